@@ -1,0 +1,77 @@
+"""Read-only case API over the same selectors as the pages."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import NotFound
+
+from . import permissions, selectors, services
+from .models import Case, CaseAccess, Person
+from .permissions import Action
+
+
+class PersonSummarySerializer(serializers.ModelSerializer):
+    display_name = serializers.CharField(read_only=True)
+    age = serializers.IntegerField(read_only=True, allow_null=True)
+    age_is_estimated = serializers.BooleanField(read_only=True)
+    citizenships = serializers.SerializerMethodField()
+    is_minor = serializers.BooleanField(read_only=True, allow_null=True)
+    is_third_country_national = serializers.BooleanField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Person
+        fields = [
+            "display_name", "age", "age_is_estimated", "sex", "citizenships", "languages",
+            "is_minor", "is_third_country_national",
+        ]
+
+    def get_citizenships(self, obj) -> list[str]:
+        return [c.code for c in obj.citizenships]
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    person = PersonSummarySerializer(read_only=True)
+    organisation = serializers.CharField(source="organisation.name", read_only=True)
+    stage_display = serializers.CharField(source="get_stage_display", read_only=True)
+    victim_status_display = serializers.CharField(source="get_victim_status_display", read_only=True)
+    caseworkers = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "reference", "stage", "stage_display", "victim_status", "victim_status_display",
+            "opened_on", "closed_at", "organisation", "person", "caseworkers",
+        ]
+
+    def get_caseworkers(self, obj) -> list[str]:
+        return [a.user.display_name for a in getattr(obj, "active_assignments", [])]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Cases the user may see"),
+    retrieve=extend_schema(summary="One case; 404 when missing or out of scope"),
+)
+class CaseViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = CaseSerializer
+    lookup_field = "reference"
+    lookup_value_regex = r"[A-Za-z0-9-]+"
+
+    def get_queryset(self):
+        if not permissions.can(self.request.user, Action.LIST_CASES):
+            return Case.objects.none()
+        params = self.request.query_params
+        return selectors.case_list_for_user(
+            user=self.request.user,
+            search=params.get("q", ""),
+            stage=params.get("stage", ""),
+            status=params.get("status", ""),
+        )
+
+    def get_object(self):
+        from django.http import Http404
+
+        try:
+            case = selectors.case_get_for_user_or_404(user=self.request.user, reference=self.kwargs["reference"])
+        except Http404 as exc:
+            raise NotFound from exc
+        services.case_access_record(case=case, actor=self.request.user, kind=CaseAccess.Kind.API)
+        return case

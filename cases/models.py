@@ -1,0 +1,430 @@
+"""The ground floor: organisations, users and their roles, people, cases, assignments, access.
+
+Stage apps (referrals, services, reintegration) import from here; this module imports none of
+them. Every model keeps its history (django-simple-history) with the acting user.
+"""
+
+import datetime
+import unicodedata
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+# EU member states, the other EEA states and Switzerland: their citizens are not third-country
+# nationals (residence permits and the reflection period apply only to the others).
+EU_EEA_CH = frozenset(
+    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE "
+    "IS LI NO CH".split()
+)
+LATVIA = "LV"
+
+
+def normalise_name(value: str) -> str:
+    """Lower case without diacritics, for search and duplicate detection (Bērziņa -> berzina)."""
+    decomposed = unicodedata.normalize("NFKD", value or "")
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
+
+
+class Role(models.TextChoices):
+    FIRST_RESPONDER = "first_responder", _("First responder")
+    CASEWORKER = "caseworker", _("NGO caseworker")
+    COORDINATOR = "coordinator", _("NGO coordinator")
+    MUNICIPAL_SOCIAL_WORKER = "municipal_social_worker", _("Municipal social worker")
+    EMPLOYMENT_OFFICER = "employment_officer", _("Employment officer")
+    NATIONAL_COORDINATOR = "national_coordinator", _("National coordinator")
+    SYSTEM_ADMINISTRATOR = "system_administrator", _("System administrator")
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        POLICE = "police", _("State police")
+        BORDER_GUARD = "border_guard", _("State border guard")
+        CONSULAR = "consular", _("Consular service")
+        MUNICIPAL_SOCIAL_SERVICE = "municipal_social_service", _("Municipal social service")
+        NGO_LATVIAN = "ngo_latvian", _("Latvian NGO")
+        NGO_FOREIGN = "ngo_foreign", _("Foreign NGO")
+        MANDATED_NGO = "mandated_ngo", _("Mandated NGO")
+        EMPLOYMENT_AGENCY = "employment_agency", _("State Employment Agency")
+        MINISTRY_INTERIOR = "ministry_interior", _("Ministry of the Interior")
+        OTHER_SPECIALIST = "other_specialist", _("Other specialists (with training)")
+
+    # Which roles a member of each kind of organisation may hold. A member of an organisation of
+    # kind OTHER_SPECIALIST refers victims only while holding a valid training record [seed].
+    ROLES_BY_KIND = {
+        Kind.POLICE: {Role.FIRST_RESPONDER, Role.SYSTEM_ADMINISTRATOR},
+        Kind.BORDER_GUARD: {Role.FIRST_RESPONDER, Role.SYSTEM_ADMINISTRATOR},
+        Kind.CONSULAR: {Role.FIRST_RESPONDER, Role.SYSTEM_ADMINISTRATOR},
+        Kind.MUNICIPAL_SOCIAL_SERVICE: {
+            Role.FIRST_RESPONDER,
+            Role.MUNICIPAL_SOCIAL_WORKER,
+            Role.SYSTEM_ADMINISTRATOR,
+        },
+        Kind.NGO_LATVIAN: {Role.FIRST_RESPONDER, Role.SYSTEM_ADMINISTRATOR},
+        Kind.NGO_FOREIGN: {Role.FIRST_RESPONDER, Role.SYSTEM_ADMINISTRATOR},
+        Kind.MANDATED_NGO: {Role.CASEWORKER, Role.COORDINATOR, Role.SYSTEM_ADMINISTRATOR},
+        Kind.EMPLOYMENT_AGENCY: {Role.EMPLOYMENT_OFFICER, Role.SYSTEM_ADMINISTRATOR},
+        Kind.MINISTRY_INTERIOR: {Role.NATIONAL_COORDINATOR, Role.SYSTEM_ADMINISTRATOR},
+        Kind.OTHER_SPECIALIST: {Role.FIRST_RESPONDER, Role.SYSTEM_ADMINISTRATOR},
+    }
+    FIRST_RESPONDER_KINDS = frozenset(
+        {Kind.POLICE, Kind.BORDER_GUARD, Kind.CONSULAR, Kind.MUNICIPAL_SOCIAL_SERVICE, Kind.NGO_LATVIAN, Kind.NGO_FOREIGN}
+    )
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    municipality = models.CharField(
+        _("municipality"), max_length=100, blank=True, help_text=_("For a municipal social service.")
+    )
+    country = CountryField(_("country"), blank=True, help_text=_("For a foreign NGO or a consular service."))
+    email = models.EmailField(_("e-mail"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="municipal_social_service") | ~Q(municipality=""),
+                name="organisation_municipal_service_has_municipality",
+                violation_error_message=_("A municipal social service needs its municipality."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="ngo_foreign") | ~Q(country=""),
+                name="organisation_foreign_ngo_has_country",
+                violation_error_message=_("A foreign NGO needs its country."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="members",
+        null=True,
+        blank=True,
+    )
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class UserRole(models.Model):
+    """A role a user holds in their organisation; a user may hold several."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="user_role_unique")]
+
+    def __str__(self) -> str:
+        return self.get_role_display()
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        org = self.user.organisation if self.user_id else None
+        if org is None:
+            raise ValidationError(_("A user needs an organisation before they can hold a role."))
+        if self.role not in Organisation.ROLES_BY_KIND[org.kind]:
+            raise ValidationError(
+                _("A member of %(kind)s cannot hold the role %(role)s.")
+                % {"kind": org.get_kind_display(), "role": self.get_role_display()}
+            )
+
+
+class TrainingRecord(models.Model):
+    """Training in recognising trafficking: makes a specialist of another kind a first responder."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="training_records")
+    title = models.CharField(_("course"), max_length=200)
+    provider = models.CharField(_("provider"), max_length=200)
+    completed_on = models.DateField(_("completed on"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True, help_text=_("Empty: no expiry."))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("training record")
+        verbose_name_plural = _("training records")
+        ordering = ["-completed_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("completed_on")),
+                name="training_valid_after_completion",
+                violation_error_message=_("A training record cannot expire before it was completed."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.completed_on:%Y-%m-%d})"
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        return self.completed_on <= day and (self.valid_until is None or day <= self.valid_until)
+
+
+class Person(models.Model):
+    """What is known of a (presumed) victim; often partial."""
+
+    class Sex(models.TextChoices):
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        OTHER = "other", _("Other")
+        UNKNOWN = "unknown", _("Unknown")
+
+    given_name = models.CharField(_("given name"), max_length=100, blank=True)
+    family_name = models.CharField(_("family name"), max_length=100, blank=True)
+    other_names = models.CharField(_("other names used"), max_length=200, blank=True)
+    # Derived from the names (lower case, without diacritics), for search and duplicates.
+    search_name = models.CharField(max_length=400, blank=True, editable=False, db_index=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    estimated_age = models.PositiveSmallIntegerField(_("estimated age"), null=True, blank=True)
+    estimated_age_on = models.DateField(_("age estimated on"), null=True, blank=True)
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    citizenships = CountryField(_("citizenships"), multiple=True, blank=True)
+    stateless = models.BooleanField(_("stateless"), default=False)
+    languages = models.CharField(_("languages"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    address = models.TextField(_("address"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["search_name"])
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_of_birth__isnull=True) | Q(estimated_age__isnull=True),
+                name="person_exact_or_estimated_age",
+                violation_error_message=_("Give either the date of birth or an estimated age, not both."),
+            ),
+            models.CheckConstraint(
+                condition=Q(estimated_age__isnull=True) | Q(estimated_age_on__isnull=False),
+                name="person_estimated_age_has_date",
+                violation_error_message=_("An estimated age needs the date it was estimated on."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def save(self, *args, **kwargs):
+        # A derived column that must never drift from the names, whoever writes the row.
+        self.search_name = normalise_name(f"{self.given_name} {self.family_name} {self.other_names}")
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+        super().save(*args, **kwargs)
+
+    @property
+    def display_name(self) -> str:
+        name = f"{self.given_name} {self.family_name}".strip()
+        return name or str(_("Name unknown"))
+
+    def age_on(self, day: datetime.date) -> int | None:
+        if self.date_of_birth:
+            born = self.date_of_birth
+            return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        if self.estimated_age is not None and self.estimated_age_on:
+            years = day.year - self.estimated_age_on.year - (
+                (day.month, day.day) < (self.estimated_age_on.month, self.estimated_age_on.day)
+            )
+            return self.estimated_age + max(years, 0)
+        return None
+
+    @property
+    def age(self) -> int | None:
+        return self.age_on(timezone.localdate())
+
+    @property
+    def age_is_estimated(self) -> bool:
+        return self.date_of_birth is None and self.estimated_age is not None
+
+    def is_minor_on(self, day: datetime.date) -> bool | None:
+        age = self.age_on(day)
+        return None if age is None else age < 18
+
+    @property
+    def is_minor(self) -> bool | None:
+        return self.is_minor_on(timezone.localdate())
+
+    @property
+    def is_third_country_national(self) -> bool | None:
+        """True without any EU/EEA/Swiss citizenship; None while citizenship is unknown."""
+        codes = {c.code for c in self.citizenships}
+        if codes & EU_EEA_CH:
+            return False
+        if codes or self.stateless:
+            return True
+        return None
+
+
+class Case(models.Model):
+    """One episode of one person in the National Referral Mechanism."""
+
+    class Stage(models.TextChoices):
+        REFERRAL = "referral", _("Referral")
+        IDENTIFICATION = "identification", _("Identification")
+        REHABILITATION = "rehabilitation", _("Rehabilitation")
+        REINTEGRATION = "reintegration", _("Reintegration")
+        CLOSED = "closed", _("Closed")
+
+    class VictimStatus(models.TextChoices):
+        PRESUMED = "presumed", _("Presumed victim")
+        IDENTIFIED = "identified", _("Identified victim")
+        NOT_IDENTIFIED = "not_identified", _("Not identified")
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    year = models.PositiveSmallIntegerField(editable=False)
+    number = models.PositiveIntegerField(editable=False)
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="cases")
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("mandated NGO"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+        limit_choices_to={"kind": Organisation.Kind.MANDATED_NGO},
+    )
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.IDENTIFICATION)
+    victim_status = models.CharField(
+        _("victim status"), max_length=20, choices=VictimStatus.choices, default=VictimStatus.PRESUMED
+    )
+    opened_on = models.DateField(_("opened on"), default=timezone.localdate)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    close_reason = models.TextField(_("reason for closing"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-opened_on", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "number"], name="case_year_number_unique"),
+            models.CheckConstraint(
+                condition=Q(stage="closed", closed_at__isnull=False) | (~Q(stage="closed") & Q(closed_at__isnull=True)),
+                name="case_closed_iff_closed_at",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "stage"], name="case_org_stage_idx")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("cases:detail", kwargs={"reference": self.reference})
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage != self.Stage.CLOSED
+
+
+# The stages a case may move to from each stage; only services change a stage, and only along
+# these edges.
+STAGE_TRANSITIONS: dict[str, set[str]] = {
+    Case.Stage.REFERRAL: {Case.Stage.IDENTIFICATION, Case.Stage.CLOSED},
+    Case.Stage.IDENTIFICATION: {Case.Stage.REHABILITATION, Case.Stage.REINTEGRATION, Case.Stage.CLOSED},
+    Case.Stage.REHABILITATION: {Case.Stage.REINTEGRATION, Case.Stage.CLOSED},
+    Case.Stage.REINTEGRATION: {Case.Stage.REHABILITATION, Case.Stage.CLOSED},
+    Case.Stage.CLOSED: set(),
+}
+VICTIM_STATUS_TRANSITIONS: dict[str, set[str]] = {
+    Case.VictimStatus.PRESUMED: {Case.VictimStatus.IDENTIFIED, Case.VictimStatus.NOT_IDENTIFIED},
+    Case.VictimStatus.NOT_IDENTIFIED: {Case.VictimStatus.PRESUMED},
+    Case.VictimStatus.IDENTIFIED: set(),
+}
+ALLOWED_TRANSITIONS = STAGE_TRANSITIONS
+
+
+class CaseAssignment(models.Model):
+    """A caseworker assigned to a case; ending it revokes their object permissions."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(User, verbose_name=_("caseworker"), on_delete=models.PROTECT, related_name="assignments")
+    assigned_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ended_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "user"], condition=Q(ended_at__isnull=True), name="assignment_one_active_per_user"
+            )
+        ]
+        indexes = [models.Index(fields=["user", "case"], name="assignment_user_case_idx")]
+
+
+# django-guardian with direct foreign keys: the generic tables do not scale (PITFALLS.md).
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+    history = HistoricalRecords()
+
+    class Meta(UserObjectPermissionBase.Meta):
+        indexes = [
+            models.Index(fields=["user", "content_object"], name="caseuserperm_user_case_idx"),
+            models.Index(fields=["content_object", "user"], name="caseuserperm_case_user_idx"),
+        ]
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+    history = HistoricalRecords()
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        indexes = [
+            models.Index(fields=["group", "content_object"], name="casegroupperm_group_case_idx"),
+            models.Index(fields=["content_object", "group"], name="casegroupperm_case_group_idx"),
+        ]
+
+
+class CaseAccess(models.Model):
+    """Who saw whose file, and when: every view of a case file and every download."""
+
+    class Kind(models.TextChoices):
+        VIEW = "view", _("Viewed the case file")
+        API = "api", _("Read through the API")
+        PDF = "pdf", _("Downloaded the PDF summary")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="accesses")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="case_accesses")
+    # The organisation at the time: a user may move on, the record must not.
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, related_name="+")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.VIEW)
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("case access")
+        verbose_name_plural = _("case accesses")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["case", "-at"], name="caseaccess_case_at_idx")]

@@ -1,0 +1,50 @@
+"""Pages composed a floor higher: stage apps contribute sections without cases/ importing them.
+
+A stage app registers, in its AppConfig.ready(), a section of the case page or a panel of the
+dashboard: a template and a function that returns its context, or None when the user may not
+see it (then the section is absent from the page, not hidden).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class Part:
+    key: str
+    order: int
+    template: str
+    context: Callable[..., dict | None]
+
+
+_case_sections: dict[str, Part] = {}
+_dashboard_panels: dict[str, Part] = {}
+
+
+def register_case_section(*, key: str, order: int, template: str, context: Callable[[HttpRequest, object], dict | None]) -> None:
+    _case_sections[key] = Part(key, order, template, context)
+
+
+def register_dashboard_panel(*, key: str, order: int, template: str, context: Callable[[HttpRequest], dict | None]) -> None:
+    _dashboard_panels[key] = Part(key, order, template, context)
+
+
+def render_parts(parts: dict[str, Part], *args) -> list[tuple[str, dict]]:
+    rendered = []
+    for part in sorted(parts.values(), key=lambda p: p.order):
+        ctx = part.context(*args)
+        if ctx is not None:
+            rendered.append((part.template, ctx))
+    return rendered
+
+
+def case_sections(request: HttpRequest, case) -> list[tuple[str, dict]]:
+    return render_parts(_case_sections, request, case)
+
+
+def dashboard_panels(request: HttpRequest) -> list[tuple[str, dict]]:
+    return render_parts(_dashboard_panels, request)

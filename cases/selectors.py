@@ -1,0 +1,208 @@
+"""Every read a view or the API needs, already scoped to the user."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from . import permissions
+from .models import Case, CaseAccess, CaseAssignment, Person, Role, User, normalise_name
+from .permissions import Action
+
+
+def _active_assignments() -> Prefetch:
+    return Prefetch(
+        "assignments",
+        queryset=CaseAssignment.objects.filter(ended_at__isnull=True).select_related("user").order_by("assigned_at"),
+        to_attr="active_assignments",
+    )
+
+
+def case_list_for_user(*, user: User, search: str = "", stage: str = "", status: str = "") -> QuerySet[Case]:
+    """The cases the user may see, newest first, with what a list row shows."""
+    visible = permissions.case_visibility_filter(user)
+    if visible is None:
+        return Case.objects.none()
+    qs = Case.objects.filter(visible).select_related("person", "organisation").prefetch_related(_active_assignments())
+    search = (search or "").strip()
+    if search:
+        needle = normalise_name(search)
+        qs = qs.filter(Q(reference__iexact=search) | Q(reference__icontains=search) | Q(person__search_name__contains=needle))
+    if stage:
+        qs = qs.filter(stage=stage)
+    if status:
+        qs = qs.filter(victim_status=status)
+    return qs.order_by("-opened_on", "-number")
+
+
+def case_get_for_user_or_404(*, user: User, reference: str) -> Case:
+    """One case, or a 404 that looks the same whether it is missing or out of scope."""
+    visible = permissions.case_visibility_filter(user)
+    if visible is None:
+        raise Http404
+    case = (
+        Case.objects.filter(visible)
+        .select_related("person", "organisation")
+        .prefetch_related(_active_assignments())
+        .filter(reference=reference)
+        .first()
+    )
+    if case is None or not permissions.can(user, Action.VIEW_CASE, case):
+        raise Http404
+    return case
+
+
+def case_stage_counts_for_user(*, user: User) -> dict[str, int]:
+    visible = permissions.case_visibility_filter(user)
+    if visible is None:
+        return {}
+    rows = Case.objects.filter(visible).values("stage").annotate(n=Count("pk")).order_by()
+    counts = {stage: 0 for stage in Case.Stage.values}
+    counts.update({row["stage"]: row["n"] for row in rows})
+    return counts
+
+
+def cases_assigned_to(*, user: User, limit: int = 50) -> QuerySet[Case]:
+    """The open cases a caseworker is assigned to, for their dashboard."""
+    return (
+        case_list_for_user(user=user)
+        .filter(assignments__user=user, assignments__ended_at__isnull=True)
+        .exclude(stage=Case.Stage.CLOSED)[:limit]
+    )
+
+
+def cases_without_caseworker(*, user: User, limit: int = 50) -> QuerySet[Case]:
+    """Open cases of the coordinator's NGO with nobody assigned."""
+    if not permissions.has_role(user, Role.COORDINATOR):
+        return Case.objects.none()
+    return (
+        case_list_for_user(user=user)
+        .filter(organisation_id=user.organisation_id)
+        .exclude(stage=Case.Stage.CLOSED)
+        .exclude(Exists(CaseAssignment.objects.filter(case_id=OuterRef("pk"), ended_at__isnull=True)))[:limit]
+    )
+
+
+def caseworkers_assignable_to(*, case: Case) -> QuerySet[User]:
+    return (
+        User.objects.filter(
+            organisation_id=case.organisation_id, is_active=True, role_grants__role=Role.CASEWORKER
+        )
+        .exclude(assignments__case=case, assignments__ended_at__isnull=True)
+        .order_by("last_name", "first_name", "username")
+        .distinct()
+    )
+
+
+def case_access_list_for_user(*, user: User, case: Case) -> QuerySet[CaseAccess]:
+    if not permissions.can(user, Action.VIEW_ACCESS_LOG, case):
+        raise Http404
+    return case.accesses.select_related("user", "organisation").order_by("-at")
+
+
+# --- the timeline -----------------------------------------------------------------------------
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime.datetime
+    actor: str
+    title: str
+    details: list[str] = field(default_factory=list)
+    reason: str = ""
+
+
+def _field_label(model, name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except Exception:  # noqa: BLE001 - history-only fields
+        return name
+
+
+def _display(model, name: str, value) -> str:
+    try:
+        f = model._meta.get_field(name)
+    except Exception:  # noqa: BLE001
+        return str(value)
+    if f.choices and value is not None:
+        return str(dict(f.flatchoices).get(value, value))
+    if value in (None, ""):
+        return "-"
+    return str(value)
+
+
+# Fields whose change says nothing to a reader of the timeline.
+_QUIET_FIELDS = {"updated_at", "created_at", "search_name"}
+# Personal data changes are recorded in history, but the timeline names only which field changed.
+_PERSONAL_FIELDS = {
+    "given_name", "family_name", "other_names", "date_of_birth", "estimated_age", "estimated_age_on",
+    "phone", "email", "address", "citizenships", "languages", "sex", "stateless",
+}
+
+
+def _entries_for(records: list, model, *, created_title: str, changed_title: str) -> list[TimelineEntry]:
+    entries: list[TimelineEntry] = []
+    by_object: dict[int, list] = {}
+    for rec in sorted(records, key=lambda r: r.history_date):
+        by_object.setdefault(rec.id, []).append(rec)
+    for recs in by_object.values():
+        previous = None
+        for rec in recs:
+            actor = rec.history_user.display_name if rec.history_user else _("the system")
+            reason = rec.history_change_reason or ""
+            if previous is None or rec.history_type == "+":
+                entries.append(TimelineEntry(rec.history_date, actor, created_title, [], reason))
+            elif rec.history_type == "~":
+                delta = rec.diff_against(previous)
+                details = []
+                for change in delta.changes:
+                    if change.field in _QUIET_FIELDS:
+                        continue
+                    label = _field_label(model, change.field)
+                    if change.field in _PERSONAL_FIELDS:
+                        details.append(_("%(field)s changed") % {"field": label})
+                    else:
+                        details.append(
+                            _("%(field)s: %(old)s → %(new)s")
+                            % {
+                                "field": label,
+                                "old": _display(model, change.field, change.old),
+                                "new": _display(model, change.field, change.new),
+                            }
+                        )
+                if details or reason:
+                    entries.append(TimelineEntry(rec.history_date, actor, changed_title, details, reason))
+            previous = rec
+    return entries
+
+
+def case_timeline(*, case: Case) -> list[TimelineEntry]:
+    """What happened to the case, newest first, built from the history tables."""
+    case_records = list(case.history.select_related("history_user").order_by("history_date"))
+    person_records = list(
+        Person.history.filter(id=case.person_id, history_date__gte=case.created_at)
+        .select_related("history_user")
+        .order_by("history_date")
+    )
+    assignment_records = list(
+        CaseAssignment.history.filter(case_id=case.pk).select_related("history_user", "user").order_by("history_date")
+    )
+    entries = _entries_for(case_records, Case, created_title=_("Case opened"), changed_title=_("Case updated"))
+    entries += [
+        e
+        for e in _entries_for(person_records, Person, created_title=_("Person recorded"), changed_title=_("Personal details updated"))
+        if e.details or e.reason
+    ]
+    for rec in assignment_records:
+        actor = rec.history_user.display_name if rec.history_user else _("the system")
+        name = rec.user.display_name
+        if rec.history_type == "+":
+            entries.append(TimelineEntry(rec.history_date, actor, _("Caseworker assigned: %(name)s") % {"name": name}))
+        elif rec.history_type == "~" and rec.ended_at:
+            entries.append(TimelineEntry(rec.history_date, actor, _("Caseworker unassigned: %(name)s") % {"name": name}))
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries

@@ -1,0 +1,159 @@
+"""Thin views: selector -> form -> service -> redirect with a message."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from . import permissions, selectors, services
+from .forms import AssignCaseworkerForm, CaseFilterForm, CloseCaseForm, UnassignCaseworkerForm
+from .models import CaseAccess, Role
+from .permissions import Action
+from .sections import case_sections, dashboard_panels
+
+PAGE_SIZE = 25
+
+
+def _errors_to_form(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field_name, errs in error.error_dict.items():
+            form.add_error(field_name if field_name in form.fields else None, errs)
+    else:
+        form.add_error(None, error)
+
+
+@require_GET
+@login_required
+def dashboard(request):
+    user = request.user
+    context = {
+        "stage_counts": None,
+        "my_cases": None,
+        "unassigned": None,
+        "panels": dashboard_panels(request),
+    }
+    if permissions.can(user, Action.LIST_CASES):
+        counts = selectors.case_stage_counts_for_user(user=user)
+        context["stage_counts"] = [(stage, label, counts.get(stage, 0)) for stage, label in selectors.Case.Stage.choices]
+    if permissions.has_role(user, Role.CASEWORKER):
+        context["my_cases"] = list(selectors.cases_assigned_to(user=user))
+    if permissions.has_role(user, Role.COORDINATOR):
+        context["unassigned"] = list(selectors.cases_without_caseworker(user=user))
+    return render(request, "cases/dashboard.html", context)
+
+
+@require_GET
+@login_required
+def case_list(request):
+    if not permissions.can(request.user, Action.LIST_CASES):
+        raise Http404
+    form = CaseFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    cases = selectors.case_list_for_user(
+        user=request.user,
+        search=filters.get("q", ""),
+        stage=filters.get("stage", ""),
+        status=filters.get("status", ""),
+    )
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    template = "cases/_case_table.html" if request.htmx and request.htmx.target == "case-results" else "cases/case_list.html"
+    return render(request, template, context)
+
+
+@require_GET
+@login_required
+def case_detail(request, reference: str):
+    case = selectors.case_get_for_user_or_404(user=request.user, reference=reference)
+    services.case_access_record(case=case, actor=request.user, kind=CaseAccess.Kind.VIEW)
+    user = request.user
+    can_assign = permissions.can(user, Action.ASSIGN_CASEWORKER, case)
+    context = {
+        "case": case,
+        "person": case.person,
+        "sections": case_sections(request, case),
+        "timeline": selectors.case_timeline(case=case),
+        "can_assign": can_assign,
+        "can_close": permissions.can(user, Action.CLOSE_CASE, case),
+        "can_view_access_log": permissions.can(user, Action.VIEW_ACCESS_LOG, case),
+        "assign_form": AssignCaseworkerForm(caseworkers=selectors.caseworkers_assignable_to(case=case)) if can_assign else None,
+        "close_form": CloseCaseForm(),
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+def _case_for_action(request, reference: str):
+    return selectors.case_get_for_user_or_404(user=request.user, reference=reference)
+
+
+@require_POST
+@login_required
+def case_assign(request, reference: str):
+    case = _case_for_action(request, reference)
+    if not permissions.can(request.user, Action.ASSIGN_CASEWORKER, case):
+        raise PermissionDenied
+    form = AssignCaseworkerForm(request.POST, caseworkers=selectors.caseworkers_assignable_to(case=case))
+    if form.is_valid():
+        try:
+            services.case_assign_caseworker(case=case, caseworker=form.cleaned_data["caseworker"], actor=request.user)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(
+                request, _("%(name)s is now assigned to the case.") % {"name": form.cleaned_data["caseworker"].display_name}
+            )
+            return redirect(case)
+    for error in form.errors.get("caseworker", []) + form.non_field_errors():
+        messages.error(request, error)
+    return redirect(case)
+
+
+@require_POST
+@login_required
+def case_unassign(request, reference: str):
+    case = _case_for_action(request, reference)
+    if not permissions.can(request.user, Action.ASSIGN_CASEWORKER, case):
+        raise PermissionDenied
+    form = UnassignCaseworkerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_unassign_caseworker(case=case, caseworker=form.cleaned_data["caseworker"], actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The caseworker was unassigned."))
+    else:
+        messages.error(request, _("Choose the caseworker to unassign."))
+    return redirect(case)
+
+
+@login_required
+def case_close(request, reference: str):
+    case = _case_for_action(request, reference)
+    if not permissions.can(request.user, Action.CLOSE_CASE, case):
+        raise PermissionDenied
+    form = CloseCaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_close(case=case, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("The case was closed."))
+            return redirect(case)
+    return render(request, "cases/case_close.html", {"case": case, "form": form}, status=400 if request.method == "POST" else 200)
+
+
+@require_GET
+@login_required
+def case_access_log(request, reference: str):
+    case = _case_for_action(request, reference)
+    accesses = selectors.case_access_list_for_user(user=request.user, case=case)
+    page = Paginator(accesses, 50).get_page(request.GET.get("page"))
+    return render(request, "cases/case_access_log.html", {"case": case, "page": page})

@@ -1,0 +1,144 @@
+"""Role fixtures shared by every app's tests: one user per role, and the orgs they belong to."""
+
+import os
+
+import pytest
+
+from cases.models import Organisation, Role
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    # Django's test environment already sends mail to the locmem outbox.
+    settings.LANGUAGE_CODE = "en"
+    # Argon2 is for production; hashing it for every factory user would dominate the suite.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+
+@pytest.fixture
+def mandated_ngo(db):
+    from tests.factories import OrganisationFactory
+
+    return OrganisationFactory(name="Mandated NGO", kind=Organisation.Kind.MANDATED_NGO)
+
+
+@pytest.fixture
+def other_ngo(db):
+    from tests.factories import OrganisationFactory
+
+    return OrganisationFactory(name="Another mandated NGO", kind=Organisation.Kind.MANDATED_NGO)
+
+
+def _user(username, org, roles, **extra):
+    from tests.factories import UserFactory
+
+    return UserFactory(username=username, organisation=org, roles=roles, **extra)
+
+
+@pytest.fixture
+def caseworker(mandated_ngo):
+    return _user("caseworker", mandated_ngo, [Role.CASEWORKER], first_name="Anna", last_name="Kalniņa")
+
+
+@pytest.fixture
+def caseworker2(mandated_ngo):
+    return _user("caseworker2", mandated_ngo, [Role.CASEWORKER], first_name="Jānis", last_name="Ozols")
+
+
+@pytest.fixture
+def coordinator(mandated_ngo):
+    return _user("coordinator", mandated_ngo, [Role.COORDINATOR], first_name="Līga", last_name="Bērziņa")
+
+
+@pytest.fixture
+def other_ngo_worker(other_ngo):
+    return _user("other_ngo_worker", other_ngo, [Role.CASEWORKER, Role.COORDINATOR])
+
+
+@pytest.fixture
+def police(db):
+    from tests.factories import OrganisationFactory
+
+    org = OrganisationFactory(name="State police", kind=Organisation.Kind.POLICE)
+    return _user("police", org, [Role.FIRST_RESPONDER])
+
+
+@pytest.fixture
+def police_colleague(police):
+    return _user("police2", police.organisation, [Role.FIRST_RESPONDER])
+
+
+@pytest.fixture
+def border(db):
+    from tests.factories import OrganisationFactory
+
+    org = OrganisationFactory(name="State border guard", kind=Organisation.Kind.BORDER_GUARD)
+    return _user("border", org, [Role.FIRST_RESPONDER])
+
+
+@pytest.fixture
+def municipality(db):
+    from tests.factories import OrganisationFactory
+
+    org = OrganisationFactory(name="Rīga social service", kind=Organisation.Kind.MUNICIPAL_SOCIAL_SERVICE, municipality="Rīga")
+    return _user("municipality", org, [Role.MUNICIPAL_SOCIAL_WORKER])
+
+
+@pytest.fixture
+def employment(db):
+    from tests.factories import OrganisationFactory
+
+    org = OrganisationFactory(name="State Employment Agency", kind=Organisation.Kind.EMPLOYMENT_AGENCY)
+    return _user("employment", org, [Role.EMPLOYMENT_OFFICER])
+
+
+@pytest.fixture
+def ministry(db):
+    from tests.factories import OrganisationFactory
+
+    return OrganisationFactory(name="Ministry of the Interior", kind=Organisation.Kind.MINISTRY_INTERIOR)
+
+
+@pytest.fixture
+def national(ministry):
+    return _user("national", ministry, [Role.NATIONAL_COORDINATOR])
+
+
+@pytest.fixture
+def sysadmin(ministry):
+    return _user("admin", ministry, [Role.SYSTEM_ADMINISTRATOR], is_staff=True)
+
+
+@pytest.fixture
+def case_of_caseworker(mandated_ngo, caseworker):
+    from tests.factories import PersonFactory, make_case
+
+    return make_case(organisation=mandated_ngo, caseworkers=[caseworker],
+                     person=PersonFactory(given_name="Aija", family_name="Bērziņa"))
+
+
+@pytest.fixture
+def case_of_caseworker2(mandated_ngo, caseworker2):
+    from tests.factories import PersonFactory, make_case
+
+    return make_case(organisation=mandated_ngo, caseworkers=[caseworker2],
+                     person=PersonFactory(given_name="Oksana", family_name="Kovalenko", citizenships=["UA"]))
+
+
+@pytest.fixture
+def case_of_other_ngo(other_ngo):
+    from tests.factories import PersonFactory, make_case
+
+    return make_case(organisation=other_ngo, person=PersonFactory(given_name="Elsewhere", family_name="Person"))
+
+
+@pytest.fixture
+def all_role_users(caseworker, caseworker2, coordinator, other_ngo_worker, police, border, municipality, employment, national, sysadmin):
+    return {
+        "caseworker": caseworker, "caseworker2": caseworker2, "coordinator": coordinator,
+        "other_ngo_worker": other_ngo_worker, "police": police, "border": border,
+        "municipality": municipality, "employment": employment, "national": national, "admin": sysadmin,
+    }
