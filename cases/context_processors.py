@@ -1,5 +1,6 @@
 from . import permissions
 from .models import Role
+from .sections import nav_items_for
 
 
 def roles(request):
@@ -10,4 +11,5 @@ def roles(request):
         "user_roles": held,
         "can_list_cases": permissions.can(user, permissions.Action.LIST_CASES) if held else False,
         "is_system_administrator": Role.SYSTEM_ADMINISTRATOR in held,
+        "nav_items": nav_items_for(user) if held else [],
     }

@@ -48,3 +48,30 @@ def case_sections(request: HttpRequest, case) -> list[tuple[str, dict]]:
 
 def dashboard_panels(request: HttpRequest) -> list[tuple[str, dict]]:
     return render_parts(_dashboard_panels, request)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    order: int
+    label: str
+    url_name: str
+    visible: Callable[..., bool]
+
+
+_nav_items: dict[str, NavItem] = {}
+
+
+def register_nav_item(*, key: str, order: int, label, url_name: str, visible: Callable[[object], bool]) -> None:
+    """A link in the main navigation, shown to the users for whom visible(user) is true."""
+    _nav_items[key] = NavItem(key, order, label, url_name, visible)
+
+
+def nav_items_for(user) -> list[dict]:
+    from django.urls import reverse
+
+    return [
+        {"key": item.key, "label": item.label, "url": reverse(item.url_name)}
+        for item in sorted(_nav_items.values(), key=lambda i: i.order)
+        if item.visible(user)
+    ]
