@@ -1,0 +1,79 @@
+# Trafficking CMS (National Referral Mechanism) — developer tasks. GNU make.
+#
+#   make run      the embedded demo on http://127.0.0.1:8000/ (PORT=...; SQLite + filesystem broker,
+#                 needs nothing but Python >= 3.12; honours DATABASE_URL / CELERY_BROKER_URL)
+#   make test     the test suite on PostgreSQL + Redis (started here if they are down)
+#   make check    missing migrations + Django's system checks
+#   make messages regenerate and compile the Latvian translations
+#   make compose-check   validate docker-compose.yml (no Docker engine needed)
+#   make clean    remove var/ and staticfiles/
+#
+# Python: found by scripts/find-python.sh (python3.13/3.12 on PATH, then pyenv); or set PYTHON=.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+
+PORT ?= 8000
+export PORT
+PYTEST_ARGS ?=
+
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/trafficking_cms
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
+
+# Only the demo gets a default password (>= 12 characters, passes the validators); exported
+# so that load_demo and the printed logins agree.
+run: export DEMO_PASSWORD ?= nrm-demo-2026!
+
+.PHONY: help venv run test check messages compose-check clean sysdeps services
+
+help:
+	@sed -n '2,12s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+
+venv:
+	@scripts/ensure-venv.sh
+
+run: venv
+	@mkdir -p "$${VAR_DIR:-var}/broker/processed"
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput -v0
+	$(MANAGE) load_demo
+	PY=$(PY) scripts/run.sh
+
+# System packages for the browser tests (Chromium) and WeasyPrint; installed only as root.
+sysdeps:
+	@scripts/ensure-sysdeps.sh
+
+# PostgreSQL and Redis, started when the URLs point at this machine and they are down.
+services: venv
+	@DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" \
+	 CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)}" \
+	 PY=$(PY) scripts/ensure-services.sh
+
+test: venv sysdeps services
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" \
+	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)}" \
+	DJANGO_ALLOW_ASYNC_UNSAFE=true \
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+check: venv
+	@mkdir -p "$${VAR_DIR:-var}"
+	$(MANAGE) makemigrations --check --dry-run
+	$(MANAGE) check
+
+messages: venv
+	$(MANAGE) makemessages -l lv --ignore=.venv --ignore=staticfiles --ignore=var
+	$(MANAGE) compilemessages --ignore=.venv
+
+# The secrets are required by the compose file (${VAR:?}); dummies are enough to validate it.
+compose-check:
+	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-compose-check-only}" \
+	POSTGRES_PASSWORD="$${POSTGRES_PASSWORD:-compose-check-only}" \
+	EMAIL_HOST="$${EMAIL_HOST:-smtp.invalid}" \
+	docker-compose -f docker-compose.yml config -q
+
+clean:
+	rm -rf var staticfiles
