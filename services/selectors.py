@@ -1,0 +1,91 @@
+"""Every read of stage 2, scoped to the user: out of scope is a 404, the same as missing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from cases.models import Case, User
+from cases.selectors import case_get_for_user_or_404
+
+from . import limits, permissions
+from .models import AssistanceRecord, CriminalProceeding, Hearing, Identification, ReflectionPeriod, ResidencePermit
+from .permissions import Action
+
+
+def services_case_for_user_or_404(*, user: User, reference: str) -> Case:
+    case = case_get_for_user_or_404(user=user, reference=reference)
+    if not permissions.can(user, Action.VIEW, case):
+        raise Http404
+    return case
+
+
+def identification_list(*, case: Case) -> QuerySet[Identification]:
+    return case.identifications.select_related("proposed_by", "decided_by").order_by("-proposed_at", "-pk")
+
+
+def identification_get_or_404(*, case: Case, pk: int) -> Identification:
+    identification = identification_list(case=case).filter(pk=pk).first()
+    if identification is None:
+        raise Http404
+    return identification
+
+
+def identification_current(*, case: Case) -> Identification | None:
+    """The proposal awaiting review or the approved one; else the latest returned one."""
+    rows = list(identification_list(case=case)[:20])
+    for row in rows:
+        if row.status != Identification.Status.RETURNED:
+            return row
+    return rows[0] if rows else None
+
+
+def assistance_list(*, case: Case) -> QuerySet[AssistanceRecord]:
+    return case.assistance_records.select_related("recorded_by").order_by("-started_on", "-pk")
+
+
+def proceeding_list(*, case: Case) -> QuerySet[CriminalProceeding]:
+    return case.proceedings.prefetch_related(
+        Prefetch("hearings", queryset=Hearing.objects.order_by("date", "pk"))
+    ).order_by("created_at", "pk")
+
+
+def proceeding_get_or_404(*, case: Case, pk: int) -> CriminalProceeding:
+    proceeding = case.proceedings.filter(pk=pk).first()
+    if proceeding is None:
+        raise Http404
+    return proceeding
+
+
+@dataclass(frozen=True)
+class ReflectionView:
+    period: ReflectionPeriod
+    last_day: object
+    days_remaining: int
+    day_number: int
+    has_run_out: bool
+
+    @property
+    def status(self) -> str:
+        return self.period.get_status_display()
+
+
+def reflection_period_view(*, case: Case, today=None) -> ReflectionView | None:
+    period = ReflectionPeriod.objects.filter(case=case).first()
+    if period is None:
+        return None
+    today = today or timezone.localdate()
+    return ReflectionView(
+        period=period,
+        last_day=period.last_day,
+        days_remaining=limits.days_remaining(period.last_day, today),
+        day_number=limits.day_number(period.start_date, today),
+        has_run_out=limits.has_ended(period.last_day, today),
+    )
+
+
+def residence_permit_get(*, case: Case) -> ResidencePermit | None:
+    return ResidencePermit.objects.filter(case=case).first()

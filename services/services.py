@@ -1,0 +1,340 @@
+"""Every write of stage 2: <entity>_<verb>(*, ..., actor) -> result.
+
+The module is called services.py inside the `services` app to keep the house convention
+(STYLE.md). Each write re-checks the actor's rights, sets the history user and reason, and
+takes the case's row lock first, so that two writers on one case are served one after the other.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases import services as case_services
+from cases.models import Case, Role, User
+from cases.permissions import has_role
+
+from . import limits, permissions
+from .models import (
+    GROUND_FIELDS,
+    AssistanceRecord,
+    CriminalProceeding,
+    Hearing,
+    Identification,
+    ReflectionPeriod,
+    ResidencePermit,
+)
+from .permissions import Action
+
+# Error messages: module constants the tests reuse.
+ALREADY_PROPOSED = _("An identification is already awaiting review on this case; wait for the coordinator's decision.")
+ALREADY_DECIDED = _("The identification of this case is already decided (%(status)s); no new proposal can be made.")
+NOT_AWAITING_REVIEW = _("This proposal is no longer awaiting review (%(status)s); reload the case to see its decision.")
+FOUR_EYES = _("You proposed this identification, so another NGO coordinator must approve or return it.")
+RETURN_NEEDS_REASON = _("Give the reason for returning the proposal, so that the caseworker knows what to change.")
+UNKNOWN_GROUND = _("Choose one of the three grounds of identification.")
+STATE_FUNDED_NEEDS_IDENTIFICATION = _(
+    "%(kind)s is state-funded and begins only after the identification is approved; record it once the person is an identified victim."
+)
+REFLECTION_EU_CITIZEN = _(
+    "A reflection period is only for third-country nationals; this person is a citizen of the EU, the EEA or Switzerland."
+)
+REFLECTION_CITIZENSHIP_UNKNOWN = _(
+    "Record the person's citizenship (or that they are stateless) first: a reflection period is only for third-country nationals."
+)
+REFLECTION_ALREADY_STARTED = _("A reflection period was already started on this case on %(start)s.")
+PERMIT_EU_CITIZEN = _(
+    "A victim's residence permit is only for third-country nationals; this person is a citizen of the EU, the EEA or Switzerland and needs none."
+)
+PERMIT_CITIZENSHIP_UNKNOWN = _(
+    "Record the person's citizenship (or that they are stateless) first: a victim's residence permit is only for third-country nationals."
+)
+PERMIT_NEEDS_IDENTIFIED_VICTIM = _(
+    "A residence permit is applied for with the recognition decision: approve the identification first."
+)
+
+# State-funded services begin only after approval (DOMAIN.md, stage 2: "Until approval the person
+# is a presumed victim; after it, an identified victim. State-funded services begin only after
+# approval."). What a presumed victim needs at once cannot wait for a decision: bringing them back
+# from abroad, the first meeting and interview on their urgent needs, and emergency medical care,
+# which everyone receives. These three may be recorded before the identification is approved.
+BEFORE_IDENTIFICATION = frozenset(
+    {
+        AssistanceRecord.Kind.RETURN_FROM_ABROAD,
+        AssistanceRecord.Kind.FIRST_MEETING,
+        AssistanceRecord.Kind.EMERGENCY_MEDICAL_CARE,
+    }
+)
+
+
+def _set_history(obj, *, actor: User | None, reason: str = "") -> None:
+    obj._history_user = actor
+    if reason:
+        obj._change_reason = reason
+
+
+def _locked_case(case: Case) -> Case:
+    return Case.objects.select_for_update().select_related("organisation", "person").get(pk=case.pk)
+
+
+# --- identification ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def identification_propose(
+    *,
+    case: Case,
+    actor: User,
+    ground: str,
+    outcome: str = Identification.Outcome.IDENTIFIED,
+    outcome_reason: str = "",
+    **document: object,
+) -> Identification:
+    """A caseworker (or coordinator) proposes the identification on exactly one ground."""
+    case = _locked_case(case)
+    permissions.require(actor, Action.PROPOSE_IDENTIFICATION, case)
+    if ground not in GROUND_FIELDS:
+        raise ValidationError({"ground": UNKNOWN_GROUND})
+    if case.victim_status != Case.VictimStatus.PRESUMED:
+        raise ValidationError(ALREADY_DECIDED % {"status": case.get_victim_status_display()})
+    if case.identifications.filter(status=Identification.Status.PROPOSED).exists():
+        raise ValidationError(ALREADY_PROPOSED)
+    unknown = set(document) - {f for fields in GROUND_FIELDS.values() for f in fields}
+    if unknown:
+        raise TypeError(f"unknown identification fields: {sorted(unknown)}")
+    identification = Identification(
+        case=case,
+        ground=ground,
+        outcome=outcome or Identification.Outcome.IDENTIFIED,
+        outcome_reason=(outcome_reason or "").strip(),
+        proposed_by=actor,
+        status=Identification.Status.PROPOSED,
+        **{k: ("" if v is None and k not in ("cp_date", "le_date", "commission_date") else v) for k, v in document.items()},
+    )
+    if identification.commission_members is None:
+        identification.commission_members = []
+    identification.full_clean()
+    _set_history(identification, actor=actor, reason=str(_("Identification proposed")))
+    identification.save()
+    return identification
+
+
+def _locked_proposal(identification: Identification) -> tuple[Case, Identification]:
+    # One lock order everywhere: the case first, then its identification.
+    case = _locked_case(identification.case)
+    identification = Identification.objects.select_for_update().get(pk=identification.pk)
+    identification.case = case
+    return case, identification
+
+
+def _check_decider(actor: User, case: Case, identification: Identification) -> None:
+    if identification.status != Identification.Status.PROPOSED:
+        raise ValidationError(NOT_AWAITING_REVIEW % {"status": identification.get_status_display()})
+    # The second pair of eyes: a proposer is refused whatever other role they hold.
+    if permissions.is_proposer(actor, identification):
+        if has_role(actor, Role.COORDINATOR):
+            raise ValidationError(FOUR_EYES)
+        raise PermissionDenied
+    permissions.require(actor, Action.DECIDE_IDENTIFICATION, case, identification=identification)
+
+
+@transaction.atomic
+def identification_approve(*, identification: Identification, actor: User) -> Identification:
+    """The coordinator's approval: only this makes the person an identified victim (or, on a
+    negative conclusion, not identified, after which the case can be closed)."""
+    case, identification = _locked_proposal(identification)
+    _check_decider(actor, case, identification)
+    identification.status = Identification.Status.APPROVED
+    identification.decided_by = actor
+    identification.decided_at = timezone.now()
+    _set_history(identification, actor=actor, reason=str(_("Identification approved")))
+    identification.save(update_fields=["status", "decided_by", "decided_at"])
+    if identification.outcome == Identification.Outcome.IDENTIFIED:
+        case_services.case_set_victim_status(
+            case=case,
+            status=Case.VictimStatus.IDENTIFIED,
+            actor=actor,
+            reason=str(_("Identification approved: %(ground)s")) % {"ground": identification.get_ground_display()},
+        )
+    else:
+        case_services.case_set_victim_status(
+            case=case,
+            status=Case.VictimStatus.NOT_IDENTIFIED,
+            actor=actor,
+            reason=identification.outcome_reason,
+        )
+    return identification
+
+
+@transaction.atomic
+def identification_return(*, identification: Identification, actor: User, reason: str) -> Identification:
+    case, identification = _locked_proposal(identification)
+    _check_decider(actor, case, identification)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": RETURN_NEEDS_REASON})
+    identification.status = Identification.Status.RETURNED
+    identification.decided_by = actor
+    identification.decided_at = timezone.now()
+    identification.return_reason = reason
+    _set_history(identification, actor=actor, reason=reason)
+    identification.save(update_fields=["status", "decided_by", "decided_at", "return_reason"])
+    return identification
+
+
+# --- criminal proceedings ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def proceeding_record(
+    *, case: Case, actor: User, case_number: str, procedural_status: str, body: str, note: str = ""
+) -> CriminalProceeding:
+    case = _locked_case(case)
+    permissions.require(actor, Action.RECORD, case)
+    proceeding = CriminalProceeding(
+        case=case,
+        case_number=(case_number or "").strip(),
+        procedural_status=procedural_status,
+        body=(body or "").strip(),
+        note=note or "",
+        recorded_by=actor,
+    )
+    proceeding.full_clean()
+    _set_history(proceeding, actor=actor)
+    proceeding.save()
+    return proceeding
+
+
+@transaction.atomic
+def hearing_record(
+    *, proceeding: CriminalProceeding, actor: User, date: datetime.date, place: str = "", note: str = ""
+) -> Hearing:
+    case = _locked_case(proceeding.case)
+    permissions.require(actor, Action.RECORD, case)
+    hearing = Hearing(proceeding=proceeding, date=date, place=place or "", note=note or "", recorded_by=actor)
+    hearing.full_clean()
+    _set_history(hearing, actor=actor)
+    hearing.save()
+    return hearing
+
+
+# --- assistance -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assistance_record(
+    *,
+    case: Case,
+    actor: User,
+    kind: str,
+    started_on: datetime.date,
+    arranged_by: str,
+    ended_on: datetime.date | None = None,
+    outcome: str = "",
+    claim: str = "",
+    amount_eur=None,
+    compensation_status: str = "",
+) -> AssistanceRecord:
+    case = _locked_case(case)
+    permissions.require(actor, Action.RECORD, case)
+    if kind in AssistanceRecord.Kind.values and kind not in BEFORE_IDENTIFICATION and (
+        case.victim_status != Case.VictimStatus.IDENTIFIED
+    ):
+        raise ValidationError({"kind": STATE_FUNDED_NEEDS_IDENTIFICATION % {"kind": AssistanceRecord.Kind(kind).label}})
+    record = AssistanceRecord(
+        case=case,
+        kind=kind,
+        started_on=started_on,
+        ended_on=ended_on,
+        arranged_by=(arranged_by or "").strip(),
+        outcome=outcome or "",
+        claim=claim or "",
+        amount_eur=amount_eur,
+        compensation_status=compensation_status or "",
+        recorded_by=actor,
+    )
+    record.full_clean()
+    _set_history(record, actor=actor)
+    record.save()
+    return record
+
+
+# --- reflection period ------------------------------------------------------------------------
+
+
+def _require_third_country_national(case: Case, *, eu_message, unknown_message, field: str) -> None:
+    tcn = case.person.is_third_country_national
+    if tcn is None:
+        raise ValidationError({field: unknown_message})
+    if not tcn:
+        raise ValidationError({field: eu_message})
+
+
+@transaction.atomic
+def reflection_period_start(*, case: Case, actor: User, start_date: datetime.date | None = None) -> ReflectionPeriod:
+    """Start the 30-day reflection period [seed] of a third-country national."""
+    case = _locked_case(case)
+    permissions.require(actor, Action.RECORD, case)
+    _require_third_country_national(
+        case, eu_message=REFLECTION_EU_CITIZEN, unknown_message=REFLECTION_CITIZENSHIP_UNKNOWN, field="start_date"
+    )
+    existing = ReflectionPeriod.objects.filter(case=case).first()
+    if existing is not None:
+        raise ValidationError({"start_date": REFLECTION_ALREADY_STARTED % {"start": existing.start_date.isoformat()}})
+    start_date = start_date or timezone.localdate()
+    period = ReflectionPeriod(
+        case=case,
+        start_date=start_date,
+        last_day=limits.reflection_period_last_day(start_date),
+        status=ReflectionPeriod.Status.RUNNING,
+        recorded_by=actor,
+    )
+    period.full_clean()
+    _set_history(period, actor=actor, reason=str(_("Reflection period started")))
+    period.save()
+    return period
+
+
+# --- residence permit -------------------------------------------------------------------------
+
+PERMIT_FIELDS = (
+    "travel_document_presented_on",
+    "travel_document_type",
+    "travel_document_number",
+    "application_submitted_on",
+    "decision",
+    "decision_on",
+    "permit_number",
+    "valid_from",
+    "valid_until",
+)
+
+
+@transaction.atomic
+def residence_permit_save(*, case: Case, actor: User, **fields) -> ResidencePermit:
+    """Record the residence-permit workflow step by step: travel document, application (with the
+    recognition decision and the statement of necessity), decision, permit number and validity."""
+    case = _locked_case(case)
+    permissions.require(actor, Action.RECORD, case)
+    _require_third_country_national(
+        case, eu_message=PERMIT_EU_CITIZEN, unknown_message=PERMIT_CITIZENSHIP_UNKNOWN, field="__all__"
+    )
+    if case.victim_status != Case.VictimStatus.IDENTIFIED:
+        raise ValidationError(PERMIT_NEEDS_IDENTIFIED_VICTIM)
+    unknown = set(fields) - set(PERMIT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown residence permit fields: {sorted(unknown)}")
+    permit = ResidencePermit.objects.filter(case=case).first() or ResidencePermit(case=case)
+    for name, value in fields.items():
+        if value is None and name in ("travel_document_type", "travel_document_number", "decision", "permit_number"):
+            value = ""
+        setattr(permit, name, value)
+    permit.recorded_by = actor
+    permit.full_clean()
+    _set_history(permit, actor=actor)
+    permit.save()
+    return permit

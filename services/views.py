@@ -1,0 +1,231 @@
+"""Thin views: selector -> permission -> form -> service -> redirect with a message."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases import services as case_services
+from cases.models import CaseAccess
+
+from . import permissions, selectors, services
+from .forms import (
+    AssistanceForm,
+    HearingForm,
+    IdentificationProposeForm,
+    IdentificationReturnForm,
+    ProceedingForm,
+    ReflectionPeriodForm,
+    ResidencePermitForm,
+)
+from .permissions import Action
+
+
+def _errors_to_form(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field_name, errs in error.error_dict.items():
+            form.add_error(field_name if field_name in form.fields else None, errs)
+    else:
+        form.add_error(None, error)
+
+
+def _case(request, reference: str, action: str | None = None):
+    case = selectors.services_case_for_user_or_404(user=request.user, reference=reference)
+    if action is not None and not permissions.can(request.user, action, case):
+        raise PermissionDenied
+    return case
+
+
+def _form_page(request, case, form, *, title: str, template: str = "services/form.html", extra=None, status=None):
+    context = {"case": case, "form": form, "title": title, **(extra or {})}
+    if status is None:
+        status = 400 if request.method == "POST" else 200
+    return render(request, template, context, status=status)
+
+
+def _run(form, call) -> bool:
+    try:
+        call()
+    except ValidationError as error:
+        _errors_to_form(form, error)
+        return False
+    return True
+
+
+# --- the section on the case page -------------------------------------------------------------
+
+
+def case_section_context(request, case) -> dict | None:
+    user = request.user
+    if not permissions.can(user, Action.VIEW, case):
+        return None
+    current = selectors.identification_current(case=case)
+    can_record = permissions.can(user, Action.RECORD, case)
+    person = case.person
+    awaiting = current is not None and current.status == current.Status.PROPOSED
+    return {
+        "case": case,
+        "identification": current,
+        "identifications": list(selectors.identification_list(case=case)[:10]),
+        "can_propose": permissions.can(user, Action.PROPOSE_IDENTIFICATION, case)
+        and case.victim_status == case.VictimStatus.PRESUMED
+        and not awaiting,
+        "can_review": awaiting and permissions.can(user, Action.DECIDE_IDENTIFICATION, case, identification=current),
+        "is_own_proposal": awaiting and permissions.is_proposer(user, current),
+        "can_record": can_record,
+        "assistance": list(selectors.assistance_list(case=case)),
+        "proceedings": list(selectors.proceeding_list(case=case)),
+        "reflection": selectors.reflection_period_view(case=case),
+        "permit": selectors.residence_permit_get(case=case),
+        "is_tcn": person.is_third_country_national,
+        "permit_offered": person.is_third_country_national is True and case.victim_status == case.VictimStatus.IDENTIFIED,
+    }
+
+
+# --- identification ---------------------------------------------------------------------------
+
+
+@login_required
+def identification_propose(request, reference: str):
+    case = _case(request, reference, Action.PROPOSE_IDENTIFICATION)
+    form = IdentificationProposeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _run(form, lambda: services.identification_propose(case=case, actor=request.user, **form.service_kwargs())):
+            messages.success(request, _("The identification was proposed; an NGO coordinator will review it."))
+            return redirect(case)
+    return _form_page(
+        request, case, form, title=_("Propose the identification"), template="services/identification_propose.html"
+    )
+
+
+def _review_context(request, case, identification):
+    return {
+        "identification": identification,
+        "is_own_proposal": permissions.is_proposer(request.user, identification),
+        "can_decide": permissions.can(request.user, Action.DECIDE_IDENTIFICATION, case, identification=identification)
+        and identification.status == identification.Status.PROPOSED,
+    }
+
+
+def _review_case(request, reference: str, pk: int):
+    # Whoever may see the case may read the proposal; deciding is checked by the service.
+    case = _case(request, reference)
+    return case, selectors.identification_get_or_404(case=case, pk=pk)
+
+
+@login_required
+def identification_review(request, reference: str, pk: int):
+    case, identification = _review_case(request, reference, pk)
+    case_services.case_access_record(case=case, actor=request.user, kind=CaseAccess.Kind.VIEW)
+    context = {"case": case, "return_form": IdentificationReturnForm(), **_review_context(request, case, identification)}
+    return render(request, "services/identification_review.html", context)
+
+
+@require_POST
+@login_required
+def identification_approve(request, reference: str, pk: int):
+    case, identification = _review_case(request, reference, pk)
+    try:
+        services.identification_approve(identification=identification, actor=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        context = {"case": case, "return_form": IdentificationReturnForm(), **_review_context(request, case, identification)}
+        return render(request, "services/identification_review.html", context, status=400)
+    messages.success(request, _("The identification was approved."))
+    return redirect(case)
+
+
+@require_POST
+@login_required
+def identification_return(request, reference: str, pk: int):
+    case, identification = _review_case(request, reference, pk)
+    form = IdentificationReturnForm(request.POST)
+    if form.is_valid() and _run(
+        form,
+        lambda: services.identification_return(identification=identification, actor=request.user, reason=form.cleaned_data["reason"]),
+    ):
+        messages.success(request, _("The proposal was returned to the caseworker."))
+        return redirect(case)
+    context = {"case": case, "return_form": form, **_review_context(request, case, identification)}
+    return render(request, "services/identification_review.html", context, status=400)
+
+
+# --- proceedings, assistance, reflection period, residence permit ------------------------------
+
+
+@login_required
+def proceeding_add(request, reference: str):
+    case = _case(request, reference, Action.RECORD)
+    form = ProceedingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _run(form, lambda: services.proceeding_record(case=case, actor=request.user, **form.cleaned_data)):
+            messages.success(request, _("The criminal proceedings were recorded."))
+            return redirect(case)
+    return _form_page(request, case, form, title=_("Record criminal proceedings"))
+
+
+@login_required
+def hearing_add(request, reference: str, pk: int):
+    case = _case(request, reference, Action.RECORD)
+    proceeding = selectors.proceeding_get_or_404(case=case, pk=pk)
+    form = HearingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _run(form, lambda: services.hearing_record(proceeding=proceeding, actor=request.user, **form.cleaned_data)):
+            messages.success(request, _("The hearing was recorded."))
+            return redirect(case)
+    return _form_page(
+        request, case, form, title=_("Record a hearing in %(number)s") % {"number": proceeding.case_number}
+    )
+
+
+@login_required
+def assistance_add(request, reference: str):
+    case = _case(request, reference, Action.RECORD)
+    form = AssistanceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _run(form, lambda: services.assistance_record(case=case, actor=request.user, **form.cleaned_data)):
+            messages.success(request, _("The assistance was recorded."))
+            return redirect(case)
+    return _form_page(
+        request,
+        case,
+        form,
+        title=_("Record assistance"),
+        extra={"before_identification": [k.label for k in services.BEFORE_IDENTIFICATION]},
+        template="services/assistance_form.html",
+    )
+
+
+@login_required
+def reflection_period_start(request, reference: str):
+    case = _case(request, reference, Action.RECORD)
+    form = ReflectionPeriodForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _run(form, lambda: services.reflection_period_start(case=case, actor=request.user, **form.cleaned_data)):
+            messages.success(request, _("The reflection period was started."))
+            return redirect(case)
+    return _form_page(request, case, form, title=_("Start the reflection period"))
+
+
+@login_required
+def residence_permit_edit(request, reference: str):
+    case = _case(request, reference, Action.RECORD)
+    permit = selectors.residence_permit_get(case=case)
+    initial = {}
+    if permit is not None:
+        case_services.case_access_record(case=case, actor=request.user, kind=CaseAccess.Kind.VIEW)
+        initial = {name: getattr(permit, name) for name in services.PERMIT_FIELDS}
+    else:
+        initial = {"travel_document_presented_on": timezone.localdate()}
+    form = ResidencePermitForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if _run(form, lambda: services.residence_permit_save(case=case, actor=request.user, **form.cleaned_data)):
+            messages.success(request, _("The residence permit was recorded."))
+            return redirect(case)
+    return _form_page(request, case, form, title=_("Residence permit"))
