@@ -8,4 +8,13 @@ router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("cases", CaseViewSet, basename="case")
 
+from services import api as services_api  # noqa: E402
+
+_CASE = r"cases/(?P<reference>[A-Za-z0-9-]+)"
+router.register(f"{_CASE}/identification", services_api.IdentificationViewSet, basename="case-identification")
+router.register(f"{_CASE}/assistance", services_api.AssistanceViewSet, basename="case-assistance")
+router.register(f"{_CASE}/proceedings", services_api.ProceedingViewSet, basename="case-proceeding")
+router.register(f"{_CASE}/reflection-period", services_api.ReflectionPeriodViewSet, basename="case-reflection-period")
+router.register(f"{_CASE}/residence-permit", services_api.ResidencePermitViewSet, basename="case-residence-permit")
+
 urlpatterns = router.urls
