@@ -3,10 +3,12 @@
 from rest_framework.routers import DefaultRouter
 
 from cases.api import CaseViewSet
+from referrals.api import ReferralViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("cases", CaseViewSet, basename="case")
+router.register("referrals", ReferralViewSet, basename="referral")
 
 from services import api as services_api  # noqa: E402
 

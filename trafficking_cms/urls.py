@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("cases/", include("cases.urls")),
+    path("referrals/", include("referrals.urls")),
     path("services/", include("services.urls")),
     path("api/v1/", include("trafficking_cms.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,0 +1,128 @@
+"""Input parsing only: every field is optional here, because a draft may lack anything; the
+services say what a submitted referral needs."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from cases.forms import CaseworkerChoiceField
+from cases.models import User
+
+from .services import CASEWORKER_NOT_AVAILABLE
+from .models import Exploitation, Indicator, Referral, UrgentNeed
+
+CONSENT_CHOICES = [("yes", _("Yes, the person consents to being referred")), ("no", _("No: send an anonymous notification"))]
+
+
+def _consent(value):
+    return {"yes": True, "no": False}.get(value)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class ReferralForm(forms.Form):
+    consent = forms.TypedChoiceField(
+        label=_("Does the person consent to being referred?"),
+        choices=CONSENT_CHOICES,
+        coerce=_consent,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Without consent, leave out the name, date of birth and contact."),
+    )
+    given_name = forms.CharField(label=_("Given name"), required=False, max_length=100)
+    family_name = forms.CharField(label=_("Family name"), required=False, max_length=100)
+    other_names = forms.CharField(label=_("Other names used"), required=False, max_length=200)
+    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput)
+    estimated_age = forms.IntegerField(
+        label=_("Estimated age"), required=False, min_value=0, max_value=120,
+        help_text=_("When the date of birth is not known."),
+    )
+    sex = forms.ChoiceField(label=_("Sex"), required=False, choices=Referral.Sex.choices, initial=Referral.Sex.UNKNOWN)
+    citizenships = forms.MultipleChoiceField(
+        label=_("Citizenships"), required=False, choices=lambda: list(countries),
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    languages = forms.CharField(label=_("Languages"), required=False, max_length=200)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=50)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    address = forms.CharField(label=_("Where the person can be reached"), required=False, max_length=300)
+    met_on = forms.DateField(label=_("Met on"), required=False, widget=DateInput)
+    met_place = forms.CharField(label=_("Place where the person was met"), required=False, max_length=200)
+    indicators = forms.MultipleChoiceField(
+        label=_("Indicators observed"), required=False, choices=Indicator.choices, widget=forms.CheckboxSelectMultiple
+    )
+    indicators_notes = forms.CharField(
+        label=_("What was observed"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+    forms_of_exploitation = forms.MultipleChoiceField(
+        label=_("Suspected forms of exploitation"), required=False, choices=Exploitation.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    country_of_exploitation = forms.ChoiceField(
+        label=_("Country of exploitation"), required=False, choices=lambda: [("", "—"), *countries]
+    )
+    urgent_needs = forms.MultipleChoiceField(
+        label=_("Urgent needs"), required=False, choices=UrgentNeed.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    IDENTITY = ("given_name", "family_name", "other_names", "date_of_birth", "estimated_age", "sex", "citizenships", "languages")
+    CONTACT = ("phone", "email", "address")
+    CIRCUMSTANCES = ("met_on", "met_place", "indicators", "indicators_notes", "forms_of_exploitation", "country_of_exploitation", "urgent_needs")
+
+    @classmethod
+    def initial_from(cls, referral: Referral) -> dict:
+        initial = {name: getattr(referral, name) for name in cls.base_fields}
+        initial["citizenships"] = [c.code for c in referral.citizenships]
+        initial["country_of_exploitation"] = referral.country_of_exploitation.code or ""
+        initial["consent"] = {True: "yes", False: "no"}.get(referral.consent)
+        return initial
+
+    def group(self, names):
+        return [self[name] for name in names]
+
+    @property
+    def identity_fields(self):
+        return self.group(self.IDENTITY)
+
+    @property
+    def contact_fields(self):
+        return self.group(self.CONTACT)
+
+    @property
+    def circumstance_fields(self):
+        return self.group(self.CIRCUMSTANCES)
+
+
+class AcceptForm(forms.Form):
+    caseworker = CaseworkerChoiceField(
+        label=_("Caseworker"), queryset=User.objects.none(), empty_label=_("Choose…"), required=False,
+        error_messages={"invalid_choice": CASEWORKER_NOT_AVAILABLE},
+    )
+    person = forms.TypedChoiceField(
+        label=_("Attach to"), required=False, coerce=int, empty_value=None, widget=forms.RadioSelect,
+        choices=[("", _("A new person"))],
+    )
+
+    def __init__(self, *args, caseworkers=None, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if caseworkers is not None:
+            self.fields["caseworker"].queryset = caseworkers
+        choices = [("", _("A new person"))]
+        for person in people:
+            born = person.date_of_birth.isoformat() if person.date_of_birth else _("date of birth unknown")
+            choices.append((person.pk, f"{person.display_name} ({born})"))
+        self.fields["person"].choices = choices
+        self.fields["person"].initial = ""
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for declining"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        help_text=_("The referrer sees this reason."),
+    )

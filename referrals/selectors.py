@@ -1,0 +1,217 @@
+"""Every read of stage 1, already scoped to the user."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from cases.models import Case, Person, Role, User, normalise_name
+from cases.permissions import case_visibility_filter
+
+from . import permissions
+from .models import Referral
+from .permissions import Action
+from .workdays import overdue_cutoff
+
+
+def referral_list_for_user(*, user: User) -> QuerySet[Referral]:
+    """Every referral the user may read, newest first."""
+    visible = permissions.referral_visibility_filter(user)
+    if visible is None:
+        return Referral.objects.none()
+    return Referral.objects.filter(visible).select_related("organisation", "created_by").order_by("-created_at", "-pk")
+
+
+def referral_get_for_user_or_404(*, user: User, pk: int) -> Referral:
+    """One referral, or a 404 that looks the same whether it is missing or out of scope."""
+    visible = permissions.referral_visibility_filter(user)
+    if visible is None:
+        raise Http404
+    referral = (
+        Referral.objects.filter(visible).select_related("organisation", "created_by", "decided_by").filter(pk=pk).first()
+    )
+    if referral is None or not permissions.can(user, Action.VIEW, referral):
+        raise Http404
+    return referral
+
+
+def referral_list_for_organisation(*, user: User, limit: int | None = None) -> QuerySet[Referral]:
+    """A first responder's view: their organisation's referrals (and their own drafts)."""
+    if not permissions.is_first_responder(user):
+        return Referral.objects.none()
+    qs = referral_list_for_user(user=user).filter(organisation_id=user.organisation_id)
+    return qs[:limit] if limit else qs
+
+
+def _overdue_annotation(today) -> models.Case:
+    return models.Case(
+        models.When(submitted_at__date__lte=overdue_cutoff(today), then=models.Value(True)),
+        default=models.Value(False),
+        output_field=models.BooleanField(),
+    )
+
+
+def referral_queue_for_user(*, user: User) -> QuerySet[Referral]:
+    """The intake queue: submitted referrals with consent, oldest first, overdue ones flagged."""
+    if not permissions.is_intake_coordinator(user):
+        return Referral.objects.none()
+    today = timezone.localdate()
+    return (
+        Referral.objects.filter(status=Referral.Status.SUBMITTED, consent=True)
+        .select_related("organisation")
+        .annotate(is_overdue=_overdue_annotation(today))
+        .order_by("submitted_at", "pk")
+    )
+
+
+def referral_queue_counts(*, user: User) -> dict[str, int] | None:
+    if not permissions.is_intake_coordinator(user):
+        return None
+    cutoff = overdue_cutoff(timezone.localdate())
+    counts = Referral.objects.filter(status=Referral.Status.SUBMITTED, consent=True).aggregate(
+        waiting=Count("pk"), overdue=Count("pk", filter=Q(submitted_at__date__lte=cutoff))
+    )
+    return counts
+
+
+def referral_anonymous_for_user(*, user: User, limit: int = 20) -> QuerySet[Referral]:
+    """Anonymous notifications, newest first, for the intake coordinator's information."""
+    if not permissions.is_intake_coordinator(user):
+        return Referral.objects.none()
+    return (
+        Referral.objects.filter(status=Referral.Status.SUBMITTED, consent=False)
+        .select_related("organisation")
+        .order_by("-submitted_at", "-pk")[:limit]
+    )
+
+
+def referral_decided_for_user(*, user: User, limit: int = 20) -> QuerySet[Referral]:
+    """The latest intake decisions of the coordinator's NGO."""
+    if not permissions.is_intake_coordinator(user):
+        return Referral.objects.none()
+    return (
+        Referral.objects.filter(intake_organisation_id=user.organisation_id)
+        .select_related("organisation", "decided_by", "case")
+        .order_by("-decided_at", "-pk")[:limit]
+    )
+
+
+def referral_counts_for_user(*, user: User) -> dict[str, int] | None:
+    """Counts and status only, no personal details: statistics for the national coordinator.
+
+    Anonymous notifications are counted apart; drafts are not referrals yet.
+    """
+    if not permissions.can(user, Action.VIEW_COUNTS):
+        return None
+    submitted = ~Q(status=Referral.Status.DRAFT)
+    counts = Referral.objects.aggregate(
+        total=Count("pk", filter=submitted),
+        waiting=Count("pk", filter=Q(status=Referral.Status.SUBMITTED, consent=True)),
+        accepted=Count("pk", filter=Q(status=Referral.Status.ACCEPTED)),
+        declined=Count("pk", filter=Q(status=Referral.Status.DECLINED)),
+        anonymous=Count("pk", filter=submitted & Q(consent=False)),
+    )
+    return counts
+
+
+def caseworkers_for_intake(*, user: User) -> QuerySet[User]:
+    """The active caseworkers of the coordinator's NGO, to take an accepted referral."""
+    if not permissions.is_intake_coordinator(user):
+        return User.objects.none()
+    return (
+        User.objects.filter(organisation_id=user.organisation_id, is_active=True, role_grants__role=Role.CASEWORKER)
+        .order_by("last_name", "first_name", "username")
+        .distinct()
+    )
+
+
+# --- possible duplicates ----------------------------------------------------------------------
+
+# Close spellings: difflib's ratio on the normalised names, or at most this many edits.
+SIMILARITY_RATIO = 0.85
+MAX_EDITS = 2
+
+
+def edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def names_close(a: str, b: str) -> bool:
+    """Names compared without diacritics and case, also with given and family name swapped."""
+    a, b = normalise_name(a), normalise_name(b)
+    if not a or not b:
+        return False
+    swapped = " ".join(reversed(b.split()))
+    for other in {b, swapped}:
+        if a == other or edit_distance(a, other) <= MAX_EDITS or difflib.SequenceMatcher(None, a, other).ratio() >= SIMILARITY_RATIO:
+            return True
+    return False
+
+
+@dataclass
+class PossibleDuplicate:
+    person: Person
+    same_name: bool
+    same_date_of_birth: bool
+    cases: list[Case]
+
+
+def referral_possible_duplicates(*, referral: Referral, user: User) -> list[PossibleDuplicate]:
+    """People the coordinator's NGO already knows who may be the referred person.
+
+    The same name and date of birth, or a close spelling of the name (Bērziņa, Berzina, Berzins).
+    The comparison runs in Python over the names the NGO holds: a national register of victims
+    is a few hundred people a year, and edit distance has no index.
+    """
+    if referral.is_anonymous or not permissions.is_intake_coordinator(user):
+        return []
+    name = f"{referral.given_name} {referral.family_name}".strip()
+    if not name and not referral.other_names:
+        return []
+    visible = case_visibility_filter(user)
+    if visible is None:
+        return []
+    candidates = (
+        Person.objects.filter(pk__in=Case.objects.filter(visible).values("person_id"))
+        .only("pk", "given_name", "family_name", "other_names", "date_of_birth")
+        .order_by("pk")
+    )
+    wanted = normalise_name(name)
+    found: list[tuple[Person, bool, bool]] = []
+    for person in candidates.iterator(chunk_size=2000):
+        theirs = normalise_name(f"{person.given_name} {person.family_name}")
+        names = [theirs] + [n for n in (person.other_names or "").split(",") if n.strip()]
+        close = any(names_close(name, n) for n in names if n) or (
+            referral.other_names and names_close(referral.other_names, theirs)
+        )
+        if not close:
+            continue
+        same_dob = referral.date_of_birth is not None and referral.date_of_birth == person.date_of_birth
+        found.append((person, wanted == theirs, same_dob))
+    if not found:
+        return []
+    people = {
+        p.pk: p
+        for p in Person.objects.filter(pk__in=[p.pk for p, _s, _d in found])
+    }
+    cases_by_person: dict[int, list[Case]] = {}
+    for case in Case.objects.filter(visible, person_id__in=people).order_by("-opened_on"):
+        cases_by_person.setdefault(case.person_id, []).append(case)
+    result = [
+        PossibleDuplicate(people[p.pk], same_name, same_dob, cases_by_person.get(p.pk, []))
+        for p, same_name, same_dob in found
+    ]
+    # The strongest matches first: the same name and date of birth, then the same name.
+    result.sort(key=lambda d: (not (d.same_name and d.same_date_of_birth), not d.same_date_of_birth, not d.same_name))
+    return result

@@ -1,0 +1,282 @@
+"""Every write of stage 1: referral_<verb>(*, ..., actor) -> result."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
+
+from cases import services as case_services
+from cases.models import Case, Organisation, Person, Role, User
+from cases.permissions import case_visibility_filter
+
+from . import permissions
+from .models import ANONYMOUS_HAS_IDENTITY, EXACT_OR_ESTIMATED_AGE, IDENTIFYING_FIELDS, Exploitation, Indicator, Referral, UrgentNeed
+from .permissions import Action
+
+logger = logging.getLogger(__name__)
+
+# Error messages: module constants the tests reuse.
+NOT_A_FIRST_RESPONDER = _(
+    "Only first responders refer: members of the police, the border guard, consular and municipal "
+    "social services and NGOs, or specialists with a valid training record. Ask your administrator "
+    "to record your training."
+)
+DRAFT_NOT_EDITABLE = _("This referral was already submitted and can no longer be changed.")
+CONSENT_REQUIRED = _("Say whether the person consents to being referred; without consent it is sent as an anonymous notification.")
+MET_ON_REQUIRED = _("Give the date the person was met (an approximate date is fine).")
+MET_ON_IN_FUTURE = _("The date the person was met cannot be in the future.")
+DATE_OF_BIRTH_IN_FUTURE = _("The date of birth cannot be in the future.")
+MET_PLACE_REQUIRED = _("Say where the person was met (a town or an address is enough).")
+INDICATORS_REQUIRED = _("Tick at least one indicator observed, or describe what you observed.")
+INDICATOR_OTHER_NEEDS_TEXT = _("You ticked “Other”: describe what you observed.")
+EXPLOITATION_REQUIRED = _("Tick at least one suspected form of exploitation (“Other” if none fits).")
+UNKNOWN_CHOICE = _("“%(value)s” is not one of the choices; pick from the list.")
+NOT_WAITING = _("This referral is %(status)s, so no intake decision can be taken on it any more.")
+ANONYMOUS_OPENS_NO_CASE = _("An anonymous notification opens no case; it is kept for statistics only.")
+CASEWORKER_REQUIRED = _("Choose the caseworker who will take the case.")
+CASEWORKER_NOT_AVAILABLE = _("Choose one of your NGO's active caseworkers.")
+PERSON_NOT_KNOWN = _("That person is not among the people your NGO knows; choose one of the possible duplicates or create a new person.")
+DECLINE_NEEDS_REASON = _("Give the reason for declining; the referrer sees it and can act on it.")
+
+# What a referrer may type in; the rest of a referral is set by the services.
+EDITABLE_FIELDS = (
+    "given_name", "family_name", "other_names", "date_of_birth", "estimated_age", "sex", "citizenships",
+    "languages", "phone", "email", "address", "met_on", "met_place", "indicators", "indicators_notes",
+    "forms_of_exploitation", "country_of_exploitation", "urgent_needs", "consent",
+)
+_CHOICE_LISTS = {"indicators": Indicator, "forms_of_exploitation": Exploitation, "urgent_needs": UrgentNeed}
+
+
+def _set_history(obj, *, actor: User | None, reason: str = "") -> None:
+    obj._history_user = actor
+    if reason:
+        obj._change_reason = reason
+
+
+def _apply(referral: Referral, data: dict) -> None:
+    for name in EDITABLE_FIELDS:
+        if name not in data:
+            continue
+        value = data[name]
+        if name in _CHOICE_LISTS:
+            value = list(dict.fromkeys(value or []))
+        elif name == "citizenships":
+            value = list(value or [])
+        elif value is None and name not in ("date_of_birth", "estimated_age", "met_on", "consent"):
+            value = ""
+        setattr(referral, name, value)
+    if not referral.sex:
+        referral.sex = Referral.Sex.UNKNOWN
+
+
+def _check_always(referral: Referral) -> None:
+    """What holds for a draft too: nothing identifying without consent, and well-formed values."""
+    errors: dict[str, list] = {}
+    if referral.consent is False:
+        given = [name for name in IDENTIFYING_FIELDS if getattr(referral, name) not in ("", None)]
+        if given:
+            errors["consent"] = [ANONYMOUS_HAS_IDENTITY]
+    if referral.date_of_birth is not None and referral.estimated_age is not None:
+        errors.setdefault("estimated_age", []).append(EXACT_OR_ESTIMATED_AGE)
+    today = timezone.localdate()
+    if referral.date_of_birth and referral.date_of_birth > today:
+        errors.setdefault("date_of_birth", []).append(DATE_OF_BIRTH_IN_FUTURE)
+    if referral.met_on and referral.met_on > today:
+        errors.setdefault("met_on", []).append(MET_ON_IN_FUTURE)
+    for name, choices in _CHOICE_LISTS.items():
+        for value in getattr(referral, name) or []:
+            if value not in choices.values:
+                errors.setdefault(name, []).append(UNKNOWN_CHOICE % {"value": value})
+    if errors:
+        raise ValidationError(errors)
+    referral.full_clean(exclude=["organisation", "created_by"], validate_unique=False, validate_constraints=False)
+
+
+def _check_complete(referral: Referral) -> None:
+    """What a submitted referral needs; a draft may lack any of it."""
+    errors: dict[str, list] = {}
+    if referral.consent is None:
+        errors["consent"] = [CONSENT_REQUIRED]
+    if referral.met_on is None:
+        errors["met_on"] = [MET_ON_REQUIRED]
+    if not referral.met_place.strip():
+        errors["met_place"] = [MET_PLACE_REQUIRED]
+    if not referral.indicators and not referral.indicators_notes.strip():
+        errors["indicators"] = [INDICATORS_REQUIRED]
+    elif Indicator.OTHER in referral.indicators and not referral.indicators_notes.strip():
+        errors["indicators_notes"] = [INDICATOR_OTHER_NEEDS_TEXT]
+    if not referral.forms_of_exploitation:
+        errors["forms_of_exploitation"] = [EXPLOITATION_REQUIRED]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _draft_for_edit(referral: Referral | None, actor: User) -> Referral:
+    if referral is None:
+        if not permissions.can(actor, Action.CREATE):
+            raise PermissionDenied(NOT_A_FIRST_RESPONDER)
+        return Referral(organisation_id=actor.organisation_id, created_by=actor)
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status != Referral.Status.DRAFT:
+        raise ValidationError(DRAFT_NOT_EDITABLE)
+    permissions.require(actor, Action.EDIT_DRAFT, referral)
+    return referral
+
+
+@transaction.atomic
+def referral_save_draft(*, actor: User, data: dict, referral: Referral | None = None) -> Referral:
+    """Keep what was typed so far, without asking for what is still missing."""
+    referral = _draft_for_edit(referral, actor)
+    _apply(referral, data)
+    _check_always(referral)
+    _set_history(referral, actor=actor, reason=gettext_now("Draft saved"))
+    referral.save()
+    return referral
+
+
+@transaction.atomic
+def referral_submit(*, actor: User, data: dict | None = None, referral: Referral | None = None) -> Referral:
+    """Submit a referral (or, without consent, an anonymous notification) to the mandated NGO."""
+    referral = _draft_for_edit(referral, actor)
+    _apply(referral, data or {})
+    _check_always(referral)
+    _check_complete(referral)
+    referral.status = Referral.Status.SUBMITTED
+    referral.submitted_at = timezone.now()
+    reason = "Anonymous notification submitted" if referral.is_anonymous else "Referral submitted"
+    _set_history(referral, actor=actor, reason=gettext_now(reason))
+    referral.save()
+    referral_id = referral.pk
+    transaction.on_commit(lambda: referral_notify_coordinators(referral_id=referral_id))
+    return referral
+
+
+def _decision_target(referral: Referral, actor: User) -> Referral:
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if not permissions.is_intake_coordinator(actor):
+        raise PermissionDenied
+    if referral.status != Referral.Status.SUBMITTED:
+        raise ValidationError(NOT_WAITING % {"status": referral.get_status_display().lower()})
+    if referral.is_anonymous:
+        raise ValidationError(ANONYMOUS_OPENS_NO_CASE)
+    permissions.require(actor, Action.DECIDE, referral)
+    return referral
+
+
+def _person_fields(referral: Referral) -> dict:
+    fields = {
+        name: getattr(referral, name)
+        for name in ("given_name", "family_name", "other_names", "date_of_birth", "sex", "languages", "phone", "email", "address")
+    }
+    fields["citizenships"] = [c.code for c in referral.citizenships]
+    if referral.estimated_age is not None:
+        fields["estimated_age"] = referral.estimated_age
+        fields["estimated_age_on"] = timezone.localtime(referral.submitted_at).date()
+    return fields
+
+
+def persons_known_to(actor: User):
+    """The people the coordinator's NGO already holds a case for: candidates to attach to."""
+    visible = case_visibility_filter(actor)
+    if visible is None:
+        return Person.objects.none()
+    return Person.objects.filter(pk__in=Case.objects.filter(visible).values("person_id"))
+
+
+@transaction.atomic
+def referral_accept(*, referral: Referral, actor: User, caseworker: User | None, person_id: int | None = None) -> Referral:
+    """Accept: the person (new, or one the NGO already knows), a case in identification, a caseworker."""
+    referral = _decision_target(referral, actor)
+    if caseworker is None:
+        raise ValidationError({"caseworker": CASEWORKER_REQUIRED})
+    if person_id is not None:
+        person = persons_known_to(actor).filter(pk=person_id).first()
+        if person is None:
+            raise ValidationError({"person": PERSON_NOT_KNOWN})
+        _set_history(person, actor=actor)
+    else:
+        person = case_services.person_create(actor=actor, **_person_fields(referral))
+    case = case_services.case_open(
+        person=person,
+        organisation=Organisation.objects.get(pk=actor.organisation_id),
+        actor=actor,
+        stage=Case.Stage.IDENTIFICATION,
+        reason=gettext_now("Case opened from a referral"),
+    )
+    # Raises a ValidationError for a caseworker who cannot take the case; the atomic block then
+    # rolls back the person and the case with it.
+    case_services.case_assign_caseworker(case=case, caseworker=caseworker, actor=actor)
+    referral.status = Referral.Status.ACCEPTED
+    referral.case = case
+    referral.person = person
+    referral.decided_at = timezone.now()
+    referral.decided_by = actor
+    referral.intake_organisation_id = actor.organisation_id
+    _set_history(referral, actor=actor, reason=gettext_now("Referral accepted"))
+    referral.save()
+    return referral
+
+
+@transaction.atomic
+def referral_decline(*, referral: Referral, actor: User, reason: str) -> Referral:
+    referral = _decision_target(referral, actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": DECLINE_NEEDS_REASON})
+    referral.status = Referral.Status.DECLINED
+    referral.decline_reason = reason
+    referral.decided_at = timezone.now()
+    referral.decided_by = actor
+    referral.intake_organisation_id = actor.organisation_id
+    _set_history(referral, actor=actor, reason=reason)
+    referral.save()
+    return referral
+
+
+# --- notification -----------------------------------------------------------------------------
+
+
+def intake_coordinators() -> list[User]:
+    return list(
+        User.objects.filter(
+            is_active=True,
+            role_grants__role=Role.COORDINATOR,
+            organisation__kind=Organisation.Kind.MANDATED_NGO,
+            organisation__is_active=True,
+        )
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def referral_notify_coordinators(*, referral_id: int) -> int:
+    """One e-mail per coordinator: a link, and no personal data (not even the referrer's name)."""
+    referral = Referral.objects.filter(pk=referral_id, status=Referral.Status.SUBMITTED).first()
+    if referral is None:
+        return 0
+    link = settings.SITE_URL.rstrip("/") + reverse("referrals:detail", kwargs={"pk": referral.pk})
+    sent = 0
+    for coordinator in intake_coordinators():
+        # Each in the site's language: the e-mail leaves the request.
+        with override(settings.LANGUAGE_CODE):
+            if referral.is_anonymous:
+                subject = gettext_now("New anonymous notification")
+                intro = gettext_now("A first responder recorded an anonymous notification of a possible victim of trafficking.")
+            else:
+                subject = gettext_now("New referral waiting for intake")
+                intro = gettext_now("A first responder referred a possible victim of trafficking. Please decide on the intake.")
+            body = "\n\n".join([intro, gettext_now("Open it here (log in first):"), link])
+        EmailMessage(subject=subject, body=body, to=[coordinator.email]).send()
+        sent += 1
+    logger.info("referral %s: notified %s coordinators", referral.pk, sent)
+    return sent

@@ -1,0 +1,187 @@
+"""Thin views: selector -> form -> service -> redirect with a message."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cases import permissions as case_permissions
+
+from . import permissions, selectors, services
+from .forms import AcceptForm, DeclineForm, ReferralForm
+from .permissions import Action
+
+PAGE_SIZE = 25
+
+
+def _errors_to_form(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field_name, errs in error.error_dict.items():
+            form.add_error(field_name if field_name in form.fields else None, errs)
+    else:
+        form.add_error(None, error)
+
+
+@require_GET
+@login_required
+def referral_list(request):
+    """What /referrals/ shows depends on the role: the intake queue, the organisation's
+    referrals, or counts."""
+    user = request.user
+    if not permissions.can(user, Action.LIST):
+        raise Http404
+    context = {"can_create": permissions.can(user, Action.CREATE), "page": None, "queue": None, "counts": None}
+    if permissions.is_first_responder(user):
+        context["page"] = Paginator(selectors.referral_list_for_organisation(user=user), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+    if permissions.is_intake_coordinator(user):
+        context["queue"] = list(selectors.referral_queue_for_user(user=user))
+        context["anonymous"] = list(selectors.referral_anonymous_for_user(user=user))
+        context["decided"] = list(selectors.referral_decided_for_user(user=user))
+    if permissions.can(user, Action.VIEW_COUNTS):
+        context["counts"] = selectors.referral_counts_for_user(user=user)
+    return render(request, "referrals/referral_list.html", context)
+
+
+def _save(request, form, referral=None):
+    """Save a draft or submit; returns a redirect, or None with the errors on the bound form."""
+    if not form.is_valid():
+        return None
+    submitting = request.POST.get("action") != "draft"
+    try:
+        if submitting:
+            referral = services.referral_submit(actor=request.user, data=form.cleaned_data, referral=referral)
+        else:
+            referral = services.referral_save_draft(actor=request.user, data=form.cleaned_data, referral=referral)
+    except ValidationError as error:
+        _errors_to_form(form, error)
+        return None
+    if not submitting:
+        messages.success(request, _("Draft saved. You can finish it later from Referrals."))
+        return redirect("referrals:edit", pk=referral.pk)
+    if referral.is_anonymous:
+        messages.success(request, _("The anonymous notification was sent to the mandated NGO."))
+    else:
+        messages.success(request, _("The referral was sent. The mandated NGO will decide on the intake."))
+    return redirect(referral)
+
+
+@login_required
+def referral_new(request):
+    if not permissions.can(request.user, Action.CREATE):
+        raise PermissionDenied(services.NOT_A_FIRST_RESPONDER)
+    form = ReferralForm(request.POST or None)
+    if request.method == "POST":
+        response = _save(request, form)
+        if response is not None:
+            return response
+    status = 400 if request.method == "POST" else 200
+    return render(request, "referrals/referral_form.html", {"form": form, "referral": None}, status=status)
+
+
+@login_required
+def referral_edit(request, pk: int):
+    referral = selectors.referral_get_for_user_or_404(user=request.user, pk=pk)
+    if not permissions.can(request.user, Action.EDIT_DRAFT, referral):
+        raise Http404
+    if request.method == "POST":
+        form = ReferralForm(request.POST)
+        response = _save(request, form, referral=referral)
+        if response is not None:
+            return response
+        status = 400
+    else:
+        form = ReferralForm(initial=ReferralForm.initial_from(referral))
+        status = 200
+    return render(request, "referrals/referral_form.html", {"form": form, "referral": referral}, status=status)
+
+
+def _detail(request, referral, *, accept_form=None, decline_form=None, status=200):
+    user = request.user
+    can_decide = permissions.can(user, Action.DECIDE, referral)
+    duplicates = selectors.referral_possible_duplicates(referral=referral, user=user) if can_decide else []
+    if can_decide and accept_form is None:
+        accept_form = AcceptForm(
+            caseworkers=selectors.caseworkers_for_intake(user=user), people=[d.person for d in duplicates]
+        )
+    # The case behind an accepted referral: only for who may open it (never the referrer).
+    case = referral.case if referral.case_id else None
+    show_case = case is not None and case_permissions.can(user, case_permissions.Action.VIEW_CASE, case)
+    context = {
+        "referral": referral,
+        "can_edit": permissions.can(user, Action.EDIT_DRAFT, referral),
+        "can_decide": can_decide,
+        "is_coordinator": permissions.is_intake_coordinator(user),
+        "duplicates": duplicates,
+        "accept_form": accept_form,
+        "decline_form": decline_form or (DeclineForm() if can_decide else None),
+        "case": case if show_case else None,
+    }
+    return render(request, "referrals/referral_detail.html", context, status=status)
+
+
+@require_GET
+@login_required
+def referral_detail(request, pk: int):
+    referral = selectors.referral_get_for_user_or_404(user=request.user, pk=pk)
+    return _detail(request, referral)
+
+
+def _refuse(request, referral, error: ValidationError):
+    messages.error(request, " ".join(error.messages))
+    return redirect(referral)
+
+
+@require_POST
+@login_required
+def referral_accept(request, pk: int):
+    user = request.user
+    referral = selectors.referral_get_for_user_or_404(user=user, pk=pk)
+    if not permissions.is_intake_coordinator(user):
+        raise PermissionDenied
+    duplicates = selectors.referral_possible_duplicates(referral=referral, user=user)
+    form = AcceptForm(request.POST, caseworkers=selectors.caseworkers_for_intake(user=user), people=[d.person for d in duplicates])
+    if form.is_valid():
+        try:
+            referral = services.referral_accept(
+                referral=referral, actor=user, caseworker=form.cleaned_data["caseworker"],
+                person_id=form.cleaned_data["person"],
+            )
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                return _refuse(request, referral, error)
+            _errors_to_form(form, error)
+        else:
+            messages.success(
+                request,
+                _("Accepted. Case %(reference)s is open and assigned to %(name)s.")
+                % {"reference": referral.case.reference, "name": form.cleaned_data["caseworker"].display_name},
+            )
+            return redirect(referral.case)
+    return _detail(request, referral, accept_form=form, status=400)
+
+
+@require_POST
+@login_required
+def referral_decline(request, pk: int):
+    user = request.user
+    referral = selectors.referral_get_for_user_or_404(user=user, pk=pk)
+    if not permissions.is_intake_coordinator(user):
+        raise PermissionDenied
+    form = DeclineForm(request.POST)
+    if form.is_valid():
+        try:
+            services.referral_decline(referral=referral, actor=user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                return _refuse(request, referral, error)
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("The referral was declined. The referrer sees your reason."))
+            return redirect("referrals:list")
+    return _detail(request, referral, decline_form=form, status=400)
