@@ -6,7 +6,7 @@ set -euo pipefail
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
-for pkg in fonts-dejavu-core libharfbuzz-subset0; do
+for pkg in fonts-dejavu-core libharfbuzz-subset0 poppler-utils; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
         missing+=("$pkg")
     fi

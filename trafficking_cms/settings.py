@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "referrals",
     "services",
     "reintegration",
+    "monitoring",
 ]
 
 MIDDLEWARE = [

@@ -5,13 +5,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from cases import views as case_views
+from monitoring import views as monitoring_views
 
 urlpatterns = [
     path("", case_views.dashboard, name="dashboard"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("cases/<str:reference>/summary.pdf", monitoring_views.case_summary_pdf, name="case_summary_pdf"),
     path("cases/", include("cases.urls")),
+    path("monitoring/", include("monitoring.urls")),
     path("referrals/", include("referrals.urls")),
     path("services/", include("services.urls")),
     path("api/v1/", include("trafficking_cms.api_urls")),

@@ -1,0 +1,182 @@
+"""Every write of the coordinator's tools: <entity>_<verb>(*, ..., actor) -> result."""
+
+from __future__ import annotations
+
+import logging
+import os
+import zipfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases import services as case_services
+from cases.models import Case, CaseAccess, User
+
+from . import pdf, permissions, selectors
+from .models import SummaryExport
+from .permissions import Action
+
+logger = logging.getLogger(__name__)
+
+# Error messages: module constants the tests reuse.
+EXPORT_NOTHING_SELECTED = _("No case matches this filter; change the filter and ask again.")
+EXPORT_TOO_MANY = _("This filter selects %(n)s cases; at most %(max)s go into one file. Narrow the filter and ask again.")
+EXPORT_NOT_READY = _("The file is not ready yet; wait until the progress bar is full.")
+EXPORT_EXPIRED = _("This file has expired and was deleted; ask for the summaries again.")
+EXPORT_FAILED = _("Building this file failed; ask for the summaries again.")
+
+EXPORT_MAX_CASES = 500
+EXPORT_DIR = "exports"
+
+
+def _set_history(obj, *, actor: User | None, reason: str = "") -> None:
+    obj._history_user = actor
+    if reason:
+        obj._change_reason = reason
+
+
+def _record_download(*, request, user: User) -> None:
+    # accounts/ (the security log) may not be installed yet: record there when it is. A job
+    # has no request; its downloads are recorded per case in the read log.
+    if request is None:
+        return
+    try:
+        from accounts.services import security_event_record
+    except ImportError:
+        return
+    security_event_record(kind="download", request=request, user=user)
+
+
+# --- one summary ------------------------------------------------------------------------------
+
+
+def summary_pdf_download(*, case: Case, actor: User, request=None) -> bytes:
+    """Render a case's summary for actor, and record the download like a view of the file."""
+    if not permissions.can(actor, Action.DOWNLOAD_SUMMARY, case):
+        raise PermissionDenied
+    summary = selectors.summary_for_case(case=case, user=actor)
+    content = pdf.render_summary_pdf(summary)
+    case_services.case_access_record(case=case, actor=actor, kind=CaseAccess.Kind.PDF)
+    _record_download(request=request, user=actor)
+    return content
+
+
+def summary_filename(case: Case) -> str:
+    return f"{case.reference}-summary.pdf"
+
+
+# --- several summaries: a ZIP built by Celery --------------------------------------------------
+
+_FILTER_KEYS = ("q", "stage", "status")
+
+
+def summary_export_request(*, actor: User, filters: dict) -> SummaryExport:
+    """Queue a ZIP of the summaries of the cases the filter selects (within actor's scope)."""
+    if not permissions.can(actor, Action.EXPORT_SUMMARIES):
+        raise PermissionDenied
+    clean = {key: str(filters.get(key) or "") for key in _FILTER_KEYS}
+    total = selectors.summary_case_list_for_user(user=actor, filters=clean).count()
+    if total == 0:
+        raise ValidationError(EXPORT_NOTHING_SELECTED)
+    if total > EXPORT_MAX_CASES:
+        raise ValidationError(EXPORT_TOO_MANY % {"n": total, "max": EXPORT_MAX_CASES})
+    with transaction.atomic():
+        export = SummaryExport(requested_by=actor, filters=clean, total=total)
+        _set_history(export, actor=actor, reason="requested")
+        export.save()
+        from .tasks import build_summary_export
+
+        transaction.on_commit(lambda: build_summary_export.delay(export_id=export.pk))
+    return export
+
+
+def _export_path(export: SummaryExport) -> Path:
+    return Path(settings.MEDIA_ROOT) / export.file_path
+
+
+def summary_export_build(*, export_id: int) -> SummaryExport:
+    """Build the ZIP. Idempotent: a finished export is left as it is; a rerun starts afresh."""
+    with transaction.atomic():
+        export = SummaryExport.objects.select_for_update().select_related("requested_by").get(pk=export_id)
+        if export.is_finished:
+            return export
+        actor = export.requested_by
+        export.status = SummaryExport.Status.RUNNING
+        export.done = 0
+        _set_history(export, actor=actor, reason="started")
+        export.save(update_fields=["status", "done"])
+    cases = list(selectors.summary_case_list_for_user(user=actor, filters=export.filters)[:EXPORT_MAX_CASES])
+    relative = f"{EXPORT_DIR}/summaries-{export.pk}-{timezone.now():%Y%m%d%H%M%S}.zip"
+    target = Path(settings.MEDIA_ROOT) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".part")
+    try:
+        # The requester's rights are read again for each case: a right lost meanwhile leaves it out.
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for n, case in enumerate(cases, start=1):
+                if permissions.can(actor, Action.DOWNLOAD_SUMMARY, case):
+                    content = summary_pdf_download(case=case, actor=actor)
+                    archive.writestr(summary_filename(case), content)
+                # A save, not update(): the progress keeps its history like every other change.
+                export.done, export.total = n, max(len(cases), n)
+                _set_history(export, actor=actor)
+                export.save(update_fields=["done", "total"])
+        os.replace(partial, target)
+    except Exception:
+        logger.exception("summary export %s failed", export.pk)
+        partial.unlink(missing_ok=True)
+        export.refresh_from_db()
+        export.status = SummaryExport.Status.FAILED
+        export.error = "rendering failed"
+        _set_history(export, actor=actor, reason="failed")
+        export.save(update_fields=["status", "error"])
+        return export
+    export.refresh_from_db()
+    export.status = SummaryExport.Status.READY
+    export.file_path = relative
+    export.total = len(cases)
+    export.done = len(cases)
+    export.finished_at = timezone.now()
+    _set_history(export, actor=actor, reason="ready")
+    export.save(update_fields=["status", "file_path", "total", "done", "finished_at"])
+    return export
+
+
+def summary_export_open(*, export: SummaryExport, actor: User, request=None):
+    """The requester's file, as an open binary handle; refused before it is ready and after expiry."""
+    if export.requested_by_id != actor.pk or not permissions.can(actor, Action.EXPORT_SUMMARIES):
+        raise Http404
+    if export.is_expired:
+        raise ValidationError(EXPORT_EXPIRED)
+    if export.status == SummaryExport.Status.FAILED:
+        raise ValidationError(EXPORT_FAILED)
+    if export.status != SummaryExport.Status.READY:
+        raise ValidationError(EXPORT_NOT_READY)
+    path = _export_path(export)
+    if not path.is_file():
+        raise ValidationError(EXPORT_EXPIRED)
+    _record_download(request=request, user=actor)
+    return open(path, "rb")
+
+
+def summary_exports_purge_expired(*, now=None) -> int:
+    """Delete the files of expired exports and mark them expired; running it twice changes nothing."""
+    now = now or timezone.now()
+    purged = 0
+    expired = SummaryExport.objects.filter(expires_at__lte=now).exclude(status=SummaryExport.Status.EXPIRED)
+    # A loop of saves, not update(): each expiry keeps its history row. Few exports a day.
+    for export in expired:
+        if export.file_path:
+            _export_path(export).unlink(missing_ok=True)
+            _export_path(export).with_suffix(".part").unlink(missing_ok=True)
+        export.status = SummaryExport.Status.EXPIRED
+        export.file_path = ""
+        _set_history(export, actor=None, reason="expired")
+        export.save(update_fields=["status", "file_path"])
+        purged += 1
+    return purged

@@ -1,0 +1,414 @@
+"""The figures of the national monitoring, for a period, in set-based aggregate queries.
+
+The one place this app reads the stage apps' models, and only to count (STYLE.md: monitoring is
+the top floor). Every function runs a fixed number of queries, whatever the number of cases.
+
+Definitions (each a product decision, see DOMAIN.md):
+- a referral counts in the period it was submitted (drafts are not referrals yet);
+- an identification counts in the period its approval was given;
+- the cases by stage are the cases open at some time in the period, by their stage today;
+- the victims of a period are the cases opened in it whose person is a presumed or an identified
+  victim (not those found not to be victims); a child is under 18 on the day of identification,
+  or on the day the case opened while they are not identified yet;
+- the time from referral to identification runs from the referral's submission to the approval.
+"""
+
+from __future__ import annotations
+
+import datetime
+import statistics as pystats
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    CharField,
+    Count,
+    DateField,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models import Case as When_Case
+from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import EU_EEA_CH, LATVIA, Case, Organisation, Person, Role
+
+from . import permissions
+
+try:
+    from referrals.models import Exploitation, Referral
+except ImportError:  # pragma: no cover - the stage app lands in parallel
+    Referral = Exploitation = None
+try:
+    from services.models import AssistanceRecord, Ground, Identification, ReflectionPeriod, ResidencePermit
+except ImportError:  # pragma: no cover
+    AssistanceRecord = Ground = Identification = ReflectionPeriod = ResidencePermit = None
+try:
+    from reintegration.models import Assistance as MunicipalAssistance
+    from reintegration.models import EmploymentMeasure, PartnerReferral
+except ImportError:  # pragma: no cover
+    MunicipalAssistance = EmploymentMeasure = PartnerReferral = None
+
+
+class AgeGroup:
+    CHILD = "child"
+    ADULT = "adult"
+    UNKNOWN = "unknown"
+    CHOICES = [(CHILD, _("Child (under 18)")), (ADULT, _("Adult")), (UNKNOWN, _("Age unknown"))]
+
+
+class CitizenshipGroup:
+    LATVIAN = "latvian"
+    EU = "eu"
+    THIRD_COUNTRY = "third_country"
+    UNKNOWN = "unknown"
+    CHOICES = [
+        (LATVIAN, _("Latvian")),
+        (EU, _("Other EU, EEA or Swiss")),
+        (THIRD_COUNTRY, _("Third-country national")),
+        (UNKNOWN, _("Citizenship unknown")),
+    ]
+
+
+VICTIM_STATUSES = (Case.VictimStatus.IDENTIFIED, Case.VictimStatus.PRESUMED)
+NO_FORM = "none_recorded"
+
+
+class _ShiftYears(Func):
+    """date + N years (N may be negative or an expression), as a date (PostgreSQL)."""
+
+    arg_joiner = " + make_interval(years => "
+    template = "(%(expressions)s))::date"
+    output_field = DateField()
+
+
+def _identified_on():
+    if Identification is None:
+        return Value(None, output_field=DateField())
+    return Subquery(
+        Identification.objects.filter(case=OuterRef("pk"), status="approved")
+        .order_by("-decided_at")
+        .annotate(day=TruncDate("decided_at"))
+        .values("day")[:1],
+        output_field=DateField(),
+    )
+
+
+def _age_group(ref: str = "age_on"):
+    dob, est, est_on = "person__date_of_birth", "person__estimated_age", "person__estimated_age_on"
+    return When_Case(
+        When(Q(**{f"{dob}__isnull": False}) & Q(**{f"{dob}__gt": _ShiftYears(F(ref), Value(-18))}), then=Value(AgeGroup.CHILD)),
+        When(Q(**{f"{dob}__isnull": False}), then=Value(AgeGroup.ADULT)),
+        When(
+            Q(**{f"{est}__isnull": False, f"{est}__lt": 18, f"{est_on}__isnull": False})
+            & Q(**{f"{ref}__lt": _ShiftYears(F(est_on), Value(18) - F(est))}),
+            then=Value(AgeGroup.CHILD),
+        ),
+        When(Q(**{f"{est}__isnull": False}), then=Value(AgeGroup.ADULT)),
+        default=Value(AgeGroup.UNKNOWN),
+        output_field=CharField(),
+    )
+
+
+def _codes_regex(codes) -> str:
+    return r"(^|,)(" + "|".join(sorted(codes)) + r")(,|$)"
+
+
+def _citizenship_group():
+    # The citizenships are stored as "LV,UA"; the text is matched without loading each person.
+    return When_Case(
+        When(cit__regex=_codes_regex({LATVIA}), then=Value(CitizenshipGroup.LATVIAN)),
+        When(cit__regex=_codes_regex(EU_EEA_CH - {LATVIA}), then=Value(CitizenshipGroup.EU)),
+        When(~Q(cit="") | Q(person__stateless=True), then=Value(CitizenshipGroup.THIRD_COUNTRY)),
+        default=Value(CitizenshipGroup.UNKNOWN),
+        output_field=CharField(),
+    )
+
+
+@dataclass
+class Period:
+    start: datetime.date
+    end: datetime.date
+
+
+@dataclass
+class Breakdown:
+    """One table: (key, label, count) rows, and the largest count for the bars."""
+
+    title: str
+    rows: list[tuple[str, str, int]]
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def max(self) -> int:
+        return max([n for _k, _l, n in self.rows] + [1])
+
+    @property
+    def total(self) -> int:
+        return sum(n for _k, _l, n in self.rows)
+
+
+def _rows(choices, counts: dict) -> list[tuple[str, str, int]]:
+    return [(key, str(label), int(counts.get(key, 0))) for key, label in choices]
+
+
+def _org_id(user) -> int | None:
+    scope = permissions.monitoring_case_filter(user)
+    if scope is None:
+        raise PermissionError
+    return None if scope == Q() else user.organisation_id
+
+
+def _case_scope(org_id, prefix: str = "") -> Q:
+    return Q() if org_id is None else Q(**{f"{prefix}organisation_id": org_id})
+
+
+# --- the victims (also the Eurostat export) ---------------------------------------------------
+
+
+def victims_queryset(*, org_id, period: Period):
+    return (
+        Case.objects.filter(_case_scope(org_id), opened_on__range=(period.start, period.end), victim_status__in=VICTIM_STATUSES)
+        .annotate(age_on=Coalesce(_identified_on(), F("opened_on"), output_field=DateField()))
+        .annotate(cit=Cast("person__citizenships", CharField()))
+        .annotate(age_group=_age_group(), citizenship_group=_citizenship_group())
+    )
+
+
+def victim_cells(*, org_id, period: Period) -> list[dict]:
+    """Counts by (status, sex, age group, citizenship group): one grouped query."""
+    return list(
+        victims_queryset(org_id=org_id, period=period)
+        .values("victim_status", "person__sex", "age_group", "citizenship_group")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
+def exploitation_counts(*, org_id, period: Period) -> dict[tuple[str, str], int]:
+    """Victims by (status, form of exploitation) from the accepted referral; one query.
+
+    A person exploited in several forms counts once in each form.
+    """
+    if Referral is None:
+        return {}
+    aggregates = {}
+    for status in VICTIM_STATUSES:
+        for form, _label in Exploitation.choices:
+            aggregates[f"{status}__{form}"] = Count(
+                "pk",
+                filter=Q(victim_status=status, referrals__status="accepted", referrals__forms_of_exploitation__contains=[form]),
+                distinct=True,
+            )
+        aggregates[f"{status}__all"] = Count("pk", filter=Q(victim_status=status), distinct=True)
+        aggregates[f"{status}__any"] = Count(
+            "pk", filter=Q(victim_status=status, referrals__status="accepted") & ~Q(referrals__forms_of_exploitation=[]), distinct=True
+        )
+    row = Case.objects.filter(
+        _case_scope(org_id), opened_on__range=(period.start, period.end), victim_status__in=VICTIM_STATUSES
+    ).aggregate(**aggregates)
+    counts: dict[tuple[str, str], int] = {}
+    for key, n in row.items():
+        status, form = key.split("__", 1)
+        counts[(status, form)] = n or 0
+    for status in VICTIM_STATUSES:
+        counts[(status, NO_FORM)] = counts.pop((status, "all"), 0) - counts.pop((status, "any"), 0)
+    return counts
+
+
+def exploitation_choices() -> list[tuple[str, str]]:
+    choices = list(Exploitation.choices) if Exploitation is not None else []
+    return choices + [(NO_FORM, str(_("No form recorded")))]
+
+
+# --- the monitoring page ----------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    period: Period
+    breakdowns: dict[str, Breakdown]
+    median_days_to_identification: float | None
+    identifications_timed: int
+    headline: dict
+
+
+def _marginal(cells: list[dict], key: str) -> dict:
+    out: dict = {}
+    for cell in cells:
+        out[cell[key]] = out.get(cell[key], 0) + cell["n"]
+    return out
+
+
+def figures_for_user(*, user, period: Period) -> Figures:
+    org_id = _org_id(user)
+    start, end = period.start, period.end
+    b: dict[str, Breakdown] = {}
+
+    if Referral is not None:
+        scope = Q() if org_id is None else Q(intake_organisation_id=org_id) | Q(case__organisation_id=org_id)
+        rows = (
+            Referral.objects.filter(scope, submitted_at__date__range=(start, end))
+            .exclude(status=Referral.Status.DRAFT)
+            .values("organisation__kind")
+            .annotate(n=Count("pk"), anonymous=Count("pk", filter=Q(consent=False)))
+            .order_by()
+        )
+        by_kind = {r["organisation__kind"]: r["n"] for r in rows}
+        kinds = [(k, label) for k, label in Organisation.Kind.choices if k in Organisation.FIRST_RESPONDER_KINDS or by_kind.get(k)]
+        b["referrals"] = Breakdown(
+            str(_("Referrals by first-responder kind")), _rows(kinds, by_kind),
+            {"anonymous": sum(r["anonymous"] for r in rows)},
+        )
+
+    median = None
+    timed = 0
+    if Identification is not None:
+        approved = Identification.objects.filter(
+            _case_scope(org_id, "case__"), status="approved", decided_at__date__range=(start, end)
+        )
+        rows = approved.values("ground").annotate(n=Count("pk")).order_by()
+        b["grounds"] = Breakdown(str(_("Identifications by ground")), _rows(Ground.choices, {r["ground"]: r["n"] for r in rows}))
+        if Referral is not None:
+            submitted = Subquery(
+                Referral.objects.filter(case=OuterRef("case"), status="accepted")
+                .order_by("submitted_at")
+                .annotate(day=TruncDate("submitted_at"))
+                .values("day")[:1],
+                output_field=DateField(),
+            )
+            pairs = approved.annotate(referred_on=submitted, identified_on=TruncDate("decided_at")).filter(
+                referred_on__isnull=False
+            ).values_list("referred_on", "identified_on")
+            days = [(identified - referred).days for referred, identified in pairs]
+            timed = len(days)
+            median = pystats.median(days) if days else None
+
+    stage_rows = (
+        Case.objects.filter(_case_scope(org_id), opened_on__lte=end)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__date__gte=start))
+        .values("stage")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    b["stages"] = Breakdown(str(_("Cases by stage")), _rows(Case.Stage.choices, {r["stage"]: r["n"] for r in stage_rows}))
+
+    cells = victim_cells(org_id=org_id, period=period)
+    b["status"] = Breakdown(
+        str(_("Victims by status")),
+        _rows([(s, Case.VictimStatus(s).label) for s in VICTIM_STATUSES], _marginal(cells, "victim_status")),
+    )
+    b["sex"] = Breakdown(str(_("Victims by sex")), _rows(Person.Sex.choices, _marginal(cells, "person__sex")))
+    b["age"] = Breakdown(str(_("Victims by age group")), _rows(AgeGroup.CHOICES, _marginal(cells, "age_group")))
+    b["citizenship"] = Breakdown(
+        str(_("Victims by citizenship")), _rows(CitizenshipGroup.CHOICES, _marginal(cells, "citizenship_group"))
+    )
+    forms = exploitation_counts(org_id=org_id, period=period)
+    if forms:
+        totals = {form: sum(forms.get((s, form), 0) for s in VICTIM_STATUSES) for form, _l in exploitation_choices()}
+        b["exploitation"] = Breakdown(str(_("Victims by form of exploitation")), _rows(exploitation_choices(), totals))
+
+    if AssistanceRecord is not None:
+        rows = (
+            AssistanceRecord.objects.filter(_case_scope(org_id, "case__"), started_on__range=(start, end))
+            .values("kind")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        b["assistance"] = Breakdown(
+            str(_("State-funded assistance begun")), _rows(AssistanceRecord.Kind.choices, {r["kind"]: r["n"] for r in rows})
+        )
+        reflection = ReflectionPeriod.objects.filter(_case_scope(org_id, "case__")).aggregate(
+            started=Count("pk", filter=Q(start_date__range=(start, end))),
+            ended=Count("pk", filter=Q(ended_on__range=(start, end))),
+        )
+        permits = ResidencePermit.objects.filter(
+            _case_scope(org_id, "case__"), decision="granted", decision_on__range=(start, end)
+        ).count()
+        b["limits"] = Breakdown(
+            str(_("Limits and permits")),
+            [
+                ("reflection_started", str(_("Reflection periods begun")), reflection["started"]),
+                ("reflection_ended", str(_("Reflection periods ended")), reflection["ended"]),
+                ("permits_granted", str(_("Residence permits granted")), permits),
+            ],
+        )
+
+    if PartnerReferral is not None:
+        rows = (
+            PartnerReferral.objects.filter(_case_scope(org_id, "case__"), referred_at__date__range=(start, end))
+            .values("status")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        b["reintegration"] = Breakdown(
+            str(_("Onward referrals by outcome")), _rows(PartnerReferral.Status.choices, {r["status"]: r["n"] for r in rows})
+        )
+        rows = (
+            EmploymentMeasure.objects.filter(_case_scope(org_id, "referral__case__"), started_on__range=(start, end))
+            .values("kind")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        money = MunicipalAssistance.objects.filter(
+            _case_scope(org_id, "referral__case__"), granted_from__range=(start, end)
+        ).aggregate(n=Count("pk"), eur=Sum("amount_eur"))
+        b["employment"] = Breakdown(
+            str(_("Employment measures")),
+            _rows(EmploymentMeasure.Kind.choices, {r["kind"]: r["n"] for r in rows}),
+            {"municipal_assistance": money["n"], "municipal_eur": money["eur"] or 0},
+        )
+
+    headline = {
+        "victims": sum(c["n"] for c in cells),
+        "identified": _marginal(cells, "victim_status").get(Case.VictimStatus.IDENTIFIED, 0),
+        "children": _marginal(cells, "age_group").get(AgeGroup.CHILD, 0),
+        "referrals": b["referrals"].total if "referrals" in b else None,
+    }
+    return Figures(period, b, median, timed, headline)
+
+
+# --- the Eurostat export ----------------------------------------------------------------------
+
+
+def suppress(n: int) -> str:
+    """Counts of 1 to 4 are shown as "<5" so that nobody can be singled out; 0 stays 0."""
+    return "<5" if 1 <= n <= 4 else str(n)
+
+
+def eurostat_rows(*, user, period: Period) -> list[list[str]]:
+    """The registered victims of the period, identified and presumed, by the Eurostat breakdowns."""
+    org_id = _org_id(user)
+    cells = victim_cells(org_id=org_id, period=period)
+    forms = exploitation_counts(org_id=org_id, period=period)
+    identified, presumed = Case.VictimStatus.IDENTIFIED, Case.VictimStatus.PRESUMED
+
+    def count(status: str, key: str | None = None, value: str | None = None) -> int:
+        return sum(c["n"] for c in cells if c["victim_status"] == status and (key is None or c[key] == value))
+
+    rows: list[list[str]] = []
+
+    def add(breakdown: str, category: str, ident: int, pres: int) -> None:
+        rows.append([f"{period.start:%Y-%m-%d}", f"{period.end:%Y-%m-%d}", breakdown, category,
+                     suppress(ident), suppress(pres), suppress(ident + pres)])
+
+    add("total", "total", count(identified), count(presumed))
+    for key, choices, breakdown in (
+        ("person__sex", Person.Sex.choices, "sex"),
+        ("age_group", AgeGroup.CHOICES, "age_group"),
+        ("citizenship_group", CitizenshipGroup.CHOICES, "citizenship"),
+    ):
+        for value, _label in choices:
+            add(breakdown, value, count(identified, key, value), count(presumed, key, value))
+    if forms:
+        for form, _label in exploitation_choices():
+            add("form_of_exploitation", form, forms.get((identified, form), 0), forms.get((presumed, form), 0))
+    return rows
+
+
+EUROSTAT_HEADER = ["period_from", "period_to", "breakdown", "category", "identified", "presumed", "registered"]
