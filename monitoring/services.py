@@ -18,7 +18,7 @@ from cases import services as case_services
 from cases.models import Case, CaseAccess, User
 
 from . import pdf, permissions, selectors
-from .models import SummaryExport
+from .models import EXPORT_LIFETIME, SummaryExport
 from .permissions import Action
 
 logger = logging.getLogger(__name__)
@@ -86,7 +86,10 @@ def summary_export_request(*, actor: User, filters: dict) -> SummaryExport:
     if total > EXPORT_MAX_CASES:
         raise ValidationError(EXPORT_TOO_MANY % {"n": total, "max": EXPORT_MAX_CASES})
     with transaction.atomic():
-        export = SummaryExport(requested_by=actor, filters=clean, total=total)
+        now = timezone.now()
+        export = SummaryExport(
+            requested_by=actor, filters=clean, total=total, created_at=now, expires_at=now + EXPORT_LIFETIME
+        )
         _set_history(export, actor=actor, reason="requested")
         export.save()
         from .tasks import build_summary_export

@@ -257,6 +257,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+# The bulk PDF exports of the coordinators expire after a day; their files are deleted hourly.
+CELERY_BEAT_SCHEDULE["purge-expired-summary-exports"] = {
+    "task": "monitoring.tasks.purge_expired_summary_exports",
+    "schedule": timedelta(hours=1),
+}
+
 # --- Logging: no personal data, ever; only ids and references. --------------------------------
 LOGGING = {
     "version": 1,
