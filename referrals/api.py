@@ -178,6 +178,8 @@ class ReferralViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         referral = self.get_object()
+        if not permissions.is_intake_coordinator(request.user):
+            raise PermissionDenied
         serializer = AcceptSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         caseworker = None

@@ -156,7 +156,17 @@ def names_close(a: str, b: str) -> bool:
     for other in {b, swapped}:
         if a == other or edit_distance(a, other) <= MAX_EDITS or difflib.SequenceMatcher(None, a, other).ratio() >= SIMILARITY_RATIO:
             return True
+        # Name by name: Oksana Kovalenko and Oxana Kowalenko differ by three letters in all, but
+        # each name is a close spelling of the other.
+        mine, theirs = a.split(), other.split()
+        if len(mine) == len(theirs) and all(_token_close(x, y) for x, y in zip(mine, theirs)):
+            return True
     return False
+
+
+def _token_close(a: str, b: str) -> bool:
+    allowed = 1 if min(len(a), len(b)) < 5 else MAX_EDITS
+    return edit_distance(a, b) <= allowed
 
 
 @dataclass
