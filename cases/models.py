@@ -414,6 +414,7 @@ class CaseAccess(models.Model):
         VIEW = "view", _("Viewed the case file")
         API = "api", _("Read through the API")
         PDF = "pdf", _("Downloaded the PDF summary")
+        NARROW = "narrow", _("Viewed a partner's narrow view")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="accesses")
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="case_accesses")

@@ -228,8 +228,12 @@ def case_unassign_caseworker(*, case: Case, caseworker: User, actor: User) -> Ca
 
 
 def case_access_record(*, case: Case, actor: User, kind: str = CaseAccess.Kind.VIEW) -> CaseAccess:
-    """Record that actor saw this case file; callers have already checked they may."""
-    if not permissions.can(actor, Action.VIEW_CASE, case):
+    """Record that actor saw this case file; callers have already checked they may.
+
+    A partner's narrow view (kind NARROW) is decided by the reintegration capability, which
+    cases/ does not import: its callers check it, so only the full file is re-checked here.
+    """
+    if kind != CaseAccess.Kind.NARROW and not permissions.can(actor, Action.VIEW_CASE, case):
         raise PermissionDenied
     access = CaseAccess(case=case, user=actor, organisation_id=actor.organisation_id, kind=kind)
     _set_history(access, actor=actor)

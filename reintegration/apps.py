@@ -5,3 +5,21 @@ from django.utils.translation import gettext_lazy as _
 class ReintegrationConfig(AppConfig):
     name = "reintegration"
     verbose_name = _("Reintegration")
+
+    def ready(self):
+        from cases.demo import register_demo_loader
+        from cases.sections import register_case_section, register_dashboard_panel, register_nav_item
+
+        from . import demo, permissions, views
+
+        register_case_section(
+            key="reintegration", order=300, template="reintegration/_case_section.html", context=views.case_section_context
+        )
+        register_dashboard_panel(
+            key="reintegration", order=300, template="reintegration/_dashboard_panel.html", context=views.dashboard_panel_context
+        )
+        register_nav_item(
+            key="reintegration", order=300, label=_("Reintegration"), url_name="reintegration:list",
+            visible=permissions.is_partner_user,
+        )
+        register_demo_loader(300, demo.load)

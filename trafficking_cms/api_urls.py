@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from cases.api import CaseViewSet
 from referrals.api import ReferralViewSet
+from reintegration import api as reintegration_api
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -18,5 +19,11 @@ router.register(f"{_CASE}/assistance", services_api.AssistanceViewSet, basename=
 router.register(f"{_CASE}/proceedings", services_api.ProceedingViewSet, basename="case-proceeding")
 router.register(f"{_CASE}/reflection-period", services_api.ReflectionPeriodViewSet, basename="case-reflection-period")
 router.register(f"{_CASE}/residence-permit", services_api.ResidencePermitViewSet, basename="case-residence-permit")
+
+router.register("reintegration/referrals", reintegration_api.ReferralViewSet, basename="reintegration-referral")
+router.register("reintegration/assessments", reintegration_api.NeedViewSet, basename="reintegration-assessment")
+router.register("reintegration/assistance", reintegration_api.AssistanceViewSet, basename="reintegration-assistance")
+router.register("reintegration/employment-measures", reintegration_api.MeasureViewSet, basename="reintegration-measure")
+router.register("reintegration/consultations", reintegration_api.ConsultationViewSet, basename="reintegration-consultation")
 
 urlpatterns = router.urls

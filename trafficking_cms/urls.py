@@ -17,6 +17,7 @@ urlpatterns = [
     path("monitoring/", include("monitoring.urls")),
     path("referrals/", include("referrals.urls")),
     path("services/", include("services.urls")),
+    path("reintegration/", include("reintegration.urls")),
     path("api/v1/", include("trafficking_cms.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),

@@ -1,0 +1,80 @@
+"""Input parsing and widgets only; the rules live in services.py."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Organisation
+
+from .models import EmploymentMeasure, NeedCategory
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TEXT = forms.Textarea(attrs={"rows": 3})
+
+
+class PartnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Organisation) -> str:
+        return f"{obj.name} ({obj.get_kind_display()})"
+
+
+class ReferForm(forms.Form):
+    partner = PartnerChoiceField(label=_("Partner"), queryset=Organisation.objects.none(), empty_label=_("Choose…"))
+    needs_note = forms.CharField(
+        label=_("The victim's needs"),
+        help_text=_("Addressed to the partner: they read this note and nothing else of the case file."),
+        widget=TEXT,
+        max_length=4000,
+    )
+
+    def __init__(self, *args, partners=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if partners is not None:
+            self.fields["partner"].queryset = partners
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for withdrawing"), widget=TEXT, max_length=2000)
+
+
+class CompleteForm(forms.Form):
+    outcome = forms.CharField(
+        label=_("Outcome"),
+        help_text=_("Closing your part ends your access to this case."),
+        widget=TEXT,
+        max_length=2000,
+    )
+
+
+class NeedForm(forms.Form):
+    category = forms.ChoiceField(label=_("Need"), choices=NeedCategory.choices)
+    description = forms.CharField(label=_("Description"), required=False, max_length=300)
+    amount_eur = forms.DecimalField(label=_("Amount (EUR)"), max_digits=10, decimal_places=2)
+    period_from = forms.DateField(label=_("From"), required=False, widget=DATE)
+    period_to = forms.DateField(label=_("To"), required=False, widget=DATE)
+    months = forms.IntegerField(
+        label=_("Or: months"), required=False, help_text=_("Give either the dates or the number of months.")
+    )
+
+
+class AssistanceForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of assistance"), choices=NeedCategory.choices)
+    description = forms.CharField(label=_("Description"), required=False, max_length=300)
+    amount_eur = forms.DecimalField(label=_("Amount (EUR)"), max_digits=10, decimal_places=2)
+    granted_from = forms.DateField(label=_("From"), widget=DATE)
+    granted_to = forms.DateField(label=_("To"), required=False, widget=DATE)
+
+
+class MeasureForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Measure"), choices=EmploymentMeasure.Kind.choices)
+    started_on = forms.DateField(label=_("Date or start date"), widget=DATE)
+    ended_on = forms.DateField(label=_("End date"), required=False, widget=DATE)
+    course = forms.CharField(label=_("Course"), required=False, max_length=200, help_text=_("For occupational training."))
+    provider = forms.CharField(label=_("Provider"), required=False, max_length=200, help_text=_("For occupational training."))
+    employer = forms.CharField(label=_("Employer"), required=False, max_length=200, help_text=_("For a job placement."))
+    outcome = forms.CharField(label=_("Outcome"), required=False, max_length=300)
+
+
+class ConsultationForm(forms.Form):
+    held_on = forms.DateField(label=_("Date"), widget=DATE)
+    participants = forms.CharField(label=_("Participants"), max_length=500)
+    topic = forms.CharField(label=_("Topic"), max_length=300)
+    recommendations = forms.CharField(label=_("Recommendations"), required=False, widget=TEXT, max_length=4000)

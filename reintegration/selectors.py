@@ -1,0 +1,196 @@
+"""Every read of stage 3, already scoped to the user; out of scope is a 404 like missing."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from cases import permissions as case_permissions
+from cases.models import Case, Organisation, User
+
+from . import permissions
+from .models import AssessedNeed, Assistance, EmploymentMeasure, PartnerConsultation, PartnerReferral
+from .permissions import Action
+
+logger = logging.getLogger(__name__)
+
+
+def _ngo_filter(user) -> Q | None:
+    """Referrals of the cases the user may see in full (the NGO, the national coordinator)."""
+    visible = case_permissions.case_visibility_filter(user)
+    if visible is None:
+        return None
+    if visible == Q():
+        return Q()
+    return Q(case__in=Case.objects.filter(visible).values("pk"))
+
+
+def referral_scope_filter(user) -> Q | None:
+    """Every referral whose records the user may read: the NGO side, or their own narrow view."""
+    branches = [q for q in (_ngo_filter(user), permissions.partner_referral_filter(user)) if q is not None]
+    if not branches:
+        return None
+    combined = branches[0]
+    for branch in branches[1:]:
+        combined |= branch
+    return combined
+
+
+def _records_prefetch() -> list:
+    return [
+        Prefetch("needs", queryset=AssessedNeed.objects.select_related("recorded_by").order_by("assessed_on", "pk")),
+        Prefetch("assistance", queryset=Assistance.objects.select_related("recorded_by").order_by("granted_from", "pk")),
+        Prefetch("measures", queryset=EmploymentMeasure.objects.select_related("recorded_by").order_by("started_on", "pk")),
+        Prefetch(
+            "consultations",
+            queryset=PartnerConsultation.objects.select_related("recorded_by").order_by("held_on", "pk"),
+        ),
+    ]
+
+
+# --- the partner's narrow view ----------------------------------------------------------------
+
+
+def partner_referral_list_for_user(*, user: User) -> QuerySet[PartnerReferral]:
+    """The active referrals of open cases to the user's own organisation, newest first."""
+    scope = permissions.partner_referral_filter(user)
+    if scope is None:
+        return PartnerReferral.objects.none()
+    return (
+        PartnerReferral.objects.filter(scope)
+        .select_related("case", "case__person", "partner")
+        .order_by("-referred_at", "-pk")
+    )
+
+
+def partner_referral_get_or_404(*, user: User, pk: int) -> PartnerReferral:
+    """One referral opened to the user's organisation, with its records; else a 404."""
+    scope = permissions.partner_referral_filter(user)
+    if scope is None:
+        raise Http404
+    referral = (
+        PartnerReferral.objects.filter(scope, pk=pk)
+        .select_related("case", "case__person", "case__organisation", "partner")
+        .prefetch_related(*_records_prefetch())
+        .first()
+    )
+    if referral is None or not permissions.can(user, Action.NARROW_VIEW, referral=referral):
+        raise Http404
+    return referral
+
+
+# --- the NGO side -----------------------------------------------------------------------------
+
+
+def case_referrals(*, case: Case) -> list[PartnerReferral]:
+    """Every onward referral of a case with every partner's records, for the NGO-side section."""
+    return list(
+        case.partner_referrals.select_related("partner", "referred_by", "withdrawn_by", "completed_by")
+        .prefetch_related(*_records_prefetch())
+        .order_by("-referred_at", "-pk")
+    )
+
+
+def referral_get_for_user_or_404(*, user: User, pk: int) -> PartnerReferral:
+    """A referral the user may read from either side (the NGO's case, or their own narrow view)."""
+    scope = referral_scope_filter(user)
+    if scope is None:
+        raise Http404
+    referral = (
+        PartnerReferral.objects.filter(scope, pk=pk)
+        .select_related("case", "case__person", "case__organisation", "partner")
+        .first()
+    )
+    if referral is None:
+        raise Http404
+    if not (
+        permissions.can(user, Action.VIEW_SECTION, referral=referral)
+        or permissions.can(user, Action.NARROW_VIEW, referral=referral)
+    ):
+        raise Http404
+    return referral
+
+
+def referral_list_for_user(*, user: User) -> QuerySet[PartnerReferral]:
+    scope = referral_scope_filter(user)
+    if scope is None:
+        return PartnerReferral.objects.none()
+    return (
+        PartnerReferral.objects.filter(scope)
+        .select_related("case", "case__person", "partner", "referred_by")
+        .order_by("-referred_at", "-pk")
+    )
+
+
+def partner_organisations() -> QuerySet[Organisation]:
+    return Organisation.objects.filter(kind__in=permissions.partner_kinds(), is_active=True).order_by("kind", "name")
+
+
+def records_for_user(*, user: User, model, referral_id: int | None = None) -> QuerySet:
+    """Needs, assistance, measures or consultations of every referral the user may read."""
+    scope = referral_scope_filter(user)
+    if scope is None:
+        return model.objects.none()
+    referrals = PartnerReferral.objects.filter(scope)
+    if referral_id is not None:
+        referrals = referrals.filter(pk=referral_id)
+    return model.objects.filter(referral__in=referrals.values("pk")).select_related("referral").order_by("pk")
+
+
+def is_partner_viewer(*, user: User, referral: PartnerReferral) -> bool:
+    """True when the user reads this referral through the narrow view (not the NGO side)."""
+    return permissions.can(user, Action.NARROW_VIEW, referral=referral) and not permissions.can(
+        user, Action.VIEW_SECTION, referral=referral
+    )
+
+
+# --- the residence permit (issue 4 writes the model in services/) -----------------------------
+
+
+@dataclass(frozen=True)
+class PermitInfo:
+    recorded: bool
+    valid_until: datetime.date | None = None
+
+    @property
+    def is_valid(self) -> bool:
+        return self.recorded and (self.valid_until is None or self.valid_until >= timezone.localdate())
+
+
+def residence_permit_info(*, case: Case) -> PermitInfo:
+    """Whether a victim's residence permit is recorded, and until when.
+
+    A victim's temporary residence permit gives the right to work for any employer [seed].
+    services/ owns the permit; it is read through its selector when that exists, and any
+    absence or failure reads as "no permit recorded" rather than breaking the partner's page.
+    """
+    try:
+        from services import selectors as services_selectors
+    except ImportError:
+        return PermitInfo(recorded=False)
+    lookup = getattr(services_selectors, "residence_permit_for_case", None) or getattr(
+        services_selectors, "residence_permit_get", None
+    )
+    if lookup is None:
+        return PermitInfo(recorded=False)
+    try:
+        permit = lookup(case=case)
+    except Exception:  # noqa: BLE001 - another app's read must not break this page
+        logger.warning("residence permit lookup failed for case id %s", case.pk, exc_info=True)
+        return PermitInfo(recorded=False)
+    if not permit:
+        return PermitInfo(recorded=False)
+    get = permit.get if isinstance(permit, dict) else (lambda name, default=None: getattr(permit, name, default))
+    # A permit applied for but not (yet) granted gives no right to work.
+    if get("decision", "granted") != "granted":
+        return PermitInfo(recorded=False)
+    for name in ("valid_until", "valid_to", "expires_on", "expiry_date"):
+        value = get(name)
+        if isinstance(value, datetime.date):
+            return PermitInfo(recorded=True, valid_until=value)
+    return PermitInfo(recorded=True)
