@@ -57,7 +57,9 @@ def members_text(members) -> str:
 
 
 class IdentificationProposeForm(Form):
-    ground = forms.ChoiceField(label=_("Ground of identification"), choices=Ground.choices, widget=forms.RadioSelect)
+    ground = forms.ChoiceField(
+        label=_("Ground of identification"), choices=[(v, capfirst(label)) for v, label in Ground.choices], widget=forms.RadioSelect
+    )
     cp_case_number = forms.CharField(label=_("criminal case number"), required=False, max_length=100)
     cp_date = _date(_("date of the decision"), required=False)
     cp_body = forms.CharField(label=_("body that took the decision"), required=False, max_length=200)
