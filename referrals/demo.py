@@ -21,7 +21,7 @@ DEMO_REFERRALS = [
         "forms_of_exploitation": [Exploitation.FORCED_LABOUR], "country_of_exploitation": "GB",
         "urgent_needs": [UrgentNeed.SHELTER],
     }),
-    ("border", "Terehova robežkontroles punkts", Referral.Status.SUBMITTED, 8, {
+    ("border", "Terehova robežkontroles punkts", Referral.Status.SUBMITTED, 12, {
         "consent": True, "given_name": "Van An", "family_name": "Nguyen", "estimated_age": 30, "sex": "male",
         "citizenships": ["VN"], "languages": "vjetnamiešu",
         "indicators": [Indicator.FALSE_PROMISES, Indicator.RESTRICTED_MOVEMENT, Indicator.EXCESSIVE_HOURS],
