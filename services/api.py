@@ -177,6 +177,8 @@ class CaseNestedMixin:
     create=extend_schema(summary="Propose the identification on exactly one ground", request=IdentificationProposeSerializer),
 )
 class IdentificationViewSet(CaseNestedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = Identification.objects.none()  # for the schema; get_queryset scopes to the case
+    lookup_value_regex = r"\d+"
     serializer_class = IdentificationSerializer
 
     def get_queryset(self):
@@ -226,6 +228,8 @@ class IdentificationViewSet(CaseNestedMixin, mixins.ListModelMixin, mixins.Retri
     create=extend_schema(summary="Record assistance (state-funded kinds only for an identified victim)"),
 )
 class AssistanceViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = AssistanceRecord.objects.none()  # for the schema; get_queryset scopes to the case
+    lookup_value_regex = r"\d+"
     serializer_class = AssistanceSerializer
 
     def get_queryset(self):
@@ -249,6 +253,8 @@ class AssistanceViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.Generic
     create=extend_schema(summary="Record criminal proceedings"),
 )
 class ProceedingViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = CriminalProceeding.objects.none()  # for the schema; get_queryset scopes to the case
+    lookup_value_regex = r"\d+"
     serializer_class = ProceedingSerializer
 
     def get_queryset(self):
@@ -285,6 +291,8 @@ class ProceedingViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.Generic
     ),
 )
 class ReflectionPeriodViewSet(CaseNestedMixin, viewsets.GenericViewSet):
+    queryset = ReflectionPeriod.objects.none()  # for the schema; get_queryset scopes to the case
+    lookup_value_regex = r"\d+"
     serializer_class = ReflectionPeriodSerializer
 
     def get_queryset(self):
@@ -317,6 +325,8 @@ class ReflectionPeriodViewSet(CaseNestedMixin, viewsets.GenericViewSet):
     ),
 )
 class ResidencePermitViewSet(CaseNestedMixin, viewsets.GenericViewSet):
+    queryset = ResidencePermit.objects.none()  # for the schema; get_queryset scopes to the case
+    lookup_value_regex = r"\d+"
     serializer_class = ResidencePermitSerializer
 
     def get_queryset(self):

@@ -8,7 +8,8 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from cases.models import Case, User
+from cases.models import Case, Role, User
+from cases.permissions import has_role
 from cases.selectors import case_get_for_user_or_404
 
 from . import limits, permissions
@@ -25,6 +26,21 @@ def services_case_for_user_or_404(*, user: User, reference: str) -> Case:
 
 def identification_list(*, case: Case) -> QuerySet[Identification]:
     return case.identifications.select_related("proposed_by", "decided_by").order_by("-proposed_at", "-pk")
+
+
+def identifications_awaiting_review_for(*, user: User, limit: int = 50) -> list[Identification]:
+    """Proposals the coordinator may decide: their NGO's, open cases, not their own proposals."""
+    if not has_role(user, Role.COORDINATOR) or user.organisation_id is None:
+        return []
+    return list(
+        Identification.objects.filter(
+            status=Identification.Status.PROPOSED, case__organisation_id=user.organisation_id
+        )
+        .exclude(case__stage=Case.Stage.CLOSED)
+        .exclude(proposed_by=user)
+        .select_related("case", "proposed_by")
+        .order_by("proposed_at")[:limit]
+    )
 
 
 def identification_get_or_404(*, case: Case, pk: int) -> Identification:

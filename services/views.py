@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases import services as case_services
-from cases.models import CaseAccess
+from cases.models import CaseAccess, Role
+from cases.permissions import has_role
 
 from . import permissions, selectors, services
 from .forms import (
@@ -85,6 +86,12 @@ def case_section_context(request, case) -> dict | None:
         "is_tcn": person.is_third_country_national,
         "permit_offered": person.is_third_country_national is True and case.victim_status == case.VictimStatus.IDENTIFIED,
     }
+
+
+def dashboard_panel_context(request) -> dict | None:
+    if not has_role(request.user, Role.COORDINATOR):
+        return None
+    return {"awaiting": selectors.identifications_awaiting_review_for(user=request.user)}
 
 
 # --- identification ---------------------------------------------------------------------------

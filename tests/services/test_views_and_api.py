@@ -293,3 +293,19 @@ def test_schema_lists_the_stage_two_endpoints(client, caseworker):
     for path in ("identification/", "identification/{id}/approve/", "identification/{id}/return/", "assistance/",
                  "proceedings/", "proceedings/{id}/hearings/", "reflection-period/", "residence-permit/"):
         assert f"/api/v1/cases/{{reference}}/{path}" in text, path
+
+
+def test_coordinator_dashboard_lists_proposals_awaiting_review(client, caseworker, coordinator, case_of_caseworker, case_of_other_ngo):
+    mine = _propose(case_of_caseworker, caseworker)
+    client.force_login(coordinator)
+    body = client.get("/").content.decode()
+    assert "Identifications awaiting your review" in body
+    assert _url("identification_review", case_of_caseworker, mine.pk) in body
+    # Their own proposals are not theirs to review.
+    services.identification_return(identification=mine, actor=coordinator, reason="Again")
+    own = _propose(case_of_caseworker, coordinator)
+    body = client.get("/").content.decode()
+    assert _url("identification_review", case_of_caseworker, own.pk) not in body
+    assert "Nothing awaits your review." in body
+    client.force_login(caseworker)
+    assert "Identifications awaiting your review" not in client.get("/").content.decode()
