@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from . import permissions
+from . import permissions, signals
 from .models import Case, CaseAccess, CaseAssignment, Person, Role, User, normalise_name
 from .permissions import Action
 
@@ -43,6 +43,7 @@ def case_get_for_user_or_404(*, user: User, reference: str) -> Case:
     """One case, or a 404 that looks the same whether it is missing or out of scope."""
     visible = permissions.case_visibility_filter(user)
     if visible is None:
+        _report_refusal(user=user, reference=reference)
         raise Http404
     case = (
         Case.objects.filter(visible)
@@ -52,8 +53,15 @@ def case_get_for_user_or_404(*, user: User, reference: str) -> Case:
         .first()
     )
     if case is None or not permissions.can(user, Action.VIEW_CASE, case):
+        _report_refusal(user=user, reference=reference)
         raise Http404
     return case
+
+
+def _report_refusal(*, user: User, reference: str) -> None:
+    """A 404 on a case that exists is a refused access: the security log listens (cases.signals)."""
+    if Case.objects.filter(reference=reference).exists():
+        signals.access_refused.send(sender=Case, user=user, target=f"cases.Case:{reference}")
 
 
 def case_stage_counts_for_user(*, user: User) -> dict[str, int]:

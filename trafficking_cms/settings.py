@@ -55,6 +55,11 @@ INSTALLED_APPS = [
     "services",
     "reintegration",
     "monitoring",
+    "accounts",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -65,11 +70,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The 12-hour limit, then two-factor before any page (accounts/middleware.py).
+    "accounts.middleware.SessionSecurityMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # django-axes turns a lockout into its response; its docs ask for it last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "trafficking_cms.urls"
@@ -105,6 +116,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Users, passwords, sessions ---------------------------------------------------------------
 AUTH_USER_MODEL = "cases.User"
 AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out username and address before any password check.
+    "accounts.backends.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -130,6 +143,28 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# ... and 12 hours in all, however active (accounts.middleware.SessionSecurityMiddleware).
+SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(12 * 3600)))
+
+# Two-factor authentication (TOTP with recovery codes): required in production; the demo may
+# switch it off (DJANGO_OTP_REQUIRED=0) and then says so on the login page.
+OTP_REQUIRED = env_bool("DJANGO_OTP_REQUIRED", env_bool("DJANGO_PRODUCTION", False))
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "NRM case management")
+
+# Login throttling (django-axes): 5 failures of one username from one address lock that
+# username at that address only, so colleagues behind the same office address can still log in.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
+AXES_CLIENT_IP_CALLABLE = "accounts.services.client_ip"
+# The security log (accounts.SecurityEvent) records logins; axes keeps only the attempts.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+# Behind a reverse proxy, the number of proxies whose X-Forwarded-For entries are trusted.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+
 
 # --- Security headers -------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"

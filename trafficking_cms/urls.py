@@ -4,12 +4,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from accounts import views as accounts_views
 from cases import views as case_views
 from monitoring import views as monitoring_views
 
 urlpatterns = [
     path("", case_views.dashboard, name="dashboard"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", accounts_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("cases/<str:reference>/summary.pdf", monitoring_views.case_summary_pdf, name="case_summary_pdf"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("services/", include("services.urls")),
     path("reintegration/", include("reintegration.urls")),
+    path("security/", include("accounts.urls")),
     path("api/v1/", include("trafficking_cms.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),

@@ -1,0 +1,14 @@
+"""Who may read the security log and release lockouts; built on cases.permissions' roles."""
+
+from cases.models import Role
+from cases.permissions import has_role
+
+
+def can_read_security_log(user) -> bool:
+    """The national coordinator monitors the system, its security log included."""
+    return has_role(user, Role.NATIONAL_COORDINATOR)
+
+
+def can_release_lockouts(user) -> bool:
+    """The system administrator manages users, and so unlocks them."""
+    return has_role(user, Role.SYSTEM_ADMINISTRATOR)

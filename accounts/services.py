@@ -1,0 +1,190 @@
+"""Every write of the accounts app: the security log, two-factor devices, lockout releases."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django_otp import devices_for_user
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from . import permissions
+from .models import SecurityEvent
+
+RECOVERY_CODE_COUNT = 10
+# Codes from the step before and after the current one still count: phone clocks drift.
+TOTP_TOLERANCE = 1
+
+CODE_WRONG = _("That code is not right. Type the 6 digits your authenticator app shows now, or one of your recovery codes.")
+ENROL_CODE_WRONG = _("That code is not right. Check that the app shows the account you just added, and type the 6 digits it shows now.")
+ALREADY_ENROLLED = _("Two-factor authentication is already set up for this account.")
+TOO_MANY_CODES = _("Too many wrong codes in a row. Wait %(seconds)s seconds, then try again.")
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address: REMOTE_ADDR, or behind trusted proxies the address they saw.
+
+    X-Forwarded-For is trusted only for as many hops as settings.TRUSTED_PROXY_COUNT says,
+    counted from the right: anything further left was written by the client and can be forged.
+    """
+    if request is None:
+        return None
+    meta = request.META
+    candidate = meta.get("REMOTE_ADDR") or ""
+    count = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if count:
+        hops = [hop.strip() for hop in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= count:
+            candidate = hops[-count]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return None
+
+
+def security_event_record(
+    *, kind: str, request: HttpRequest | None = None, user=None, username: str = "", target: str = ""
+) -> SecurityEvent:
+    """Add one line to the security log; the PDF download and other apps call this too.
+
+    The user defaults to the request's authenticated user; the path is stored without its
+    query string (search terms there may be personal data).
+    """
+    if user is None and request is not None:
+        request_user = getattr(request, "user", None)
+        if request_user is not None and request_user.is_authenticated:
+            user = request_user
+    user_id = getattr(user, "pk", None)
+    if not username and user is not None:
+        username = user.get_username()
+    event = SecurityEvent(
+        kind=kind,
+        user_id=user_id,
+        username=(username or "")[:150],
+        ip_address=client_ip(request),
+        path=(request.path if request is not None else "")[:300],
+        target=(target or "")[:200],
+    )
+    event._history_user = user if user_id else None
+    event.save()
+    return event
+
+
+# --- two-factor -------------------------------------------------------------------------------
+
+
+def totp_token_matches(*, key: str, token: str) -> int | None:
+    """The time step a 6-digit code matches for a hex key, or None."""
+    token = (token or "").strip().replace(" ", "")
+    if not token.isdigit() or len(token) != 6:
+        return None
+    totp = TOTP(bytes.fromhex(key))
+    if totp.verify(int(token), tolerance=TOTP_TOLERANCE):
+        return totp.t()
+    return None
+
+
+def _new_recovery_codes(*, user) -> list[str]:
+    device, _created = StaticDevice.objects.get_or_create(user=user, name="recovery", defaults={"confirmed": True})
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+def totp_enrol(*, user, key: str, token: str, request: HttpRequest | None = None) -> tuple[TOTPDevice, list[str]]:
+    """Confirm a new authenticator app with a code from it; returns the device and recovery codes.
+
+    The key lives in the session until the code proves the app has it: nothing is saved while
+    the person is still scanning, and a GET never creates a device.
+    """
+    step = totp_token_matches(key=key, token=token)
+    if step is None:
+        security_event_record(kind=SecurityEvent.Kind.OTP_FAILED, request=request, user=user)
+        raise ValidationError(ENROL_CODE_WRONG)
+    return _totp_device_create(user=user, key=key, step=step, request=request)
+
+
+@transaction.atomic
+def _totp_device_create(*, user, key: str, step: int, request) -> tuple[TOTPDevice, list[str]]:
+    # Locks the user's row: two enrolments racing in two tabs leave one device, not two.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ValidationError(ALREADY_ENROLLED)
+    TOTPDevice.objects.filter(user=user).delete()
+    # last_t: the code just used cannot be used again to verify.
+    device = TOTPDevice.objects.create(user=user, name="authenticator", key=key, confirmed=True, last_t=step)
+    codes = _new_recovery_codes(user=user)
+    security_event_record(kind=SecurityEvent.Kind.OTP_ENROLLED, request=request, user=user)
+    return device, codes
+
+
+def otp_verify(*, user, token: str, request: HttpRequest | None = None):
+    """The device that accepts this code (an app code or a recovery code), or a ValidationError.
+
+    Devices are locked for the check (django-otp's throttling and replay protection need it);
+    a recovery code is used up by verify_token.
+    """
+    token = (token or "").strip().replace(" ", "").lower()
+    wait = 0
+    with transaction.atomic():
+        for device in devices_for_user(user, confirmed=True, for_verify=True):
+            allowed, info = device.verify_is_allowed()
+            if not allowed:
+                wait = max(wait, _seconds_left(info))
+                continue
+            if device.verify_token(token):
+                kind = (
+                    SecurityEvent.Kind.RECOVERY_CODES_USED
+                    if isinstance(device, StaticDevice)
+                    else SecurityEvent.Kind.OTP_VERIFIED
+                )
+                security_event_record(kind=kind, request=request, user=user)
+                return device
+    security_event_record(kind=SecurityEvent.Kind.OTP_FAILED, request=request, user=user)
+    if wait:
+        raise ValidationError(TOO_MANY_CODES % {"seconds": wait})
+    raise ValidationError(CODE_WRONG)
+
+
+def _seconds_left(info) -> int:
+    from django.utils import timezone
+
+    locked_until = (info or {}).get("locked_until")
+    if locked_until is None:
+        return 1
+    return max(int((locked_until - timezone.now()).total_seconds()) + 1, 1)
+
+
+@transaction.atomic
+def recovery_codes_renew(*, user, request: HttpRequest | None = None) -> list[str]:
+    """New recovery codes; the old ones stop working."""
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise PermissionDenied
+    codes = _new_recovery_codes(user=user)
+    security_event_record(kind=SecurityEvent.Kind.RECOVERY_CODES_RENEWED, request=request, user=user)
+    return codes
+
+
+# --- lockouts ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lockout_release(*, attempt: AccessAttempt, actor, request: HttpRequest | None = None) -> None:
+    """The system administrator unlocks one username at one address."""
+    if not permissions.can_release_lockouts(actor):
+        raise PermissionDenied
+    username = attempt.username or ""
+    AccessAttempt.objects.filter(pk=attempt.pk).delete()
+    security_event_record(
+        kind=SecurityEvent.Kind.UNLOCKED, request=request, user=actor,
+        target=f"{username} @ {attempt.ip_address or '-'}"[:200],
+    )

@@ -1,0 +1,175 @@
+"""Thin views: login, two-factor enrolment and verification, the security log, lockouts."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import django_otp
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp import user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
+
+from . import permissions, selectors, services
+from .forms import CodeForm, SecurityLogFilterForm, VerifyForm
+
+LOCKED_OUT = _(
+    "Too many failed logins for this username from your address. Try again in %(minutes)s minutes, "
+    "or ask your system administrator to unlock it."
+)
+LOCKOUT_RELEASED = _("%(username)s can log in again from %(address)s.")
+ENROL_KEY_SESSION_KEY = "accounts_totp_key"
+LOG_PAGE_SIZE = 50
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["otp_required"] = settings.OTP_REQUIRED
+        return context
+
+
+def lockout(request, original_response=None, credentials=None):
+    """django-axes' lockout response (AXES_LOCKOUT_CALLABLE): a page that says what to do."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(
+        request, "accounts/lockout.html", {"message": LOCKED_OUT % {"minutes": minutes}},
+        status=settings.AXES_HTTP_RESPONSE_CODE,
+    )
+
+
+def _next_url(request) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return candidate
+    return settings.LOGIN_REDIRECT_URL
+
+
+def _qr_data_uri(config_url: str) -> str:
+    # An <img> with an SVG data URI: the strict CSP allows img-src data:, and nothing inline runs.
+    buffer = io.BytesIO()
+    segno.make(config_url, error="m").save(buffer, kind="svg", xmldecl=False, scale=4, border=2, dark="#000", light="#fff")
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def _grouped(secret: str) -> str:
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_enrol(request):
+    user = request.user
+    if not settings.OTP_REQUIRED:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    if user_has_device(user, confirmed=True):
+        return redirect(_next_url(request)) if user.is_verified() else redirect("accounts:otp_verify")
+    key = request.session.get(ENROL_KEY_SESSION_KEY)
+    if not key:
+        key = random_hex(20)
+        request.session[ENROL_KEY_SESSION_KEY] = key
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device, codes = services.totp_enrol(user=user, key=key, token=form.cleaned_data["token"], request=request)
+        except ValidationError as error:
+            form.add_error("token", error)
+        else:
+            request.session.pop(ENROL_KEY_SESSION_KEY, None)
+            django_otp.login(request, device)
+            # Shown once, in this response; they are stored only as used-once tokens.
+            return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": _next_url(request), "first_time": True})
+    device = TOTPDevice(user=user, key=key, name="authenticator")
+    secret = base64.b32encode(device.bin_key).decode()
+    context = {"form": form, "qr": _qr_data_uri(device.config_url), "secret": _grouped(secret), "next": _next_url(request)}
+    return render(request, "accounts/otp_enrol.html", context, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_verify(request):
+    user = request.user
+    if not settings.OTP_REQUIRED:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    if not user_has_device(user, confirmed=True):
+        return redirect("accounts:otp_enrol")
+    if user.is_verified():
+        return redirect(_next_url(request))
+    form = VerifyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.otp_verify(user=user, token=form.cleaned_data["token"], request=request)
+        except ValidationError as error:
+            form.add_error("token", error)
+        else:
+            django_otp.login(request, device)
+            remaining = device.token_set.count() if hasattr(device, "token_set") else None
+            if remaining is not None:
+                messages.warning(
+                    request,
+                    _("You used a recovery code; %(n)s remain. Make new ones under Two-factor authentication.") % {"n": remaining},
+                )
+            return redirect(_next_url(request))
+    return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor(request):
+    """Two-factor status, and new recovery codes on request (POST)."""
+    user = request.user
+    enrolled = user_has_device(user, confirmed=True)
+    if request.method == "POST":
+        if not enrolled:
+            raise Http404
+        codes = services.recovery_codes_renew(user=user, request=request)
+        return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": settings.LOGIN_REDIRECT_URL, "first_time": False})
+    return render(request, "accounts/two_factor.html", {"enrolled": enrolled, "otp_required": settings.OTP_REQUIRED})
+
+
+@require_GET
+@login_required
+def security_log(request):
+    form = SecurityLogFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = selectors.security_event_list_for_user(
+        user=request.user, kind=filters.get("kind", ""), date_from=filters.get("date_from"), date_to=filters.get("date_to")
+    )
+    page = Paginator(events, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "accounts/security_log.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+@require_GET
+@login_required
+def lockouts(request):
+    attempts = selectors.lockout_list_for_user(user=request.user)
+    return render(request, "accounts/lockouts.html", {"attempts": attempts, "limit": settings.AXES_FAILURE_LIMIT})
+
+
+@require_POST
+@login_required
+def lockout_release(request, pk: int):
+    attempt = selectors.lockout_get_for_user_or_404(user=request.user, pk=pk)
+    services.lockout_release(attempt=attempt, actor=request.user, request=request)
+    messages.success(request, LOCKOUT_RELEASED % {"username": attempt.username, "address": attempt.ip_address or "-"})
+    return redirect("accounts:lockouts")
+
+
+__all__ = ["LoginView", "lockout", "permissions"]
