@@ -1,0 +1,82 @@
+"""Who saw what: every view, download and change of a case, for the national coordinator."""
+
+import pytest
+from django.urls import reverse
+
+from cases import services as case_services
+from cases.models import CaseAccess
+from monitoring import selectors
+from services import services as stage2
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(case):
+    return reverse("monitoring:case_audit", args=[case.reference])
+
+
+@pytest.fixture
+def worked_case(case_of_caseworker, caseworker, coordinator, national):
+    case = case_of_caseworker
+    case_services.case_access_record(case=case, actor=caseworker, kind=CaseAccess.Kind.VIEW)
+    case_services.case_access_record(case=case, actor=national, kind=CaseAccess.Kind.PDF)
+    identification = stage2.identification_propose(
+        case=case, actor=caseworker, ground="criminal_procedure_decision",
+        cp_case_number="11816000123", cp_date=case.opened_on, cp_body="Valsts policija",
+    )
+    stage2.identification_approve(identification=identification, actor=coordinator)
+    return case
+
+
+def test_national_sees_views_downloads_and_changes_with_user_and_organisation(client, national, caseworker, coordinator, worked_case):
+    client.force_login(national)
+    response = client.get(_url(worked_case))
+    assert response.status_code == 200
+    body = response.content.decode()
+    entries = selectors.case_audit_trail(user=national, case=worked_case)
+    kinds = {(e.kind, e.what, e.user) for e in entries}
+    assert ("view", "Viewed the case file", caseworker.display_name) in kinds
+    assert ("download", "Downloaded the PDF summary", national.display_name) in kinds
+    assert ("change", "Case: created", "the system") in kinds
+    assert ("change", "Assignment: created", "the system") in kinds
+    assert ("change", "Identification: created", caseworker.display_name) in kinds
+    assert ("change", "Identification: changed", coordinator.display_name) in kinds
+    assert ("change", "Case: changed", coordinator.display_name) in kinds  # the victim status
+    assert [e.at for e in entries] == sorted((e.at for e in entries), reverse=True)
+    assert "Mandated NGO" in body and "Ministry of the Interior" in body
+    assert "Identification approved" in body  # the reason of the change
+
+
+def test_filter_by_kind(client, national, worked_case):
+    client.force_login(national)
+    body = client.get(_url(worked_case), {"kind": "download"}).content.decode()
+    assert "Downloaded the PDF summary" in body
+    assert "Viewed the case file" not in body and "Identification: created" not in body
+
+
+@pytest.mark.parametrize(
+    "role", ["caseworker", "caseworker2", "coordinator", "other_ngo_worker", "police", "municipality", "employment", "admin"]
+)
+def test_only_the_national_coordinator_sees_the_audit_trail(client, all_role_users, worked_case, role):
+    client.force_login(all_role_users[role])
+    assert client.get(_url(worked_case)).status_code == 404
+
+
+def test_query_count_does_not_grow_with_the_accesses(national, caseworker, worked_case, django_assert_num_queries):
+    from cases.permissions import user_roles
+
+    user_roles(national)
+    with django_assert_num_queries(len(selectors._history_models_for_case()) + 2) as first:
+        selectors.case_audit_trail(user=national, case=worked_case)
+    for _n in range(30):
+        case_services.case_access_record(case=worked_case, actor=caseworker, kind=CaseAccess.Kind.VIEW)
+    with django_assert_num_queries(len(first.captured_queries)):
+        entries = selectors.case_audit_trail(user=national, case=worked_case)
+    assert sum(1 for e in entries if e.kind == "view") == 31
+
+
+def test_case_page_links_to_the_audit_trail_for_the_national_coordinator(client, national, coordinator, worked_case):
+    client.force_login(national)
+    assert _url(worked_case) in client.get(worked_case.get_absolute_url()).content.decode()
+    client.force_login(coordinator)
+    assert _url(worked_case) not in client.get(worked_case.get_absolute_url()).content.decode()
