@@ -28,7 +28,6 @@ from cases.services import case_access_record
 
 from . import permissions, selectors, services
 from .models import AssessedNeed, Assistance, EmploymentMeasure, PartnerConsultation, PartnerReferral
-from .permissions import Action
 
 NO_SUCH_CASE = _("No case open to you has this reference.")
 NO_SUCH_PARTNER = _("No organisation has this id; choose a municipal social service or the State Employment Agency.")

@@ -267,3 +267,14 @@ def test_case_section_reads_in_a_fixed_number_of_queries(
         referrals = selectors.case_referrals(case=referred_case)
         rows = [(r.partner.name, [c.recorded_by.display_name for c in r.consultations.all()]) for r in referrals]
     assert len(rows) == 4
+
+
+def test_closed_case_shows_its_referrals_as_ended(client, coordinator, riga_referral, referred_case):
+    from cases import services as case_services
+
+    case_services.case_close(case=referred_case, actor=coordinator, reason="Reintegrated")
+    client.force_login(coordinator)
+    html = body(client.get(referred_case.get_absolute_url()))
+    assert "Ended: the case is closed" in html
+    assert WITHHELD["riga_need"] in html
+    assert "/reintegration/cases/" not in html
