@@ -32,6 +32,7 @@ def _approved(case, *, proposer, decider, ground, days_ago, today, outcome="iden
     identification = Identification(
         case=case, ground=ground, outcome=outcome, outcome_reason=outcome_reason, proposed_by=proposer,
         status=Identification.Status.APPROVED, decided_by=decider,
+        proposed_at=timezone.now() - datetime.timedelta(days=days_ago + 2),
         decided_at=timezone.now() - datetime.timedelta(days=days_ago), **document,
     )
     identification.full_clean(validate_constraints=False)

@@ -23,7 +23,9 @@ from .forms import (
     ProceedingForm,
     ReflectionPeriodForm,
     ResidencePermitForm,
+    members_text,
 )
+from .models import ALL_GROUND_FIELDS
 from .permissions import Action
 
 
@@ -97,10 +99,21 @@ def dashboard_panel_context(request) -> dict | None:
 # --- identification ---------------------------------------------------------------------------
 
 
+def _initial_from_returned(case) -> dict:
+    """A returned proposal is proposed again with what it had, so only the asked-for change is typed."""
+    latest = selectors.identification_current(case=case)
+    if latest is None or latest.status != latest.Status.RETURNED:
+        return {}
+    initial = {name: getattr(latest, name) for name in ("ground", "outcome", "outcome_reason", *ALL_GROUND_FIELDS)}
+    initial["le_country"] = latest.le_country.code or ""
+    initial["commission_members"] = members_text(latest.commission_members)
+    return initial
+
+
 @login_required
 def identification_propose(request, reference: str):
     case = _case(request, reference, Action.PROPOSE_IDENTIFICATION)
-    form = IdentificationProposeForm(request.POST or None)
+    form = IdentificationProposeForm(request.POST or None, initial=_initial_from_returned(case))
     if request.method == "POST" and form.is_valid():
         if _run(form, lambda: services.identification_propose(case=case, actor=request.user, **form.service_kwargs())):
             messages.success(request, _("The identification was proposed; an NGO coordinator will review it."))

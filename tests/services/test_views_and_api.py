@@ -309,3 +309,18 @@ def test_coordinator_dashboard_lists_proposals_awaiting_review(client, caseworke
     assert "Nothing awaits your review." in body
     client.force_login(caseworker)
     assert "Identifications awaiting your review" not in client.get("/").content.decode()
+
+
+def test_a_returned_proposal_is_offered_again_filled_in(client, caseworker, coordinator, case_of_caseworker):
+    first = _propose(case_of_caseworker, caseworker, ground="expert_commission_report")
+    services.identification_return(identification=first, actor=coordinator, reason="Add the third member.")
+    client.force_login(caseworker)
+    form = client.get(_url("identification_propose", case_of_caseworker)).context["form"]
+    assert form.initial["ground"] == "expert_commission_report"
+    assert form["commission_members"].value() == "A. Kalna, social worker\nM. Priede, psychologist"
+    response = client.post(_url("identification_propose", case_of_caseworker), {
+        "ground": "expert_commission_report", "commission_date": "2026-03-02", "outcome": "identified",
+        "commission_members": form["commission_members"].value() + "\nK. Vanags, lawyer",
+    })
+    assert response.status_code == 302
+    assert len(case_of_caseworker.identifications.get(status="proposed").commission_members) == 3
