@@ -202,7 +202,6 @@ def referral_accept(*, referral: Referral, actor: User, caseworker: User | None,
         person = persons_known_to(actor).filter(pk=person_id).first()
         if person is None:
             raise ValidationError({"person": PERSON_NOT_KNOWN})
-        _set_history(person, actor=actor)
     else:
         person = case_services.person_create(actor=actor, **_person_fields(referral))
     case = case_services.case_open(
