@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases import permissions as case_permissions
+from cases import signals as case_signals
 from cases.models import Case, Organisation, User
 
 from . import permissions
@@ -53,6 +54,13 @@ def _records_prefetch() -> list:
     ]
 
 
+def _refused(*, user: User, pk: int) -> Http404:
+    """A 404 on a referral that exists is a refused access: the security log listens."""
+    if PartnerReferral.objects.filter(pk=pk).exists():
+        case_signals.access_refused.send(sender=PartnerReferral, user=user, target=f"reintegration.PartnerReferral:{pk}")
+    return Http404()
+
+
 # --- the partner's narrow view ----------------------------------------------------------------
 
 
@@ -72,7 +80,7 @@ def partner_referral_get_or_404(*, user: User, pk: int) -> PartnerReferral:
     """One referral opened to the user's organisation, with its records; else a 404."""
     scope = permissions.partner_referral_filter(user)
     if scope is None:
-        raise Http404
+        raise _refused(user=user, pk=pk)
     referral = (
         PartnerReferral.objects.filter(scope, pk=pk)
         .select_related("case", "case__person", "case__organisation", "partner")
@@ -80,7 +88,7 @@ def partner_referral_get_or_404(*, user: User, pk: int) -> PartnerReferral:
         .first()
     )
     if referral is None or not permissions.can(user, Action.NARROW_VIEW, referral=referral):
-        raise Http404
+        raise _refused(user=user, pk=pk)
     return referral
 
 
@@ -100,19 +108,17 @@ def referral_get_for_user_or_404(*, user: User, pk: int) -> PartnerReferral:
     """A referral the user may read from either side (the NGO's case, or their own narrow view)."""
     scope = referral_scope_filter(user)
     if scope is None:
-        raise Http404
+        raise _refused(user=user, pk=pk)
     referral = (
         PartnerReferral.objects.filter(scope, pk=pk)
         .select_related("case", "case__person", "case__organisation", "partner")
         .first()
     )
-    if referral is None:
-        raise Http404
-    if not (
+    if referral is None or not (
         permissions.can(user, Action.VIEW_SECTION, referral=referral)
         or permissions.can(user, Action.NARROW_VIEW, referral=referral)
     ):
-        raise Http404
+        raise _refused(user=user, pk=pk)
     return referral
 
 

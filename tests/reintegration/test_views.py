@@ -278,3 +278,21 @@ def test_closed_case_shows_its_referrals_as_ended(client, coordinator, riga_refe
     assert "Ended: the case is closed" in html
     assert WITHHELD["riga_need"] in html
     assert "/reintegration/cases/" not in html
+
+
+def test_a_refused_narrow_view_is_signalled_for_the_security_log(client, municipality, jelgava_case):
+    from cases.signals import access_refused
+
+    seen = []
+
+    def listener(sender, user, target, **kwargs):
+        seen.append((user.username, target))
+
+    access_refused.connect(listener)
+    try:
+        client.force_login(municipality)
+        assert client.get(detail_url(jelgava_case)).status_code == 404
+        assert client.get(reverse("reintegration:detail", kwargs={"pk": 999999})).status_code == 404
+    finally:
+        access_refused.disconnect(listener)
+    assert seen == [("municipality", f"reintegration.PartnerReferral:{jelgava_case.pk}")]
