@@ -266,12 +266,33 @@ def assistance_record(
 # --- reflection period ------------------------------------------------------------------------
 
 
-def _require_third_country_national(case: Case, *, eu_message, unknown_message, field: str) -> None:
+def _third_country_national_error(case: Case, *, eu_message, unknown_message):
     tcn = case.person.is_third_country_national
     if tcn is None:
-        raise ValidationError({field: unknown_message})
+        return unknown_message
     if not tcn:
-        raise ValidationError({field: eu_message})
+        return eu_message
+    return None
+
+
+def reflection_period_refusal(*, case: Case):
+    """Why a reflection period cannot be started on this case, or None when it can."""
+    error = _third_country_national_error(
+        case, eu_message=REFLECTION_EU_CITIZEN, unknown_message=REFLECTION_CITIZENSHIP_UNKNOWN
+    )
+    if error is None:
+        existing = ReflectionPeriod.objects.filter(case=case).first()
+        if existing is not None:
+            error = REFLECTION_ALREADY_STARTED % {"start": existing.start_date.isoformat()}
+    return error
+
+
+def residence_permit_refusal(*, case: Case):
+    """Why the residence-permit workflow is not offered on this case, or None when it is."""
+    error = _third_country_national_error(case, eu_message=PERMIT_EU_CITIZEN, unknown_message=PERMIT_CITIZENSHIP_UNKNOWN)
+    if error is None and case.victim_status != Case.VictimStatus.IDENTIFIED:
+        error = PERMIT_NEEDS_IDENTIFIED_VICTIM
+    return error
 
 
 @transaction.atomic
@@ -279,12 +300,9 @@ def reflection_period_start(*, case: Case, actor: User, start_date: datetime.dat
     """Start the 30-day reflection period [seed] of a third-country national."""
     case = _locked_case(case)
     permissions.require(actor, Action.RECORD, case)
-    _require_third_country_national(
-        case, eu_message=REFLECTION_EU_CITIZEN, unknown_message=REFLECTION_CITIZENSHIP_UNKNOWN, field="start_date"
-    )
-    existing = ReflectionPeriod.objects.filter(case=case).first()
-    if existing is not None:
-        raise ValidationError({"start_date": REFLECTION_ALREADY_STARTED % {"start": existing.start_date.isoformat()}})
+    error = reflection_period_refusal(case=case)
+    if error is not None:
+        raise ValidationError({"start_date": error})
     start_date = start_date or timezone.localdate()
     period = ReflectionPeriod(
         case=case,
@@ -320,11 +338,9 @@ def residence_permit_save(*, case: Case, actor: User, **fields) -> ResidencePerm
     recognition decision and the statement of necessity), decision, permit number and validity."""
     case = _locked_case(case)
     permissions.require(actor, Action.RECORD, case)
-    _require_third_country_national(
-        case, eu_message=PERMIT_EU_CITIZEN, unknown_message=PERMIT_CITIZENSHIP_UNKNOWN, field="__all__"
-    )
-    if case.victim_status != Case.VictimStatus.IDENTIFIED:
-        raise ValidationError(PERMIT_NEEDS_IDENTIFIED_VICTIM)
+    error = residence_permit_refusal(case=case)
+    if error is not None:
+        raise ValidationError(error)
     unknown = set(fields) - set(PERMIT_FIELDS)
     if unknown:
         raise TypeError(f"unknown residence permit fields: {sorted(unknown)}")

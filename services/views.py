@@ -51,6 +51,11 @@ def _form_page(request, case, form, *, title: str, template: str = "services/for
     return render(request, template, context, status=status)
 
 
+def _refusal_page(request, case, title, refusal):
+    """The page of a step the case does not qualify for: the reason, and the way back."""
+    return render(request, "services/refusal.html", {"case": case, "title": title, "refusal": refusal})
+
+
 def _run(form, call) -> bool:
     try:
         call()
@@ -225,6 +230,8 @@ def assistance_add(request, reference: str):
 @login_required
 def reflection_period_start(request, reference: str):
     case = _case(request, reference, Action.RECORD)
+    if request.method == "GET" and (refusal := services.reflection_period_refusal(case=case)):
+        return _refusal_page(request, case, _("Start the reflection period"), refusal)
     form = ReflectionPeriodForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if _run(form, lambda: services.reflection_period_start(case=case, actor=request.user, **form.cleaned_data)):
@@ -236,6 +243,8 @@ def reflection_period_start(request, reference: str):
 @login_required
 def residence_permit_edit(request, reference: str):
     case = _case(request, reference, Action.RECORD)
+    if request.method == "GET" and (refusal := services.residence_permit_refusal(case=case)):
+        return _refusal_page(request, case, _("Residence permit"), refusal)
     permit = selectors.residence_permit_get(case=case)
     initial = {}
     if permit is not None:

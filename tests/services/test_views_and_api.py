@@ -324,3 +324,21 @@ def test_a_returned_proposal_is_offered_again_filled_in(client, caseworker, coor
     })
     assert response.status_code == 302
     assert len(case_of_caseworker.identifications.get(status="proposed").commission_members) == 3
+
+
+@pytest.mark.parametrize(
+    ("citizenships", "identified", "page", "message"),
+    [
+        (["LV"], False, "reflection_period_start", services.REFLECTION_EU_CITIZEN),
+        ([], False, "reflection_period_start", services.REFLECTION_CITIZENSHIP_UNKNOWN),
+        (["SE"], True, "residence_permit", services.PERMIT_EU_CITIZEN),
+        (["UA"], False, "residence_permit", services.PERMIT_NEEDS_IDENTIFIED_VICTIM),
+        ([], True, "residence_permit", services.PERMIT_CITIZENSHIP_UNKNOWN),
+    ],
+)
+def test_pages_not_offered_say_why(client, mandated_ngo, caseworker, citizenships, identified, page, message):
+    case = case_with(organisation=mandated_ngo, caseworkers=[caseworker], citizenships=citizenships, identified=identified)
+    client.force_login(caseworker)
+    response = client.get(_url(page, case))
+    assert response.status_code == 200
+    assert response.context["refusal"] == message and "form" not in response.context
