@@ -7,6 +7,7 @@ from rest_framework.exceptions import NotFound
 from . import permissions, selectors, services
 from .models import Case, CaseAccess, Person
 from .permissions import Action
+from .sections import case_api_extra_fields
 
 
 class PersonSummarySerializer(serializers.ModelSerializer):
@@ -46,6 +47,15 @@ class CaseSerializer(serializers.ModelSerializer):
         return [a.user.display_name for a in getattr(obj, "active_assignments", [])]
 
 
+class CaseDetailSerializer(CaseSerializer):
+    """One case (not the list), with the keys stage apps contribute (cases.sections)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields.update(case_api_extra_fields())
+        return fields
+
+
 @extend_schema_view(
     list=extend_schema(summary="Cases the user may see"),
     retrieve=extend_schema(summary="One case; 404 when missing or out of scope"),
@@ -65,6 +75,9 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
             stage=params.get("stage", ""),
             status=params.get("status", ""),
         )
+
+    def get_serializer_class(self):
+        return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
 
     def get_object(self):
         from django.http import Http404

@@ -429,3 +429,52 @@ class CaseAccess(models.Model):
         verbose_name_plural = _("case accesses")
         ordering = ["-at"]
         indexes = [models.Index(fields=["case", "-at"], name="caseaccess_case_at_idx")]
+
+
+class Alert(models.Model):
+    """A warning or an expiry raised by a periodic job, shown on the case and on the assigned
+    caseworkers' dashboards until acknowledged, and e-mailed once (a link, no personal data).
+
+    One row per (case, kind, due date): the job inserts with ON CONFLICT DO NOTHING, so running it
+    twice raises nothing the second time.
+    """
+
+    class Kind(models.TextChoices):
+        COURSE_ENDS_SOON = "course_ends_soon", _("The rehabilitation course ends soon")
+        COURSE_LIMIT_REACHED = "course_limit_reached", _("The rehabilitation course reached its 180 days")
+        COURT_HOURS_80 = "court_hours_80", _("80 % of the court-support hours are used")
+        COURT_HOURS_100 = "court_hours_100", _("All 150 court-support hours are used")
+        REFLECTION_ENDS_SOON = "reflection_ends_soon", _("The reflection period ends soon")
+        REFLECTION_ENDED = "reflection_ended", _("The reflection period has ended")
+        PERMIT_EXPIRES_SOON = "permit_expires_soon", _("The residence permit expires soon")
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    due_on = models.DateField(_("due on"))
+    created_at = models.DateTimeField(_("raised at"), default=timezone.now)
+    notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        User, verbose_name=_("acknowledged by"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        ordering = ["-due_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind", "due_on"], name="alert_case_kind_due_unique"),
+            models.CheckConstraint(
+                condition=Q(acknowledged_at__isnull=True, acknowledged_by__isnull=True)
+                | Q(acknowledged_at__isnull=False, acknowledged_by__isnull=False),
+                name="alert_acknowledged_with_user",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["case", "acknowledged_at"], name="alert_case_ack_idx"),
+            models.Index(fields=["notified_at"], name="alert_notified_idx", condition=Q(notified_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.due_on:%Y-%m-%d})"

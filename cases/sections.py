@@ -75,3 +75,19 @@ def nav_items_for(user) -> list[dict]:
         for item in sorted(_nav_items.values(), key=lambda i: i.order)
         if item.visible(user)
     ]
+
+
+# --- extra keys of the case API ---------------------------------------------------------------
+
+_case_api_extras: dict[str, Callable[[], object]] = {}
+
+
+def register_case_api_extra(*, key: str, field: Callable[[], object]) -> None:
+    """A key of GET /api/v1/cases/<reference>/ contributed by a stage app: `field` makes a
+    read-only DRF field or serializer (source="*": it receives the case, and the request in its
+    context), so that the key is also in the OpenAPI schema."""
+    _case_api_extras[key] = field
+
+
+def case_api_extra_fields() -> dict[str, object]:
+    return {key: make() for key, make in sorted(_case_api_extras.items())}

@@ -26,4 +26,14 @@ router.register("reintegration/assistance", reintegration_api.AssistanceViewSet,
 router.register("reintegration/employment-measures", reintegration_api.MeasureViewSet, basename="reintegration-measure")
 router.register("reintegration/consultations", reintegration_api.ConsultationViewSet, basename="reintegration-consultation")
 
+from rehabilitation import api as rehabilitation_api  # noqa: E402
+
+router.register(f"{_CASE}/course", rehabilitation_api.CourseViewSet, basename="case-course")
+router.register(f"{_CASE}/course-services", rehabilitation_api.CourseServiceViewSet, basename="case-course-service")
+router.register(f"{_CASE}/material-assistance", rehabilitation_api.MaterialAssistanceViewSet, basename="case-material-assistance")
+router.register(f"{_CASE}/post-course-consultations", rehabilitation_api.PostCourseConsultationViewSet, basename="case-post-course-consultation")
+router.register(f"{_CASE}/family-members", rehabilitation_api.FamilyMemberViewSet, basename="case-family-member")
+router.register(f"{_CASE}/family-consultations", rehabilitation_api.FamilyConsultationViewSet, basename="case-family-consultation")
+router.register(f"{_CASE}/court-support", rehabilitation_api.CourtSupportViewSet, basename="case-court-support")
+
 urlpatterns = router.urls

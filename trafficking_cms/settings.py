@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "cases",
     "referrals",
     "services",
+    "rehabilitation",
     "reintegration",
     "monitoring",
     "accounts",
@@ -290,6 +291,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "cases.tasks.clear_expired_sessions",
         "schedule": timedelta(hours=1),
     },
+}
+# The limits of stage 2, once a day just after midnight in Europe/Riga (CELERY_TIMEZONE): it
+# reasons in local dates, and a missed day is caught up by the next run.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["enforce-limits"] = {
+    "task": "rehabilitation.tasks.enforce_limits",
+    "schedule": crontab(hour=0, minute=15),
 }
 
 # The bulk PDF exports of the coordinators expire after a day; their files are deleted hourly.

@@ -18,6 +18,7 @@ urlpatterns = [
     path("monitoring/", include("monitoring.urls")),
     path("referrals/", include("referrals.urls")),
     path("services/", include("services.urls")),
+    path("rehabilitation/", include("rehabilitation.urls")),
     path("reintegration/", include("reintegration.urls")),
     path("security/", include("accounts.urls")),
     path("api/v1/", include("trafficking_cms.api_urls")),

@@ -1,0 +1,31 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RehabilitationConfig(AppConfig):
+    """The state-paid course of social rehabilitation and its limits.
+
+    A separate app from services/: services/ holds identification and assistance (issue 4),
+    rehabilitation/ the course, consultations, court support and the jobs that enforce the limits.
+    """
+
+    name = "rehabilitation"
+    verbose_name = _("Rehabilitation")
+
+    def ready(self):
+        from cases.demo import register_demo_loader
+        from cases.sections import register_case_api_extra, register_case_section, register_dashboard_panel
+
+        from . import api, demo, views
+
+        register_case_section(
+            key="rehabilitation", order=30, template="rehabilitation/_case_section.html", context=views.case_section_context
+        )
+        register_case_section(
+            key="alerts", order=5, template="rehabilitation/_alerts_section.html", context=views.alerts_section_context
+        )
+        register_dashboard_panel(
+            key="alerts", order=5, template="rehabilitation/_alerts_panel.html", context=views.alerts_panel_context
+        )
+        register_case_api_extra(key="entitlements", field=api.entitlements_field)
+        register_demo_loader(30, demo.load)

@@ -1,0 +1,82 @@
+"""Demo data for the course and its limits, and one run of the daily job so that its alerts show
+after `make run`:
+
+- 'marija' (a minor, caseworker): a course at day 55 with a plan and consultations, a family
+  member with a consultation, and 148.00 of 150 court-support hours (the browser journey logs 2.00
+  more and is refused 0.25);
+- 'ahmed' (caseworker and caseworker2): a course at day 175, so its 14-day warning is raised
+  ('lan' was opened only 170 days ago and identified 160 days ago: a course there cannot be at day
+  175 without starting before the case existed);
+- 'lan' (caseworker2): a course at day 150.
+The reflection period ending in 3 days is the identification app's ('oksana'); the job raises its
+warning here.
+
+Idempotent: a case that already has a course or court-support entries is left alone, and the job
+raises nothing twice.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from . import jobs, limits
+from .models import CourseService, CourtSupportEntry, FamilyConsultation, FamilyMember, RehabilitationCourse, RehabilitationPlan
+
+
+def _save(obj, actor, reason=""):
+    obj._history_user = actor
+    if reason:
+        obj._change_reason = reason
+    obj.save()
+    return obj
+
+
+def _course(case, actor, start):
+    return _save(
+        RehabilitationCourse(case=case, start_date=start, last_day=limits.course_last_day(start), recorded_by=actor),
+        actor, "Course started",
+    )
+
+
+def load(state: dict) -> None:
+    cases, users, today = state["cases"], state["users"], state["today"]
+    caseworker, caseworker2 = users["caseworker"], users["caseworker2"]
+    days = lambda n: today - datetime.timedelta(days=n)  # noqa: E731
+
+    marija = cases.get("marija")
+    if marija is not None and not RehabilitationCourse.objects.filter(case=marija).exists():
+        course = _course(marija, caseworker, days(54))
+        _save(RehabilitationPlan(course=course, goals="Drošs mājoklis, skolas turpināšana, psiholoģiskais atbalsts.",
+                                 planned_social_worker=10, planned_psychologist=12, planned_lawyer=4, planned_medical=2,
+                                 updated_by=caseworker), caseworker)
+        for n, (specialist, hours, notes) in enumerate([
+            ("social_worker", "1.50", "Pirmā tikšanās pēc identifikācijas."),
+            ("psychologist", "1.00", "Stabilizācija; miega grūtības."),
+            ("lawyer", "2.00", "Tiesības kriminālprocesā izskaidrotas."),
+        ]):
+            _save(CourseService(course=course, date=days(50 - 10 * n), specialist=specialist, hours=Decimal(hours),
+                                notes=notes, recorded_by=caseworker), caseworker)
+        mother = _save(FamilyMember(case=marija, given_name="Inga", family_name="Ozoliņa", relationship="māte",
+                                    recorded_by=caseworker), caseworker)
+        _save(FamilyConsultation(case=marija, family_member=mother, date=days(30), specialist="psychologist",
+                                 notes="Atbalsts ģimenei.", recorded_by=caseworker), caseworker)
+    if marija is not None and not CourtSupportEntry.objects.filter(case=marija).exists():
+        # 148.00 hours: 37 entries of 4.00 over the proceedings.
+        for n in range(37):
+            _save(CourtSupportEntry(case=marija, date=days(52 - n), hours=Decimal("4.00"),
+                                    activity="Pavadīšana uz nopratināšanu un sagatavošana", recorded_by=caseworker), caseworker)
+
+    ahmed = cases.get("ahmed")
+    if ahmed is not None and not RehabilitationCourse.objects.filter(case=ahmed).exists():
+        course = _course(ahmed, caseworker, days(174))
+        _save(CourseService(course=course, date=days(170), specialist="social_worker", hours=Decimal("2.00"),
+                            notes="Vajadzību izvērtējums.", recorded_by=caseworker), caseworker)
+
+    lan = cases.get("lan")
+    if lan is not None and not RehabilitationCourse.objects.filter(case=lan).exists():
+        course = _course(lan, caseworker2, days(149))
+        _save(CourseService(course=course, date=days(140), specialist="psychologist", hours=Decimal("1.00"),
+                            notes="Konsultācija ar tulku.", recorded_by=caseworker2), caseworker2)
+
+    jobs.enforce_limits(today=today)

@@ -1,0 +1,190 @@
+"""Every read of the course, consultations, court support and alerts, scoped to the user: out of
+scope is a 404, the same as missing."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from cases import permissions as case_permissions
+from cases.models import Alert, Case, CaseAssignment, Role, User
+from cases.selectors import case_get_for_user_or_404
+
+from . import limits, permissions
+from .models import (
+    CourseService,
+    CourtSupportEntry,
+    FamilyConsultation,
+    FamilyMember,
+    MaterialAssistance,
+    PostCourseConsultation,
+    RehabilitationCourse,
+)
+from .permissions import Action
+
+
+def rehabilitation_case_for_user_or_404(*, user: User, reference: str) -> Case:
+    case = case_get_for_user_or_404(user=user, reference=reference)
+    if not permissions.can(user, Action.VIEW, case):
+        raise Http404
+    return case
+
+
+def course_current(*, case: Case) -> RehabilitationCourse | None:
+    """The active course, else the latest one."""
+    return RehabilitationCourse.objects.filter(case=case).select_related("plan").order_by("-start_date", "-pk").first()
+
+
+def course_services(*, course: RehabilitationCourse) -> QuerySet[CourseService]:
+    return course.services.select_related("recorded_by").order_by("-date", "-pk")
+
+
+def material_assistance_list(*, course: RehabilitationCourse) -> QuerySet[MaterialAssistance]:
+    return course.material_assistance.select_related("recorded_by").order_by("-date", "-pk")
+
+
+def post_course_consultations(*, course: RehabilitationCourse) -> QuerySet[PostCourseConsultation]:
+    return course.post_course_consultations.select_related("recorded_by").order_by("-date", "-pk")
+
+
+def family_members(*, case: Case) -> QuerySet[FamilyMember]:
+    return case.family_members.order_by("given_name", "pk")
+
+
+def family_consultations(*, case: Case) -> QuerySet[FamilyConsultation]:
+    return case.family_consultations.select_related("family_member", "recorded_by").order_by("-date", "-pk")
+
+
+def court_support_entries(*, case: Case) -> QuerySet[CourtSupportEntry]:
+    return case.court_support_entries.select_related("recorded_by").order_by("-date", "-pk")
+
+
+def identification_reference_date(*, case: Case) -> datetime.date:
+    """The day the victim's age "at identification" is taken on, for family consultations.
+
+    The approval date of the identification (stage 2's identification, read through its
+    selector); for a case identified without an approval on record (older data), the start of its
+    first course, else the day the case was opened.
+    """
+    from services import selectors as identification_selectors
+
+    current = identification_selectors.identification_current(case=case)
+    if current is not None and current.status == current.Status.APPROVED and current.decided_at:
+        return timezone.localdate(current.decided_at)
+    first = RehabilitationCourse.objects.filter(case=case).order_by("start_date").values_list("start_date", flat=True).first()
+    return first or case.opened_on
+
+
+# --- entitlements -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CourseEntitlement:
+    course: RehabilitationCourse
+    start_date: datetime.date
+    last_day: datetime.date
+    days_used: int
+    days_remaining: int
+    status: str
+    status_display: str
+
+    @property
+    def days_limit(self) -> int:
+        return limits.COURSE_DAYS
+
+
+@dataclass(frozen=True)
+class Entitlements:
+    course: CourseEntitlement | None
+    court_hours_used: Decimal
+    court_hours_limit: Decimal
+    post_course_used: int
+    post_course_limit: int
+    post_course_last_day: datetime.date | None
+    family_used: int
+    family_limit: int
+    reflection: object | None  # services.selectors.ReflectionView
+
+    @property
+    def court_hours_remaining(self) -> Decimal:
+        return max(self.court_hours_limit - self.court_hours_used, Decimal("0"))
+
+
+def entitlements_for_case(*, case: Case, today: datetime.date | None = None) -> Entitlements:
+    """What the state pays for, consumed and remaining, as the case page and the API show it."""
+    from services import selectors as services_selectors
+
+    today = today or timezone.localdate()
+    course = course_current(case=case)
+    course_info = None
+    post_used, post_last = 0, None
+    if course is not None:
+        final = course.ended_on or min(today, course.last_day)
+        used = max(min(limits.day_number(course.start_date, final), limits.COURSE_DAYS), 0)
+        remaining = limits.COURSE_DAYS - used if course.is_active else 0
+        course_info = CourseEntitlement(
+            course=course,
+            start_date=course.start_date,
+            last_day=course.last_day,
+            days_used=used,
+            days_remaining=remaining,
+            status=course.status,
+            status_display=course.get_status_display(),
+        )
+        if not course.is_active:
+            post_used = course.post_course_consultations.count()
+            post_last = limits.post_course_last_day(course.ended_on)
+    hours = CourtSupportEntry.objects.filter(case=case).aggregate(total=Sum("hours"))["total"] or Decimal("0")
+    return Entitlements(
+        course=course_info,
+        court_hours_used=hours.quantize(Decimal("0.01")),
+        court_hours_limit=limits.COURT_SUPPORT_LIMIT,
+        post_course_used=post_used,
+        post_course_limit=limits.POST_COURSE_LIMIT,
+        post_course_last_day=post_last,
+        family_used=FamilyConsultation.objects.filter(case=case).count(),
+        family_limit=limits.FAMILY_CONSULTATION_LIMIT,
+        reflection=services_selectors.reflection_period_view(case=case, today=today),
+    )
+
+
+# --- alerts -----------------------------------------------------------------------------------
+
+
+def alerts_for_case(*, case: Case, include_acknowledged: bool = True, limit: int = 20) -> list[Alert]:
+    qs = Alert.objects.filter(case=case).select_related("acknowledged_by")
+    if not include_acknowledged:
+        qs = qs.filter(acknowledged_at__isnull=True)
+    return list(qs.order_by("acknowledged_at", "-due_on", "-pk")[:limit])
+
+
+def alert_get_for_user_or_404(*, user: User, pk: int) -> Alert:
+    alert = Alert.objects.select_related("case").filter(pk=pk).first()
+    if alert is None:
+        raise Http404
+    visible = case_permissions.case_visibility_filter(user)
+    if visible is None or not Case.objects.filter(visible, pk=alert.case_id).exists():
+        raise Http404
+    if not permissions.can(user, Action.VIEW, alert.case):
+        raise Http404
+    return alert
+
+
+def open_alerts_for_user(*, user: User, limit: int = 50) -> QuerySet[Alert] | None:
+    """Unacknowledged alerts of the cases assigned to a caseworker, or of every case of a
+    coordinator's NGO; None for other roles (the panel is then absent)."""
+    roles = case_permissions.user_roles(user)
+    base = Alert.objects.filter(acknowledged_at__isnull=True).exclude(case__stage=Case.Stage.CLOSED)
+    if Role.COORDINATOR in roles and user.organisation_id:
+        qs = base.filter(case__organisation_id=user.organisation_id)
+    elif Role.CASEWORKER in roles and user.organisation_id:
+        assigned = CaseAssignment.objects.filter(case_id=OuterRef("case_id"), user_id=user.pk, ended_at__isnull=True)
+        qs = base.filter(Q(case__organisation_id=user.organisation_id) & Exists(assigned))
+    else:
+        return None
+    return qs.select_related("case").order_by("due_on", "pk")[:limit]

@@ -1,0 +1,390 @@
+"""Every write of the course, consultations and court support: <entity>_<verb>(*, ..., actor).
+
+A limit that many writers can race for (court-support hours, consultation counts, the course's
+days) is checked under select_for_update of the parent row and re-summed inside the lock. Locks are
+always taken in one order, the Case row first and then the course row, so two writers never wait
+for each other in a cycle.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Alert, Case, User
+
+from . import limits, permissions, selectors
+from .models import (
+    CourseService,
+    CourtSupportEntry,
+    FamilyConsultation,
+    FamilyMember,
+    MaterialAssistance,
+    PostCourseConsultation,
+    RehabilitationCourse,
+    RehabilitationPlan,
+    SpecialistKind,
+)
+from .permissions import Action
+
+# Error messages: module constants the tests reuse. Each says what the user can do next.
+NOT_IDENTIFIED = _(
+    "State-funded rehabilitation begins only after the identification is approved; "
+    "propose the identification and have it approved first."
+)
+COURSE_ALREADY_ACTIVE = _("This case already has an active course; end it before starting another.")
+DATE_IN_FUTURE = _("The date cannot be in the future; record it on the day or later.")
+START_BEFORE_OPENED = _("The course cannot start before the case was opened on %(date)s.")
+NO_COURSE = _("This case has no rehabilitation course; start the course first.")
+NO_ACTIVE_COURSE = _("This case has no active course; only an active course can be ended.")
+BEFORE_COURSE = _("The course started on %(start)s; choose a date on or after it.")
+COURSE_DAY_OVER = _(
+    "The course's last day is %(last_day)s (day 180); %(date)s would be day %(day)s. "
+    "Record it as a post-course consultation once the course has ended."
+)
+AFTER_COURSE_END = _(
+    "The course ended on %(end)s; choose a date up to that day, or record a post-course consultation."
+)
+QUARTER_HOURS = _("Enter the hours in quarter hours, more than zero: 0.25, 0.50, 0.75, 1.00 …")
+COURT_SUPPORT_OVER = _("%(remaining)s hours of court support remain; this entry asks for %(requested)s")
+END_STATUS = _("Choose whether the course was completed or ended early.")
+END_BEFORE_START = _("The course started on %(start)s; it cannot end before that.")
+END_AFTER_LAST_DAY = _("The course's last day is %(last_day)s (day 180); choose an end date up to it.")
+END_NEEDS_REASON = _("Give the reason for ending the course early.")
+END_BEFORE_SERVICES = _("Services are recorded up to %(date)s; choose an end date on or after it.")
+POST_COURSE_NOT_ENDED = _("Post-course consultations begin after the course has ended; end the course first.")
+POST_COURSE_NOT_AFTER = _("The course ended on %(end)s; date the post-course consultation after that day.")
+POST_COURSE_TOO_LATE = _(
+    "Post-course consultations can be dated up to %(last)s, two years after the course ended; "
+    "none can be recorded for %(date)s."
+)
+POST_COURSE_USED = _("All %(limit)s post-course consultations have been used; no more can be recorded.")
+FAMILY_NOT_MINOR = _(
+    "Family consultations are for the family of a victim under 18 at identification; "
+    "this victim was %(age)s on %(date)s."
+)
+FAMILY_AGE_UNKNOWN = _(
+    "The victim's age at identification is unknown; record the date of birth or an estimated age first."
+)
+FAMILY_USED = _("All %(limit)s family consultations have been used; no more can be recorded.")
+FAMILY_MEMBER_NOT_OF_CASE = _("Choose a family member recorded on this case.")
+AMOUNT_POSITIVE = _("Enter an amount of more than zero euros.")
+PLAN_NEEDS_GOALS = _("Write the goals of the plan.")
+ALERT_ALREADY_ACKNOWLEDGED = _("This alert was already acknowledged.")
+
+
+def _set_history(obj, *, actor: User | None, reason: str = "") -> None:
+    obj._history_user = actor
+    if reason:
+        obj._change_reason = reason
+
+
+def _lock_case(case: Case) -> Case:
+    return Case.objects.select_for_update().select_related("organisation").get(pk=case.pk)
+
+
+def _lock_latest_course(case: Case) -> RehabilitationCourse | None:
+    # Taken after the case's lock, never before (one order for every writer).
+    return RehabilitationCourse.objects.select_for_update().filter(case=case).order_by("-start_date", "-pk").first()
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _not_in_future(day: datetime.date, field: str = "date") -> None:
+    if day > _today():
+        raise ValidationError({field: DATE_IN_FUTURE})
+
+
+def _hours(value, field: str = "hours") -> Decimal:
+    try:
+        hours = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValidationError({field: QUARTER_HOURS}) from None
+    if not hours.is_finite() or not limits.is_quarter_hours(hours):
+        raise ValidationError({field: QUARTER_HOURS})
+    return hours.quantize(Decimal("0.01"))
+
+
+def _require_identified(case: Case) -> None:
+    if case.victim_status != Case.VictimStatus.IDENTIFIED:
+        raise ValidationError(NOT_IDENTIFIED)
+
+
+def _within_course(course: RehabilitationCourse, day: datetime.date) -> None:
+    """Day 180 is accepted and day 181 refused; a date after an earlier end is refused too."""
+    if day < course.start_date:
+        raise ValidationError({"date": BEFORE_COURSE % {"start": course.start_date.isoformat()}})
+    if day > course.last_day:
+        raise ValidationError(
+            {
+                "date": COURSE_DAY_OVER
+                % {
+                    "last_day": course.last_day.isoformat(),
+                    "date": day.isoformat(),
+                    "day": limits.day_number(course.start_date, day),
+                }
+            }
+        )
+    if course.ended_on and day > course.ended_on:
+        raise ValidationError({"date": AFTER_COURSE_END % {"end": course.ended_on.isoformat()}})
+
+
+def _specialist(value: str) -> str:
+    if value not in SpecialistKind.values:
+        raise ValidationError({"specialist": _("Choose the specialist.")})
+    return value
+
+
+# --- the course -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def course_start(*, case: Case, start_date: datetime.date, actor: User) -> RehabilitationCourse:
+    case = _lock_case(case)
+    permissions.require(actor, Action.RECORD, case)
+    _require_identified(case)
+    _not_in_future(start_date, "start_date")
+    if start_date < case.opened_on:
+        raise ValidationError({"start_date": START_BEFORE_OPENED % {"date": case.opened_on.isoformat()}})
+    if RehabilitationCourse.objects.filter(case=case, status=RehabilitationCourse.Status.ACTIVE).exists():
+        raise ValidationError(COURSE_ALREADY_ACTIVE)
+    course = RehabilitationCourse(
+        case=case, start_date=start_date, last_day=limits.course_last_day(start_date), recorded_by=actor
+    )
+    _set_history(course, actor=actor, reason=_("Course started"))
+    course.save()
+    return course
+
+
+@transaction.atomic
+def course_end(
+    *, case: Case, ended_on: datetime.date, status: str, actor: User, reason: str = ""
+) -> RehabilitationCourse:
+    """End the active course by hand: completed, or ended early with a reason."""
+    case = _lock_case(case)
+    permissions.require(actor, Action.RECORD, case)
+    course = _lock_latest_course(case)
+    if course is None or not course.is_active:
+        raise ValidationError(NO_ACTIVE_COURSE)
+    if status not in (RehabilitationCourse.Status.COMPLETED, RehabilitationCourse.Status.ENDED_EARLY):
+        raise ValidationError({"status": END_STATUS})
+    reason = (reason or "").strip()
+    if status == RehabilitationCourse.Status.ENDED_EARLY and not reason:
+        raise ValidationError({"reason": END_NEEDS_REASON})
+    _not_in_future(ended_on, "ended_on")
+    if ended_on < course.start_date:
+        raise ValidationError({"ended_on": END_BEFORE_START % {"start": course.start_date.isoformat()}})
+    if ended_on > course.last_day:
+        raise ValidationError({"ended_on": END_AFTER_LAST_DAY % {"last_day": course.last_day.isoformat()}})
+    latest = max(
+        filter(None, [
+            course.services.order_by("-date").values_list("date", flat=True).first(),
+            course.material_assistance.order_by("-date").values_list("date", flat=True).first(),
+        ]),
+        default=None,
+    )
+    if latest and ended_on < latest:
+        raise ValidationError({"ended_on": END_BEFORE_SERVICES % {"date": latest.isoformat()}})
+    course.status = status
+    course.ended_on = ended_on
+    course.end_reason = reason
+    course.ended_at = timezone.now()
+    _set_history(course, actor=actor, reason=reason or str(_("Course completed")))
+    course.save(update_fields=["status", "ended_on", "end_reason", "ended_at"])
+    return course
+
+
+@transaction.atomic
+def plan_save(*, case: Case, goals: str, planned: dict[str, int], actor: User) -> RehabilitationPlan:
+    case = _lock_case(case)
+    permissions.require(actor, Action.RECORD, case)
+    course = _lock_latest_course(case)
+    if course is None:
+        raise ValidationError(NO_COURSE)
+    if not (goals or "").strip():
+        raise ValidationError({"goals": PLAN_NEEDS_GOALS})
+    plan = RehabilitationPlan.objects.filter(course=course).first() or RehabilitationPlan(course=course)
+    plan.goals = goals.strip()
+    for kind, field_name in RehabilitationPlan.PLANNED_FIELDS.items():
+        setattr(plan, field_name, max(int(planned.get(kind, 0) or 0), 0))
+    plan.updated_by = actor
+    _set_history(plan, actor=actor)
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def course_service_log(
+    *, case: Case, date: datetime.date, specialist: str, hours, notes: str = "", actor: User
+) -> CourseService:
+    case = _lock_case(case)
+    permissions.require(actor, Action.RECORD, case)
+    course = _lock_latest_course(case)
+    if course is None:
+        raise ValidationError(NO_COURSE)
+    specialist = _specialist(specialist)
+    hours = _hours(hours)
+    _not_in_future(date)
+    _within_course(course, date)
+    entry = CourseService(
+        course=course, date=date, specialist=specialist, hours=hours, notes=(notes or "").strip(), recorded_by=actor
+    )
+    _set_history(entry, actor=actor)
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def material_assistance_log(
+    *, case: Case, date: datetime.date, description: str, amount_eur, actor: User
+) -> MaterialAssistance:
+    case = _lock_case(case)
+    permissions.require(actor, Action.RECORD, case)
+    course = _lock_latest_course(case)
+    if course is None:
+        raise ValidationError(NO_COURSE)
+    try:
+        amount = Decimal(str(amount_eur)).quantize(Decimal("0.01"))
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValidationError({"amount_eur": AMOUNT_POSITIVE}) from None
+    if amount <= 0:
+        raise ValidationError({"amount_eur": AMOUNT_POSITIVE})
+    _not_in_future(date)
+    _within_course(course, date)
+    entry = MaterialAssistance(course=course, date=date, description=description.strip(), amount_eur=amount, recorded_by=actor)
+    _set_history(entry, actor=actor)
+    entry.save()
+    return entry
+
+
+# --- after the course -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def post_course_consultation_log(
+    *, case: Case, date: datetime.date, specialist: str, notes: str = "", actor: User
+) -> PostCourseConsultation:
+    """One of at most five one-hour consultations, dated after the course ended and within two
+    years of its end ([seed]; Cabinet Regulation No 344 (2019))."""
+    case = _lock_case(case)
+    permissions.require(actor, Action.RECORD, case)
+    course = _lock_latest_course(case)
+    if course is None:
+        raise ValidationError(NO_COURSE)
+    if course.is_active:
+        raise ValidationError(POST_COURSE_NOT_ENDED)
+    specialist = _specialist(specialist)
+    _not_in_future(date)
+    if date <= course.ended_on:
+        raise ValidationError({"date": POST_COURSE_NOT_AFTER % {"end": course.ended_on.isoformat()}})
+    last = limits.post_course_last_day(course.ended_on)
+    if date > last:
+        raise ValidationError({"date": POST_COURSE_TOO_LATE % {"last": last.isoformat(), "date": date.isoformat()}})
+    # Counted inside the lock: two simultaneous sixth entries cannot both pass.
+    if course.post_course_consultations.count() >= limits.POST_COURSE_LIMIT:
+        raise ValidationError(POST_COURSE_USED % {"limit": limits.POST_COURSE_LIMIT})
+    entry = PostCourseConsultation(course=course, date=date, specialist=specialist, notes=(notes or "").strip(), recorded_by=actor)
+    _set_history(entry, actor=actor)
+    entry.save()
+    return entry
+
+
+# --- the family of a minor victim -------------------------------------------------------------
+
+
+@transaction.atomic
+def family_member_add(*, case: Case, given_name: str, family_name: str = "", relationship: str, actor: User) -> FamilyMember:
+    case = _lock_case(case)
+    permissions.require(actor, Action.RECORD, case)
+    if not given_name.strip():
+        raise ValidationError({"given_name": _("Enter the family member's given name.")})
+    if not relationship.strip():
+        raise ValidationError({"relationship": _("Enter how they are related to the victim.")})
+    member = FamilyMember(
+        case=case, given_name=given_name.strip(), family_name=family_name.strip(), relationship=relationship.strip(), recorded_by=actor
+    )
+    _set_history(member, actor=actor)
+    member.save()
+    return member
+
+
+@transaction.atomic
+def family_consultation_log(
+    *, case: Case, family_member: FamilyMember, date: datetime.date, specialist: str, notes: str = "", actor: User
+) -> FamilyConsultation:
+    case = _lock_case(case)
+    permissions.require(actor, Action.RECORD, case)
+    if family_member.case_id != case.pk:
+        raise ValidationError({"family_member": FAMILY_MEMBER_NOT_OF_CASE})
+    specialist = _specialist(specialist)
+    _not_in_future(date)
+    on = selectors.identification_reference_date(case=case)
+    minor = case.person.is_minor_on(on)
+    if minor is None:
+        raise ValidationError(FAMILY_AGE_UNKNOWN)
+    if not minor:
+        raise ValidationError(FAMILY_NOT_MINOR % {"age": case.person.age_on(on), "date": on.isoformat()})
+    if FamilyConsultation.objects.filter(case=case).count() >= limits.FAMILY_CONSULTATION_LIMIT:
+        raise ValidationError(FAMILY_USED % {"limit": limits.FAMILY_CONSULTATION_LIMIT})
+    entry = FamilyConsultation(
+        case=case, family_member=family_member, date=date, specialist=specialist, notes=(notes or "").strip(), recorded_by=actor
+    )
+    _set_history(entry, actor=actor)
+    entry.save()
+    return entry
+
+
+# --- court support ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def court_support_log(*, case: Case, date: datetime.date, hours, activity: str, actor: User) -> CourtSupportEntry:
+    """Log hours of support in criminal proceedings; the case's total never passes 150.00.
+
+    The case row is locked and the hours re-summed inside the lock: without it, two entries of
+    2.00 at 148.00 would both read 148.00 and both pass.
+    """
+    case = _lock_case(case)
+    permissions.require(actor, Action.RECORD, case)
+    _require_identified(case)
+    hours = _hours(hours)
+    _not_in_future(date)
+    if not (activity or "").strip():
+        raise ValidationError({"activity": _("Describe the activity (e.g. accompanied to a hearing).")})
+    used = CourtSupportEntry.objects.filter(case=case).aggregate(total=Sum("hours"))["total"] or Decimal("0")
+    remaining = limits.COURT_SUPPORT_LIMIT - used
+    if hours > remaining:
+        raise ValidationError(
+            {
+                "hours": COURT_SUPPORT_OVER
+                % {"remaining": limits.hours_text(remaining), "requested": limits.hours_text(hours)}
+            }
+        )
+    entry = CourtSupportEntry(case=case, date=date, hours=hours, activity=activity.strip(), recorded_by=actor)
+    _set_history(entry, actor=actor)
+    entry.save()
+    return entry
+
+
+# --- alerts -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def alert_acknowledge(*, alert: Alert, actor: User) -> Alert:
+    alert = Alert.objects.select_for_update().select_related("case").get(pk=alert.pk)
+    permissions.require(actor, Action.ACKNOWLEDGE_ALERT, alert.case)
+    if alert.acknowledged_at is not None:
+        raise ValidationError(ALERT_ALREADY_ACKNOWLEDGED)
+    alert.acknowledged_at = timezone.now()
+    alert.acknowledged_by = actor
+    _set_history(alert, actor=actor, reason=_("Alert acknowledged"))
+    alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    return alert
