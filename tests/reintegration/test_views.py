@@ -37,6 +37,7 @@ def test_municipality_sees_only_the_narrow_view(client, municipality, riga_refer
     withheld = {k: v for k, v in WITHHELD.items() if not k.startswith("riga_") and k != "note_to_riga"}
     for key, value in withheld.items():
         assert value not in html, key
+    assert '<h3 class="h6 mt-3">Needs assessment</h3>' in html
     # The full case page stays closed to partners.
     assert client.get(referred_case.get_absolute_url()).status_code == 404
     assert client.get(f"/api/v1/cases/{referred_case.reference}/").status_code == 404
@@ -126,6 +127,8 @@ def test_caseworker_sees_both_partners_on_the_case_page(client, caseworker, riga
         assert value in html
     assert reverse("reintegration:refer", kwargs={"reference": referred_case.reference}) in html
     assert reverse("reintegration:withdraw", kwargs={"pk": riga_referral.pk}) in html
+    # Headings nest: the section (h2), each partner (h3), each partner's records (h4).
+    assert '<h4 class="h6 mt-3">Needs assessment</h4>' in html
 
 
 def test_national_reads_the_section_without_actions(client, national, riga_referral, referred_case):
