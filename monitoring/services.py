@@ -40,7 +40,7 @@ def _set_history(obj, *, actor: User | None, reason: str = "") -> None:
         obj._change_reason = reason
 
 
-def _record_download(*, request, user: User) -> None:
+def _record_download(*, request, user: User, target: str) -> None:
     # accounts/ (the security log) may not be installed yet: record there when it is. A job
     # has no request; its downloads are recorded per case in the read log.
     if request is None:
@@ -49,7 +49,7 @@ def _record_download(*, request, user: User) -> None:
         from accounts.services import security_event_record
     except ImportError:
         return
-    security_event_record(kind="download", request=request, user=user)
+    security_event_record(kind="download", request=request, user=user, target=target)
 
 
 # --- one summary ------------------------------------------------------------------------------
@@ -62,7 +62,7 @@ def summary_pdf_download(*, case: Case, actor: User, request=None) -> bytes:
     summary = selectors.summary_for_case(case=case, user=actor)
     content = pdf.render_summary_pdf(summary)
     case_services.case_access_record(case=case, actor=actor, kind=CaseAccess.Kind.PDF)
-    _record_download(request=request, user=actor)
+    _record_download(request=request, user=actor, target=case.reference)
     return content
 
 
@@ -163,7 +163,7 @@ def summary_export_open(*, export: SummaryExport, actor: User, request=None):
     path = _export_path(export)
     if not path.is_file():
         raise ValidationError(EXPORT_EXPIRED)
-    _record_download(request=request, user=actor)
+    _record_download(request=request, user=actor, target=f"summary export {export.pk}")
     return open(path, "rb")
 
 

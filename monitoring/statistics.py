@@ -23,20 +23,23 @@ from django.db.models import (
     CharField,
     Count,
     DateField,
+    Exists,
+    ExpressionWrapper,
     F,
-    Func,
+    IntegerField,
     OuterRef,
     Q,
     Subquery,
     Sum,
+    TextField,
     Value,
     When,
 )
 from django.db.models import Case as When_Case
-from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.db.models.functions import Cast, Coalesce, ExtractDay, ExtractMonth, ExtractYear, Greatest, TruncDate
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import EU_EEA_CH, LATVIA, Case, Organisation, Person, Role
+from cases.models import EU_EEA_CH, LATVIA, Case, Organisation, Person
 
 from . import permissions
 
@@ -79,14 +82,6 @@ VICTIM_STATUSES = (Case.VictimStatus.IDENTIFIED, Case.VictimStatus.PRESUMED)
 NO_FORM = "none_recorded"
 
 
-class _ShiftYears(Func):
-    """date + N years (N may be negative or an expression), as a date (PostgreSQL)."""
-
-    arg_joiner = " + make_interval(years => "
-    template = "(%(expressions)s))::date"
-    output_field = DateField()
-
-
 def _identified_on():
     if Identification is None:
         return Value(None, output_field=DateField())
@@ -99,19 +94,42 @@ def _identified_on():
     )
 
 
-def _age_group(ref: str = "age_on"):
+def _month_day(name: str):
+    return ExtractMonth(name) * 100 + ExtractDay(name)
+
+
+def _full_years(since: str, on: str, md_since: str, md_on: str):
+    """Whole years from `since` to `on`, counted as Person.age_on counts them."""
+    return ExpressionWrapper(
+        ExtractYear(on) - ExtractYear(since) - When_Case(When(Q(**{f"{md_on}__lt": F(md_since)}), then=Value(1)), default=Value(0)),
+        output_field=IntegerField(),
+    )
+
+
+def _with_age_group(qs, ref: str = "age_on"):
+    """Annotate age_group: a child (under 18 on the day `ref`), an adult, or unknown.
+
+    The same rule as Person.age_on, written with year, month and day extraction only, so that it
+    runs on PostgreSQL and on the demo's SQLite alike.
+    """
     dob, est, est_on = "person__date_of_birth", "person__estimated_age", "person__estimated_age_on"
-    return When_Case(
-        When(Q(**{f"{dob}__isnull": False}) & Q(**{f"{dob}__gt": _ShiftYears(F(ref), Value(-18))}), then=Value(AgeGroup.CHILD)),
-        When(Q(**{f"{dob}__isnull": False}), then=Value(AgeGroup.ADULT)),
-        When(
-            Q(**{f"{est}__isnull": False, f"{est}__lt": 18, f"{est_on}__isnull": False})
-            & Q(**{f"{ref}__lt": _ShiftYears(F(est_on), Value(18) - F(est))}),
-            then=Value(AgeGroup.CHILD),
+    qs = qs.annotate(_md_ref=_month_day(ref), _md_dob=_month_day(dob), _md_est=_month_day(est_on))
+    qs = qs.annotate(
+        _age_dob=_full_years(dob, ref, "_md_dob", "_md_ref"),
+        # An estimate ages with the whole years since it was made (never backwards).
+        _age_est=ExpressionWrapper(
+            F(est) + Greatest(_full_years(est_on, ref, "_md_est", "_md_ref"), Value(0)), output_field=IntegerField()
         ),
-        When(Q(**{f"{est}__isnull": False}), then=Value(AgeGroup.ADULT)),
-        default=Value(AgeGroup.UNKNOWN),
-        output_field=CharField(),
+    )
+    return qs.annotate(
+        age_group=When_Case(
+            When(Q(**{f"{dob}__isnull": False, "_age_dob__lt": 18}), then=Value(AgeGroup.CHILD)),
+            When(Q(**{f"{dob}__isnull": False}), then=Value(AgeGroup.ADULT)),
+            When(Q(**{f"{est}__isnull": False, f"{est_on}__isnull": False, "_age_est__lt": 18}), then=Value(AgeGroup.CHILD)),
+            When(Q(**{f"{est}__isnull": False, f"{est_on}__isnull": False}), then=Value(AgeGroup.ADULT)),
+            default=Value(AgeGroup.UNKNOWN),
+            output_field=CharField(),
+        )
     )
 
 
@@ -172,11 +190,11 @@ def _case_scope(org_id, prefix: str = "") -> Q:
 
 
 def victims_queryset(*, org_id, period: Period):
-    return (
+    return _with_age_group(
         Case.objects.filter(_case_scope(org_id), opened_on__range=(period.start, period.end), victim_status__in=VICTIM_STATUSES)
         .annotate(age_on=Coalesce(_identified_on(), F("opened_on"), output_field=DateField()))
         .annotate(cit=Cast("person__citizenships", CharField()))
-        .annotate(age_group=_age_group(), citizenship_group=_citizenship_group())
+        .annotate(citizenship_group=_citizenship_group())
     )
 
 
@@ -190,6 +208,20 @@ def victim_cells(*, org_id, period: Period) -> list[dict]:
     )
 
 
+def _has_form(form: str | None):
+    """An accepted referral of the case names this form (any form when None).
+
+    The forms are a JSON list; it is matched as text ('"sexual"'), which PostgreSQL and SQLite
+    both do (SQLite has no JSON containment lookup).
+    """
+    referrals = Referral.objects.filter(case=OuterRef("pk"), status="accepted").annotate(
+        forms_text=Cast("forms_of_exploitation", TextField())
+    )
+    if form is None:
+        return Exists(referrals.filter(forms_text__contains='"'))
+    return Exists(referrals.filter(forms_text__contains=f'"{form}"'))
+
+
 def exploitation_counts(*, org_id, period: Period) -> dict[tuple[str, str], int]:
     """Victims by (status, form of exploitation) from the accepted referral; one query.
 
@@ -200,25 +232,12 @@ def exploitation_counts(*, org_id, period: Period) -> dict[tuple[str, str], int]
     aggregates = {}
     for status in VICTIM_STATUSES:
         for form, _label in Exploitation.choices:
-            aggregates[f"{status}__{form}"] = Count(
-                "pk",
-                filter=Q(victim_status=status, referrals__status="accepted", referrals__forms_of_exploitation__contains=[form]),
-                distinct=True,
-            )
-        aggregates[f"{status}__all"] = Count("pk", filter=Q(victim_status=status), distinct=True)
-        aggregates[f"{status}__any"] = Count(
-            "pk", filter=Q(victim_status=status, referrals__status="accepted") & ~Q(referrals__forms_of_exploitation=[]), distinct=True
-        )
+            aggregates[f"{status}__{form}"] = Count("pk", filter=Q(victim_status=status) & Q(_has_form(form)))
+        aggregates[f"{status}__{NO_FORM}"] = Count("pk", filter=Q(victim_status=status) & ~Q(_has_form(None)))
     row = Case.objects.filter(
         _case_scope(org_id), opened_on__range=(period.start, period.end), victim_status__in=VICTIM_STATUSES
     ).aggregate(**aggregates)
-    counts: dict[tuple[str, str], int] = {}
-    for key, n in row.items():
-        status, form = key.split("__", 1)
-        counts[(status, form)] = n or 0
-    for status in VICTIM_STATUSES:
-        counts[(status, NO_FORM)] = counts.pop((status, "all"), 0) - counts.pop((status, "any"), 0)
-    return counts
+    return {tuple(key.split("__", 1)): n or 0 for key, n in row.items()}
 
 
 def exploitation_choices() -> list[tuple[str, str]]:

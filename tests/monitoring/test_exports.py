@@ -109,7 +109,9 @@ def test_download_refused_before_ready_and_after_expiry(client, media_root, coor
     assert path.exists()
     # A day later the file is refused even before the purge has run...
     later = timezone.now() + datetime.timedelta(days=1, minutes=1)
-    SummaryExport.objects.filter(pk=export.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    SummaryExport.objects.filter(pk=export.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=1, seconds=1), expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
     response = client.get(url, follow=True)
     assert str(services.EXPORT_EXPIRED) in response.content.decode()
     assert response.redirect_chain[-1][0] == reverse("monitoring:exports")

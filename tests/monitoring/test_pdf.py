@@ -206,3 +206,12 @@ def test_summary_renders_with_only_its_stylesheet_fetched(national, case_of_case
     pdf.render_summary_pdf(summary, fetcher=fetcher)
     assert fetcher.served == ["https://pdf.nrm.invalid/static/css/pdf.css"]
     assert fetcher.refused == []
+
+
+def test_download_also_goes_to_the_security_log(client, national, case_of_caseworker):
+    from accounts.models import SecurityEvent
+
+    client.force_login(national)
+    client.get(_url(case_of_caseworker))
+    event = SecurityEvent.objects.get(kind="download")
+    assert (event.user, event.target, event.path) == (national, case_of_caseworker.reference, _url(case_of_caseworker))
