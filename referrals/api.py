@@ -217,7 +217,7 @@ class ReferralViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(summary="Counts by status, no personal details (national and NGO coordinators)", responses={200: CountsSerializer})
     @action(detail=False, methods=["get"])
-    def counts(self, request):
+    def counts(self, request, format=None):
         counts = selectors.referral_counts_for_user(user=request.user)
         if counts is None:
             raise PermissionDenied
