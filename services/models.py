@@ -20,7 +20,7 @@ from cases.models import Case, User
 from . import limits
 
 # Messages of the one-row checks (Model.clean); the tests reuse them.
-FIELD_NEEDED_FOR_GROUND = _("Enter the %(field)s: a %(ground)s needs it.")
+FIELD_NEEDED_FOR_GROUND = _("Enter the %(field)s; the %(ground)s needs it.")
 FIELD_OF_ANOTHER_GROUND = _("Leave the %(field)s empty: it belongs to another ground, and an identification stands on exactly one.")
 MEMBERS_NEEDED = _("List the members of the Commission of experts, each with their profession.")
 MEMBER_INCOMPLETE = _("Give both the name and the profession of every member of the Commission (member %(n)s is incomplete).")

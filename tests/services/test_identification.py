@@ -65,7 +65,7 @@ def test_a_missing_document_field_is_refused_with_its_message(ground, field, lab
     with pytest.raises(ValidationError) as excinfo:
         services.identification_propose(case=case_of_caseworker, actor=caseworker, ground=ground, **document)
     assert _errors(excinfo) == {field: [FIELD_NEEDED_FOR_GROUND % {"field": label, "ground": GROUND_LABEL[ground]}]}
-    assert str(_errors(excinfo)[field][0]).startswith(f"Enter the {label}: a ")
+    assert str(_errors(excinfo)[field][0]).startswith(f"Enter the {label}; the ")
     assert not Identification.objects.exists()
 
 

@@ -78,7 +78,7 @@ def test_a_missing_field_shows_its_message_on_the_page(client, caseworker, case_
     assert response.status_code == 400
     form = response.context["form"]
     assert form.errors["commission_date"] == [
-        "Enter the date of the report: a assessment report of the Commission of experts needs it."
+        "Enter the date of the report; the assessment report of the Commission of experts needs it."
     ]
     assert form.errors["commission_members"] == [
         "Give both the name and the profession of every member of the Commission (member 2 is incomplete)."
@@ -144,7 +144,7 @@ def test_api_missing_field_is_a_400_with_the_message(client, caseworker, case_of
                            {"ground": "law_enforcement_statement", "le_institution": "Police", "le_country": "LV", "le_date": "2026-03-01"},
                            content_type="application/json")
     assert response.status_code == 400
-    assert response.json() == {"le_number": ["Enter the statement number: a statement of a law-enforcement institution needs it."]}
+    assert response.json() == {"le_number": ["Enter the statement number; the statement of a law-enforcement institution needs it."]}
 
 
 def test_return_through_the_page_needs_a_reason(client, caseworker, coordinator, case_of_caseworker):
