@@ -53,7 +53,7 @@ USERS = [
 # (key, person fields, stage, victim status, caseworkers, opened days ago)
 CASES = [
     ("aija", {"given_name": "Aija", "family_name": "Bērziņa", "date_of_birth": datetime.date(1994, 3, 12), "sex": "female", "citizenships": ["LV"], "languages": "latviešu, krievu", "phone": "+371 20000001"}, Case.Stage.IDENTIFICATION, Case.VictimStatus.PRESUMED, ["caseworker"], 12),
-    ("oksana", {"given_name": "Oksana", "family_name": "Kovalenko", "date_of_birth": datetime.date(1989, 11, 2), "sex": "female", "citizenships": ["UA"], "languages": "ukraiņu, krievu", "phone": "+371 20000002"}, Case.Stage.IDENTIFICATION, Case.VictimStatus.PRESUMED, ["caseworker2"], 6),
+    ("oksana", {"given_name": "Oksana", "family_name": "Kovalenko", "date_of_birth": datetime.date(1989, 11, 2), "sex": "female", "citizenships": ["UA"], "languages": "ukraiņu, krievu", "phone": "+371 20000002"}, Case.Stage.IDENTIFICATION, Case.VictimStatus.PRESUMED, ["caseworker2"], 27),
     ("unknown", {"estimated_age": 25, "estimated_age_on": None, "sex": "male", "languages": "vjetnamiešu"}, Case.Stage.IDENTIFICATION, Case.VictimStatus.PRESUMED, [], 2),
     ("marija", {"given_name": "Marija", "family_name": "Ozoliņa", "date_of_birth": datetime.date(2010, 7, 21), "sex": "female", "citizenships": ["LV"], "languages": "latviešu"}, Case.Stage.REHABILITATION, Case.VictimStatus.IDENTIFIED, ["caseworker"], 60),
     ("lan", {"given_name": "Lan", "family_name": "Nguyen Thi", "date_of_birth": datetime.date(1998, 1, 5), "sex": "female", "citizenships": ["VN"], "languages": "vjetnamiešu, angļu"}, Case.Stage.REHABILITATION, Case.VictimStatus.IDENTIFIED, ["caseworker2"], 170),
