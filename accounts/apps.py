@@ -12,6 +12,7 @@ class AccountsConfig(AppConfig):
         from . import permissions, receivers
 
         receivers.connect()
+        _unregister_device_admins()
         register_nav_item(
             key="security_log", order=900, label=_("Security log"), url_name="accounts:security_log",
             visible=permissions.can_read_security_log,
@@ -20,3 +21,16 @@ class AccountsConfig(AppConfig):
             key="lockouts", order=910, label=_("Lockouts"), url_name="accounts:lockouts",
             visible=permissions.can_release_lockouts,
         )
+
+
+def _unregister_device_admins() -> None:
+    """django-otp's admin shows a device's secret and QR code: whoever sees it can clone the
+    authenticator. Nobody manages devices there; the system administrator resets a user's
+    two-factor from the lockouts page instead."""
+    from django.contrib import admin
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    for model in (TOTPDevice, StaticDevice):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)

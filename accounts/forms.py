@@ -26,3 +26,10 @@ class SecurityLogFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Event"), required=False, choices=[("", _("All events")), *SecurityEvent.Kind.choices])
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class TwoFactorResetForm(forms.Form):
+    username = forms.CharField(
+        label=_("Username"), max_length=150,
+        help_text=_("Their authenticator and recovery codes stop working; they set up new ones at their next login."),
+    )

@@ -20,6 +20,7 @@ class SecurityEvent(models.Model):
         OTP_FAILED = "otp_failed", _("Two-factor code refused")
         RECOVERY_CODES_USED = "recovery_codes_used", _("Recovery code used")
         RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("Recovery codes renewed")
+        OTP_RESET = "otp_reset", _("Two-factor authentication reset by an administrator")
         ACCESS_REFUSED = "access_refused", _("Access refused")
         DOWNLOAD = "download", _("Download")
 

@@ -50,3 +50,9 @@ def lockout_get_for_user_or_404(*, user, pk: int) -> AccessAttempt:
     if attempt is None:
         raise Http404
     return attempt
+
+
+def user_get_for_reset(*, username: str):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(username=username).first()

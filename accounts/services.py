@@ -188,3 +188,14 @@ def lockout_release(*, attempt: AccessAttempt, actor, request: HttpRequest | Non
         kind=SecurityEvent.Kind.UNLOCKED, request=request, user=actor,
         target=f"{username} @ {attempt.ip_address or '-'}"[:200],
     )
+
+
+@transaction.atomic
+def two_factor_reset(*, user, actor, request: HttpRequest | None = None) -> None:
+    """The system administrator removes a user's authenticator and recovery codes (a lost phone):
+    the user sets up a new one at their next login."""
+    if not permissions.can_release_lockouts(actor):
+        raise PermissionDenied
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    security_event_record(kind=SecurityEvent.Kind.OTP_RESET, request=request, user=actor, target=f"user:{user.username}"[:200])

@@ -11,4 +11,5 @@ urlpatterns = [
     path("log/", views.security_log, name="security_log"),
     path("lockouts/", views.lockouts, name="lockouts"),
     path("lockouts/<int:pk>/unlock/", views.lockout_release, name="lockout_release"),
+    path("two-factor/reset/", views.two_factor_reset, name="two_factor_reset"),
 ]

@@ -23,13 +23,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from . import permissions, selectors, services
-from .forms import CodeForm, SecurityLogFilterForm, VerifyForm
+from .forms import CodeForm, SecurityLogFilterForm, TwoFactorResetForm, VerifyForm
 
 LOCKED_OUT = _(
     "Too many failed logins for this username from your address. Try again in %(minutes)s minutes, "
     "or ask your system administrator to unlock it."
 )
 LOCKOUT_RELEASED = _("%(username)s can log in again from %(address)s.")
+TWO_FACTOR_RESET_DONE = _("Two-factor authentication of %(username)s was reset; they set it up again at their next login.")
+NO_SUCH_USER = _("No user has this username. Check the spelling in the user list.")
 ENROL_KEY_SESSION_KEY = "accounts_totp_key"
 LOG_PAGE_SIZE = 50
 
@@ -160,7 +162,24 @@ def security_log(request):
 @login_required
 def lockouts(request):
     attempts = selectors.lockout_list_for_user(user=request.user)
-    return render(request, "accounts/lockouts.html", {"attempts": attempts, "limit": settings.AXES_FAILURE_LIMIT})
+    return render(request, "accounts/lockouts.html", {"attempts": attempts, "limit": settings.AXES_FAILURE_LIMIT, "reset_form": TwoFactorResetForm()})
+
+
+@require_POST
+@login_required
+def two_factor_reset(request):
+    attempts = selectors.lockout_list_for_user(user=request.user)  # 404 for everyone but the administrator
+    form = TwoFactorResetForm(request.POST)
+    if form.is_valid():
+        target = selectors.user_get_for_reset(username=form.cleaned_data["username"])
+        if target is None:
+            form.add_error("username", NO_SUCH_USER)
+        else:
+            services.two_factor_reset(user=target, actor=request.user, request=request)
+            messages.success(request, TWO_FACTOR_RESET_DONE % {"username": target.username})
+            return redirect("accounts:lockouts")
+    context = {"attempts": attempts, "limit": settings.AXES_FAILURE_LIMIT, "reset_form": form}
+    return render(request, "accounts/lockouts.html", context, status=400)
 
 
 @require_POST

@@ -189,3 +189,36 @@ def test_argon2_and_password_rules(settings):
     with pytest.raises(ValidationError):
         validate_password("password1234")
     validate_password(DEFAULT_PASSWORD + "-longer")
+
+
+def test_system_administrator_resets_two_factor(client, sysadmin, caseworker, coordinator):
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts import services
+    from accounts.views import NO_SUCH_USER, TWO_FACTOR_RESET_DONE
+
+    from .helpers import enrol_device
+
+    enrol_device(caseworker)
+    services._new_recovery_codes(user=caseworker)
+    other = Client()
+    other.force_login(coordinator)
+    assert other.post(reverse("accounts:two_factor_reset"), {"username": "caseworker"}).status_code == 404
+    assert TOTPDevice.objects.filter(user=caseworker).exists()
+    client.force_login(sysadmin)
+    missing = client.post(reverse("accounts:two_factor_reset"), {"username": "nobody"})
+    assert missing.status_code == 400 and str(NO_SUCH_USER) in missing.content.decode()
+    done = client.post(reverse("accounts:two_factor_reset"), {"username": "caseworker"}, follow=True)
+    assert str(TWO_FACTOR_RESET_DONE % {"username": "caseworker"}) in done.content.decode()
+    assert not TOTPDevice.objects.filter(user=caseworker).exists()
+    assert not StaticDevice.objects.filter(user=caseworker).exists()
+    event = SecurityEvent.objects.get(kind="otp_reset")
+    assert event.user == sysadmin and event.target == "user:caseworker"
+
+
+def test_device_secrets_are_not_in_the_admin():
+    from django.contrib import admin
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    assert not admin.site.is_registered(TOTPDevice)

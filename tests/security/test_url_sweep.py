@@ -1,0 +1,136 @@
+"""The attack sweep: every URL pattern of the project, for every role and for an anonymous visitor.
+
+The URL list is walked from the root resolver (tests/security/urlsweep.py), so a page that
+another app adds is swept without anyone listing it. The data is the demo's (every app adds its
+own objects through register_demo_loader), plus one case of another mandated NGO whose person
+has a distinctive name: no response to anyone who may not see that case may contain the name,
+and its pages answer 404 to them.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.db.models import Max
+from django.test import Client
+
+from cases.demo import USERS, load_demo
+from cases.models import Case, Organisation, Role
+from cases.permissions import Action, can
+from cases.selectors import case_list_for_user
+from tests.factories import OrganisationFactory, PersonFactory, UserFactory, make_case
+
+from .urlsweep import SweepError, fill, routes
+
+pytestmark = pytest.mark.django_db
+
+DISTINCTIVE_FAMILY_NAME = "Vexhammerova"
+# Pages an anonymous visitor may open (everything else: a redirect to a login page, or 401/403/404/405).
+PUBLIC_VIEWS = {"login", "set_language", "admin:login"}
+LOGIN_PREFIXES = ("/accounts/login/", "/admin/login/")
+# Read logs: a GET may add to these (who saw what) and to nothing else.
+LOG_MODELS = {
+    "cases.caseaccess", "cases.historicalcaseaccess", "accounts.securityevent", "accounts.historicalsecurityevent",
+    "sessions.session", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog",
+}
+ROLES = [username for username, *_ in USERS] + ["other_ngo_worker", "anonymous"]
+
+
+@pytest.fixture
+def world(settings):
+    settings.OTP_REQUIRED = False
+    state = load_demo(password="sweep-demo-password-2026")
+    other = OrganisationFactory(name="Sweep: another mandated NGO", kind=Organisation.Kind.MANDATED_NGO)
+    users = dict(state["users"])
+    users["other_ngo_worker"] = UserFactory(username="other_ngo_worker", organisation=other, roles=[Role.CASEWORKER, Role.COORDINATOR])
+    out_case = make_case(organisation=other, person=PersonFactory(given_name="Ottilie", family_name=DISTINCTIVE_FAMILY_NAME))
+    people = [f"{c.person.given_name} {c.person.family_name}" for c in Case.objects.select_related("person") if c.person.given_name and c.person.family_name]
+    return {"users": users, "out_case": out_case, "people": people}
+
+
+def _snapshot() -> dict:
+    """Row counts and last changes of every model a GET must leave alone."""
+    snap = {}
+    for model in apps.get_models():
+        label = model._meta.label_lower
+        if label in LOG_MODELS:
+            continue
+        manager = model._default_manager
+        entry = [manager.count()]
+        if any(f.name == "updated_at" for f in model._meta.fields):
+            entry.append(manager.aggregate(m=Max("updated_at"))["m"])
+        snap[label] = entry
+    return snap
+
+
+def _text(response) -> str:
+    if getattr(response, "streaming", False):
+        return ""
+    kind = response.get("Content-Type", "")
+    if kind.startswith(("text/", "application/json")):
+        return response.content.decode(errors="replace")
+    return ""
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_url_for_every_role(world, role):
+    out_case = world["out_case"]
+    user = world["users"].get(role)
+    client = Client(raise_request_exception=False)
+    if user is not None:
+        client.force_login(user)
+    may_see_out = user is not None and can(user, Action.VIEW_CASE, out_case)
+    visible = case_list_for_user(user=user).first() if user is not None else None
+    reference_in = visible.reference if visible else out_case.reference
+    # The system administrator reads no case content at all: no person's name anywhere.
+    forbidden_names = [f"Ottilie {DISTINCTIVE_FAMILY_NAME}"] if not may_see_out else []
+    if role in ("admin", "anonymous"):
+        forbidden_names += world["people"]
+
+    problems, swept = [], 0
+    before = _snapshot()
+    for route in routes():
+        try:
+            fillings = fill(route, reference_in=reference_in, reference_out=out_case.reference, out_case_pk=out_case.pk)
+        except SweepError as error:
+            problems.append(str(error))
+            continue
+        seen = set()
+        for which, url in fillings:
+            if url in seen:
+                continue
+            seen.add(url)
+            response = client.get(url)
+            swept += 1
+            status = response.status_code
+            where = f"{role} GET {url} ({route.view_name}) -> {status}"
+            if status >= 500:
+                problems.append(f"{where}: server error")
+                continue
+            body = _text(response)
+            for name in forbidden_names:
+                if name in body:
+                    problems.append(f"{where}: the response contains {name!r}")
+            if user is None:
+                if route.view_name in PUBLIC_VIEWS:
+                    continue
+                if status in (301, 302):
+                    location = response["Location"]
+                    if not location.startswith(LOGIN_PREFIXES):
+                        # One hop (the admin's logout sends to the admin's index, which asks to log in).
+                        hop = client.get(location)
+                        if hop.status_code not in (301, 302) or not hop["Location"].startswith(LOGIN_PREFIXES):
+                            problems.append(f"{where}: redirects to {location}, which is not a login page")
+                elif status not in (401, 403, 404, 405):
+                    problems.append(f"{where}: an anonymous visitor must be sent to log in")
+            elif which == "out" and "reference" in route.kwargs and not may_see_out and status not in (404, 405):
+                problems.append(f"{where}: an out-of-scope case must answer 404")
+    after = _snapshot()
+    changed = {label: (before[label], after[label]) for label in before if before[label] != after[label]}
+    if changed:
+        problems.append(
+            f"{role}: GET requests changed {changed}; a GET must change nothing "
+            "(a read log belongs in LOG_MODELS in tests/security/test_url_sweep.py)"
+        )
+    assert swept > 150
+    assert problems == [], "\n".join(problems)
