@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -57,6 +58,7 @@ class RunResult:
     courses_ended: int = 0
     reflection_periods_ended: int = 0
     emails_sent: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def alerts_raised(self) -> int:
@@ -288,17 +290,34 @@ def enforce_limits(*, today: datetime.date | None = None) -> RunResult:
     # The run's time, to the microsecond, marks the rows this run raised or ended.
     stamp = timezone.now()
     result = RunResult(today=today)
+    clock = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        result.timings[step] = now - clock
+        clock = now
+
     with transaction.atomic():
         result.alerts[Kind.COURSE_ENDS_SOON] = _course_warnings(today, stamp)
+        lap("course warnings")
         result.courses_ended = _end_expired_courses(today, stamp)
+        lap("courses ended + history")
         result.alerts[Kind.COURSE_LIMIT_REACHED] = _course_limit_alerts(today, stamp)
+        lap("course limit alerts")
         result.alerts.update(_court_hours_alerts(today, stamp))
+        lap("court-hours alerts")
         _reflection_steps(today, stamp, result)
+        lap("reflection periods")
         result.alerts[Kind.PERMIT_EXPIRES_SOON] = _permit_alerts(today, stamp)
+        lap("permit alerts")
         if result.alerts_raised:
             _copy_to_history(Alert, Alert.objects.filter(created_at=stamp), stamp=stamp, history_type="+", reason="Raised by the daily job")
+        lap("alert history")
         recipients = _notify(stamp)
+        lap("claim + recipients")
     result.emails_sent = _send(recipients)
+    lap("e-mails")
     logger.info(
         "enforce_limits %s: %s alerts, %s courses ended, %s reflection periods ended, %s e-mails",
         today, result.alerts_raised, result.courses_ended, result.reflection_periods_ended, result.emails_sent,
