@@ -22,6 +22,10 @@ class RehabilitationConfig(AppConfig):
             key="rehabilitation", order=30, template="rehabilitation/_case_section.html", context=views.case_section_context
         )
         register_case_section(
+            key="entitlements", order=6, template="rehabilitation/_entitlements_section.html",
+            context=views.entitlements_section_context,
+        )
+        register_case_section(
             key="alerts", order=5, template="rehabilitation/_alerts_section.html", context=views.alerts_section_context
         )
         register_dashboard_panel(

@@ -62,10 +62,10 @@ def load(state: dict) -> None:
         _save(FamilyConsultation(case=marija, family_member=mother, date=days(30), specialist="psychologist",
                                  notes="Atbalsts ģimenei.", recorded_by=caseworker), caseworker)
     if marija is not None and not CourtSupportEntry.objects.filter(case=marija).exists():
-        # 148.00 hours: 37 entries of 4.00 over the proceedings.
-        for n in range(37):
-            _save(CourtSupportEntry(case=marija, date=days(52 - n), hours=Decimal("4.00"),
-                                    activity="Pavadīšana uz nopratināšanu un sagatavošana", recorded_by=caseworker), caseworker)
+        # 148.00 hours over the proceedings: nine long days in court and a last entry of 13.00.
+        for n in range(10):
+            _save(CourtSupportEntry(case=marija, date=days(52 - 4 * n), hours=Decimal("15.00" if n < 9 else "13.00"),
+                                    activity="Pavadīšana uz tiesas sēdi un sagatavošanās", recorded_by=caseworker), caseworker)
 
     ahmed = cases.get("ahmed")
     if ahmed is not None and not RehabilitationCourse.objects.filter(case=ahmed).exists():

@@ -48,11 +48,32 @@ def _percent(used, limit) -> int:
 # --- sections of the case page and the dashboard ----------------------------------------------
 
 
+def _entitlements(request, case):
+    # Both sections show them; computed once per request.
+    cache = request.__dict__.setdefault("_rehabilitation_entitlements", {})
+    if case.pk not in cache:
+        cache[case.pk] = selectors.entitlements_for_case(case=case)
+    return cache[case.pk]
+
+
+def entitlements_section_context(request, case) -> dict | None:
+    if not permissions.can(request.user, Action.VIEW, case):
+        return None
+    e = _entitlements(request, case)
+    return {
+        "case": case,
+        "e": e,
+        "court_hours_remaining": limits.hours_text(e.court_hours_remaining),
+        "court_hours_used": limits.hours_text(e.court_hours_used),
+        "court_hours_limit": limits.hours_text(e.court_hours_limit),
+    }
+
+
 def case_section_context(request, case) -> dict | None:
     user = request.user
     if not permissions.can(user, Action.VIEW, case):
         return None
-    entitlements = selectors.entitlements_for_case(case=case)
+    entitlements = _entitlements(request, case)
     course = entitlements.course.course if entitlements.course else None
     can_record = permissions.can(user, Action.RECORD, case)
     return {
@@ -66,9 +87,6 @@ def case_section_context(request, case) -> dict | None:
         "family_members": list(selectors.family_members(case=case)),
         "family_consultations": list(selectors.family_consultations(case=case)),
         "court_entries": list(selectors.court_support_entries(case=case)[:50]),
-        "court_hours_remaining": limits.hours_text(entitlements.court_hours_remaining),
-        "court_hours_used": limits.hours_text(entitlements.court_hours_used),
-        "court_hours_limit": limits.hours_text(entitlements.court_hours_limit),
         "can_record": can_record,
         "can_view_notes": permissions.can(user, Action.VIEW_NOTES, case),
         "identified": case.victim_status == case.VictimStatus.IDENTIFIED,

@@ -20,6 +20,10 @@ pytestmark = pytest.mark.django_db
 
 D = datetime.timedelta
 SECRET = "Sensitive free-text note 7731"
+# The three case sections together (each permission check reads guardian's user and group
+# tables) and the dashboard panel (one query): the same for 3 and 30 rows.
+QUERIES_SECTIONS = 23
+QUERIES_PANEL = 1
 
 
 def _api(user):
@@ -278,3 +282,28 @@ def test_presumed_case_has_no_court_support_button(client, mandated_ngo, casewor
     client.force_login(caseworker)
     html = client.get(case.get_absolute_url()).content.decode()
     assert "Log court support" not in html and "The course begins after the identification is approved." in html
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_the_sections_and_the_panel_run_a_fixed_number_of_queries(n, rf, rcase, caseworker, django_assert_num_queries):
+    from rehabilitation import views
+    from rehabilitation.models import FamilyConsultation, PostCourseConsultation
+
+    course = course_at_day(rcase, 100, actor=caseworker)
+    member = services.family_member_add(case=rcase, given_name="Inga", relationship="mother", actor=caseworker)
+    for i in range(n):
+        CourtSupportEntry.objects.create(case=rcase, date=timezone.localdate(), hours=Decimal("1.00"), activity="x", recorded_by=caseworker)
+        CourseService.objects.create(course=course, date=course.start_date, specialist="lawyer", hours=Decimal("1.00"), recorded_by=caseworker)
+        PostCourseConsultation.objects.create(course=course, date=course.start_date, specialist="lawyer", recorded_by=caseworker)
+        FamilyConsultation.objects.create(case=rcase, family_member=member, date=course.start_date, specialist="lawyer", recorded_by=caseworker)
+        Alert.objects.create(case=rcase, kind=Alert.Kind.COURSE_ENDS_SOON, due_on=course.start_date + D(days=i))
+    request = rf.get("/")
+    request.user = caseworker
+    caseworker._roles_cache = frozenset({"caseworker"})
+    with django_assert_num_queries(QUERIES_SECTIONS):
+        context = views.case_section_context(request, rcase)
+        views.entitlements_section_context(request, rcase)
+        views.alerts_section_context(request, rcase)
+    assert len(context["court_entries"]) == n and len(context["family_consultations"]) == n
+    with django_assert_num_queries(QUERIES_PANEL):
+        assert len(views.alerts_panel_context(request)["alerts"]) == n
