@@ -20,6 +20,10 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 logger = logging.getLogger(__name__)
+# WeasyPrint's warnings quote the URLs it could not load, and those come from what users typed:
+# personal data stays out of the logs. Its progress lines say nothing useful per summary.
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
+logging.getLogger("weasyprint.progress").setLevel(logging.ERROR)
 
 # The base URL of every summary: relative and root-relative links (`{% static %}` gives
 # /static/...) resolve against this origin, which exists nowhere else and is the only one served.

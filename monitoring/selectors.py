@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import selectors as case_selectors
-from cases.models import Case, CaseAccess, CaseAssignment, Person, User
+from cases.models import Alert, Case, CaseAccess, CaseAssignment, Person, User
 
 from . import permissions
 from .models import SummaryExport
@@ -24,18 +24,10 @@ from .permissions import Action
 
 logger = logging.getLogger(__name__)
 
-try:  # The stage apps land in parallel; each part of the summary appears when its app does.
-    from services import selectors as service_selectors
-except ImportError:  # pragma: no cover
-    service_selectors = None
-try:
-    from reintegration import selectors as reintegration_selectors
-except ImportError:  # pragma: no cover
-    reintegration_selectors = None
-try:
-    from referrals import selectors as referral_selectors
-except ImportError:  # pragma: no cover
-    referral_selectors = None
+from referrals import selectors as referral_selectors  # noqa: F401 - the referral is read through the case
+from rehabilitation import selectors as rehabilitation_selectors
+from reintegration import selectors as reintegration_selectors
+from services import selectors as service_selectors
 
 
 # --- the PDF summary --------------------------------------------------------------------------
@@ -110,42 +102,87 @@ class Summary:
     limits: list[Limit] = field(default_factory=list)
     reintegration: list = field(default_factory=list)
     alerts: list = field(default_factory=list)
-    parts: set = field(default_factory=set)
 
 
 def _referral_of(case: Case):
-    # The accepted referral that opened the case (referrals/ links it by case).
-    if referral_selectors is None or not hasattr(case, "referrals"):
-        return None
+    # The accepted referral that opened the case; referrals/ links it to the case.
     return case.referrals.select_related("organisation").order_by("-decided_at", "-pk").first()
 
 
-def _limits_of(case: Case, summary: Summary, today: datetime.date) -> list[Limit]:
+def _limits_of(entitlements, *, is_minor_at_identification: bool | None) -> list[Limit]:
+    """Every limit of DOMAIN.md ("The limits, exactly"): what is used, what remains."""
+    e = entitlements
     limits: list[Limit] = []
-    if summary.reflection is not None:
-        view = summary.reflection
-        used = min(max(view.day_number, 0), 30)
+    if e.course is not None:
+        c = e.course
+        limits.append(
+            Limit(
+                _("Rehabilitation course (180 days)"),
+                _("%(used)s of %(limit)s days") % {"used": c.days_used, "limit": c.days_limit},
+                _("%(n)s days") % {"n": c.days_remaining},
+                _("%(start)s – %(last)s, %(status)s")
+                % {"start": f"{c.start_date:%Y-%m-%d}", "last": f"{c.last_day:%Y-%m-%d}", "status": c.status_display},
+            )
+        )
+    else:
+        limits.append(Limit(_("Rehabilitation course (180 days)"), _("not begun"), _("180 days")))
+    limits.append(
+        Limit(
+            _("Court support (150 hours)"),
+            _("%(used)s of %(limit)s hours") % {"used": f"{e.court_hours_used:.2f}", "limit": f"{e.court_hours_limit:.2f}"},
+            _("%(n)s hours") % {"n": f"{e.court_hours_remaining:.2f}"},
+        )
+    )
+    limits.append(
+        Limit(
+            _("Consultations after the course (5)"),
+            _("%(used)s of %(limit)s") % {"used": e.post_course_used, "limit": e.post_course_limit},
+            str(max(e.post_course_limit - e.post_course_used, 0)),
+            _("until %(date)s") % {"date": f"{e.post_course_last_day:%Y-%m-%d}"} if e.post_course_last_day
+            else _("after the course ends"),
+        )
+    )
+    family_note = ""
+    if is_minor_at_identification is False:
+        family_note = _("only for a victim under 18 at identification")
+    limits.append(
+        Limit(
+            _("Family consultations (5)"),
+            _("%(used)s of %(limit)s") % {"used": e.family_used, "limit": e.family_limit},
+            str(max(e.family_limit - e.family_used, 0)),
+            family_note,
+        )
+    )
+    if e.reflection is not None:
+        view = e.reflection
         limits.append(
             Limit(
                 _("Reflection period (30 days)"),
-                _("day %(day)s of 30") % {"day": used} if view.period.status == "running" else view.status,
+                _("day %(day)s of 30") % {"day": min(max(view.day_number, 0), 30)}
+                if view.period.status == "running" else view.status,
                 _("%(n)s days") % {"n": view.days_remaining},
                 _("last day %(date)s") % {"date": f"{view.last_day:%Y-%m-%d}"},
             )
         )
-    provider = getattr(service_selectors, "case_limits_for_summary", None) if service_selectors else None
-    if provider is not None:
-        for row in provider(case=case, today=today):
-            limits.append(Limit(str(row["label"]), str(row["used"]), str(row["remaining"]), str(row.get("note", ""))))
     return limits
 
 
-def summary_for_case(*, case: Case, user: User, now: datetime.datetime | None = None) -> Summary:
-    """Everything the PDF shows of one case; each stage's part present when its app provides it.
+@dataclass
+class Course:
+    """The course of social rehabilitation, without the free-text notes of its sessions: the
+    national coordinator may not read consultation notes (DOMAIN.md), and the summary is one
+    document for both of its readers."""
 
-    Consultation notes (free text) are left out: the national coordinator may not read them
-    (DOMAIN.md), and the summary is the same document for both readers.
-    """
+    entitlement: object
+    services: list
+    material: list
+    post_course: list
+    family: list
+    court_support: list
+
+
+def summary_for_case(*, case: Case, user: User, now: datetime.datetime | None = None) -> Summary:
+    """Everything the PDF shows of one case, read through each stage app's own selectors."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     summary = Summary(case=case, person=case.person, downloaded_by=user, downloaded_at=now)
@@ -155,21 +192,26 @@ def summary_for_case(*, case: Case, user: User, now: datetime.datetime | None = 
     ]
     summary.stage_history = case_stage_history(case=case)
     summary.referral = _referral_of(case)
-    if service_selectors is not None:
-        summary.parts.add("services")
-        summary.identification = service_selectors.identification_current(case=case)
-        summary.assistance = list(service_selectors.assistance_list(case=case))
-        summary.proceedings = list(service_selectors.proceeding_list(case=case))
-        summary.reflection = service_selectors.reflection_period_view(case=case, today=today)
-        summary.residence_permit = service_selectors.residence_permit_get(case=case)
-        course = getattr(service_selectors, "course_for_summary", None)
-        summary.course = course(case=case, today=today) if course else None
-        alerts = getattr(service_selectors, "open_alerts_for_case", None)
-        summary.alerts = list(alerts(case=case)) if alerts else []
-    summary.limits = _limits_of(case, summary, today)
-    if reintegration_selectors is not None:
-        summary.parts.add("reintegration")
-        summary.reintegration = reintegration_selectors.case_referrals(case=case)
+    summary.identification = service_selectors.identification_current(case=case)
+    summary.assistance = list(service_selectors.assistance_list(case=case))
+    summary.proceedings = list(service_selectors.proceeding_list(case=case))
+    summary.reflection = service_selectors.reflection_period_view(case=case, today=today)
+    summary.residence_permit = service_selectors.residence_permit_get(case=case)
+
+    entitlements = rehabilitation_selectors.entitlements_for_case(case=case, today=today)
+    course = rehabilitation_selectors.course_current(case=case)
+    summary.course = Course(
+        entitlement=entitlements.course,
+        services=list(rehabilitation_selectors.course_services(course=course)) if course else [],
+        material=list(rehabilitation_selectors.material_assistance_list(course=course)) if course else [],
+        post_course=list(rehabilitation_selectors.post_course_consultations(course=course)) if course else [],
+        family=list(rehabilitation_selectors.family_consultations(case=case)),
+        court_support=list(rehabilitation_selectors.court_support_entries(case=case)),
+    )
+    reference_day = rehabilitation_selectors.identification_reference_date(case=case)
+    summary.limits = _limits_of(entitlements, is_minor_at_identification=case.person.is_minor_on(reference_day))
+    summary.alerts = rehabilitation_selectors.alerts_for_case(case=case, include_acknowledged=False)
+    summary.reintegration = reintegration_selectors.case_referrals(case=case)
     return summary
 
 
@@ -212,8 +254,9 @@ def _history_models_for_case() -> list[tuple[str, object, str]]:
     found = [
         (_("Case"), Case, "id"),
         (_("Assignment"), CaseAssignment, "case_id"),
+        (_("Alert"), Alert, "case_id"),
     ]
-    for app_label in ("referrals", "services", "reintegration"):
+    for app_label in ("referrals", "services", "rehabilitation", "reintegration"):
         if not apps.is_installed(app_label):
             continue
         for model in apps.get_app_config(app_label).get_models():
@@ -223,10 +266,12 @@ def _history_models_for_case() -> list[tuple[str, object, str]]:
             names = {f.name for f in model._meta.get_fields()}
             if "case" in names:
                 found.append((str(model._meta.verbose_name).capitalize(), model, "case_id"))
-            elif "referral" in names and app_label == "reintegration":
+            elif "referral" in names:
                 found.append((str(model._meta.verbose_name).capitalize(), model, "referral__case_id"))
             elif "proceeding" in names:
                 found.append((str(model._meta.verbose_name).capitalize(), model, "proceeding__case_id"))
+            elif "course" in names:
+                found.append((str(model._meta.verbose_name).capitalize(), model, "course__case_id"))
     return found
 
 

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.services import security_event_record
 from cases import services as case_services
 from cases.models import Case, CaseAccess, User
 
@@ -41,13 +42,9 @@ def _set_history(obj, *, actor: User | None, reason: str = "") -> None:
 
 
 def _record_download(*, request, user: User, target: str) -> None:
-    # accounts/ (the security log) may not be installed yet: record there when it is. A job
-    # has no request; its downloads are recorded per case in the read log.
+    # The security log of accounts/ keeps every download with its address; a job has no request,
+    # and its summaries are recorded per case in the read log.
     if request is None:
-        return
-    try:
-        from accounts.services import security_event_record
-    except ImportError:
         return
     security_event_record(kind="download", request=request, user=user, target=target)
 

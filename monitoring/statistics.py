@@ -43,19 +43,11 @@ from cases.models import EU_EEA_CH, LATVIA, Case, Organisation, Person
 
 from . import permissions
 
-try:
-    from referrals.models import Exploitation, Referral
-except ImportError:  # pragma: no cover - the stage app lands in parallel
-    Referral = Exploitation = None
-try:
-    from services.models import AssistanceRecord, Ground, Identification, ReflectionPeriod, ResidencePermit
-except ImportError:  # pragma: no cover
-    AssistanceRecord = Ground = Identification = ReflectionPeriod = ResidencePermit = None
-try:
-    from reintegration.models import Assistance as MunicipalAssistance
-    from reintegration.models import EmploymentMeasure, PartnerReferral
-except ImportError:  # pragma: no cover
-    MunicipalAssistance = EmploymentMeasure = PartnerReferral = None
+from referrals.models import Exploitation, Referral
+from rehabilitation.models import CourtSupportEntry, FamilyConsultation, PostCourseConsultation, RehabilitationCourse
+from reintegration.models import Assistance as MunicipalAssistance
+from reintegration.models import EmploymentMeasure, PartnerReferral
+from services.models import AssistanceRecord, Ground, Identification, ReflectionPeriod, ResidencePermit
 
 
 class AgeGroup:
@@ -83,8 +75,6 @@ NO_FORM = "none_recorded"
 
 
 def _identified_on():
-    if Identification is None:
-        return Value(None, output_field=DateField())
     return Subquery(
         Identification.objects.filter(case=OuterRef("pk"), status="approved")
         .order_by("-decided_at")
@@ -227,8 +217,6 @@ def exploitation_counts(*, org_id, period: Period) -> dict[tuple[str, str], int]
 
     A person exploited in several forms counts once in each form.
     """
-    if Referral is None:
-        return {}
     aggregates = {}
     for status in VICTIM_STATUSES:
         for form, _label in Exploitation.choices:
@@ -241,8 +229,7 @@ def exploitation_counts(*, org_id, period: Period) -> dict[tuple[str, str], int]
 
 
 def exploitation_choices() -> list[tuple[str, str]]:
-    choices = list(Exploitation.choices) if Exploitation is not None else []
-    return choices + [(NO_FORM, str(_("No form recorded")))]
+    return list(Exploitation.choices) + [(NO_FORM, str(_("No form recorded")))]
 
 
 # --- the monitoring page ----------------------------------------------------------------------
@@ -269,44 +256,39 @@ def figures_for_user(*, user, period: Period) -> Figures:
     start, end = period.start, period.end
     b: dict[str, Breakdown] = {}
 
-    if Referral is not None:
-        scope = Q() if org_id is None else Q(intake_organisation_id=org_id) | Q(case__organisation_id=org_id)
-        rows = (
-            Referral.objects.filter(scope, submitted_at__date__range=(start, end))
-            .exclude(status=Referral.Status.DRAFT)
-            .values("organisation__kind")
-            .annotate(n=Count("pk"), anonymous=Count("pk", filter=Q(consent=False)))
-            .order_by()
-        )
-        by_kind = {r["organisation__kind"]: r["n"] for r in rows}
-        kinds = [(k, label) for k, label in Organisation.Kind.choices if k in Organisation.FIRST_RESPONDER_KINDS or by_kind.get(k)]
-        b["referrals"] = Breakdown(
-            str(_("Referrals by first-responder kind")), _rows(kinds, by_kind),
-            {"anonymous": sum(r["anonymous"] for r in rows)},
-        )
+    scope = Q() if org_id is None else Q(intake_organisation_id=org_id) | Q(case__organisation_id=org_id)
+    rows = (
+        Referral.objects.filter(scope, submitted_at__date__range=(start, end))
+        .exclude(status=Referral.Status.DRAFT)
+        .values("organisation__kind")
+        .annotate(n=Count("pk"), anonymous=Count("pk", filter=Q(consent=False)))
+        .order_by()
+    )
+    by_kind = {r["organisation__kind"]: r["n"] for r in rows}
+    kinds = [(k, label) for k, label in Organisation.Kind.choices if k in Organisation.FIRST_RESPONDER_KINDS or by_kind.get(k)]
+    b["referrals"] = Breakdown(
+        str(_("Referrals by first-responder kind")), _rows(kinds, by_kind),
+        {"anonymous": sum(r["anonymous"] for r in rows)},
+    )
 
-    median = None
-    timed = 0
-    if Identification is not None:
-        approved = Identification.objects.filter(
-            _case_scope(org_id, "case__"), status="approved", decided_at__date__range=(start, end)
-        )
-        rows = approved.values("ground").annotate(n=Count("pk")).order_by()
-        b["grounds"] = Breakdown(str(_("Identifications by ground")), _rows(Ground.choices, {r["ground"]: r["n"] for r in rows}))
-        if Referral is not None:
-            submitted = Subquery(
-                Referral.objects.filter(case=OuterRef("case"), status="accepted")
-                .order_by("submitted_at")
-                .annotate(day=TruncDate("submitted_at"))
-                .values("day")[:1],
-                output_field=DateField(),
-            )
-            pairs = approved.annotate(referred_on=submitted, identified_on=TruncDate("decided_at")).filter(
-                referred_on__isnull=False
-            ).values_list("referred_on", "identified_on")
-            days = [(identified - referred).days for referred, identified in pairs]
-            timed = len(days)
-            median = pystats.median(days) if days else None
+    approved = Identification.objects.filter(
+        _case_scope(org_id, "case__"), status="approved", decided_at__date__range=(start, end)
+    )
+    rows = approved.values("ground").annotate(n=Count("pk")).order_by()
+    b["grounds"] = Breakdown(str(_("Identifications by ground")), _rows(Ground.choices, {r["ground"]: r["n"] for r in rows}))
+    submitted = Subquery(
+        Referral.objects.filter(case=OuterRef("case"), status="accepted")
+        .order_by("submitted_at")
+        .annotate(day=TruncDate("submitted_at"))
+        .values("day")[:1],
+        output_field=DateField(),
+    )
+    pairs = approved.annotate(referred_on=submitted, identified_on=TruncDate("decided_at")).filter(
+        referred_on__isnull=False
+    ).values_list("referred_on", "identified_on")
+    days = [(identified - referred).days for referred, identified in pairs]
+    timed = len(days)
+    median = pystats.median(days) if days else None
 
     stage_rows = (
         Case.objects.filter(_case_scope(org_id), opened_on__lte=end)
@@ -328,66 +310,80 @@ def figures_for_user(*, user, period: Period) -> Figures:
         str(_("Victims by citizenship")), _rows(CitizenshipGroup.CHOICES, _marginal(cells, "citizenship_group"))
     )
     forms = exploitation_counts(org_id=org_id, period=period)
-    if forms:
-        totals = {form: sum(forms.get((s, form), 0) for s in VICTIM_STATUSES) for form, _l in exploitation_choices()}
-        b["exploitation"] = Breakdown(str(_("Victims by form of exploitation")), _rows(exploitation_choices(), totals))
+    totals = {form: sum(forms.get((s, form), 0) for s in VICTIM_STATUSES) for form, _l in exploitation_choices()}
+    b["exploitation"] = Breakdown(str(_("Victims by form of exploitation")), _rows(exploitation_choices(), totals))
 
-    if AssistanceRecord is not None:
-        rows = (
-            AssistanceRecord.objects.filter(_case_scope(org_id, "case__"), started_on__range=(start, end))
-            .values("kind")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        b["assistance"] = Breakdown(
-            str(_("State-funded assistance begun")), _rows(AssistanceRecord.Kind.choices, {r["kind"]: r["n"] for r in rows})
-        )
-        reflection = ReflectionPeriod.objects.filter(_case_scope(org_id, "case__")).aggregate(
-            started=Count("pk", filter=Q(start_date__range=(start, end))),
-            ended=Count("pk", filter=Q(ended_on__range=(start, end))),
-        )
-        permits = ResidencePermit.objects.filter(
-            _case_scope(org_id, "case__"), decision="granted", decision_on__range=(start, end)
-        ).count()
-        b["limits"] = Breakdown(
-            str(_("Limits and permits")),
-            [
-                ("reflection_started", str(_("Reflection periods begun")), reflection["started"]),
-                ("reflection_ended", str(_("Reflection periods ended")), reflection["ended"]),
-                ("permits_granted", str(_("Residence permits granted")), permits),
-            ],
-        )
+    rows = (
+        AssistanceRecord.objects.filter(_case_scope(org_id, "case__"), started_on__range=(start, end))
+        .values("kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    b["assistance"] = Breakdown(
+        str(_("State-funded assistance begun")), _rows(AssistanceRecord.Kind.choices, {r["kind"]: r["n"] for r in rows})
+    )
+    reflection = ReflectionPeriod.objects.filter(_case_scope(org_id, "case__")).aggregate(
+        started=Count("pk", filter=Q(start_date__range=(start, end))),
+        ended=Count("pk", filter=Q(ended_on__range=(start, end))),
+    )
+    permits = ResidencePermit.objects.filter(
+        _case_scope(org_id, "case__"), decision="granted", decision_on__range=(start, end)
+    ).count()
+    courses = RehabilitationCourse.objects.filter(_case_scope(org_id, "case__")).aggregate(
+        started=Count("pk", filter=Q(start_date__range=(start, end))),
+        limit_reached=Count("pk", filter=Q(status="limit_reached", ended_on__range=(start, end))),
+    )
+    court_hours = CourtSupportEntry.objects.filter(
+        _case_scope(org_id, "case__"), date__range=(start, end)
+    ).aggregate(hours=Sum("hours"), cases=Count("case", distinct=True))
+    post_course = PostCourseConsultation.objects.filter(
+        _case_scope(org_id, "course__case__"), date__range=(start, end)
+    ).count()
+    family = FamilyConsultation.objects.filter(_case_scope(org_id, "case__"), date__range=(start, end)).count()
+    b["limits"] = Breakdown(
+        str(_("Limits and permits")),
+        [
+            ("courses_started", str(_("Rehabilitation courses begun")), courses["started"]),
+            ("courses_limit_reached", str(_("Courses ended by the 180-day limit")), courses["limit_reached"]),
+            ("post_course", str(_("Consultations after a course")), post_course),
+            ("family", str(_("Family consultations")), family),
+            ("court_cases", str(_("Cases given court support")), court_hours["cases"]),
+            ("reflection_started", str(_("Reflection periods begun")), reflection["started"]),
+            ("reflection_ended", str(_("Reflection periods ended")), reflection["ended"]),
+            ("permits_granted", str(_("Residence permits granted")), permits),
+        ],
+        {"court_hours": court_hours["hours"] or 0},
+    )
 
-    if PartnerReferral is not None:
-        rows = (
-            PartnerReferral.objects.filter(_case_scope(org_id, "case__"), referred_at__date__range=(start, end))
-            .values("status")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        b["reintegration"] = Breakdown(
-            str(_("Onward referrals by outcome")), _rows(PartnerReferral.Status.choices, {r["status"]: r["n"] for r in rows})
-        )
-        rows = (
-            EmploymentMeasure.objects.filter(_case_scope(org_id, "referral__case__"), started_on__range=(start, end))
-            .values("kind")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        money = MunicipalAssistance.objects.filter(
-            _case_scope(org_id, "referral__case__"), granted_from__range=(start, end)
-        ).aggregate(n=Count("pk"), eur=Sum("amount_eur"))
-        b["employment"] = Breakdown(
-            str(_("Employment measures")),
-            _rows(EmploymentMeasure.Kind.choices, {r["kind"]: r["n"] for r in rows}),
-            {"municipal_assistance": money["n"], "municipal_eur": money["eur"] or 0},
-        )
+    rows = (
+        PartnerReferral.objects.filter(_case_scope(org_id, "case__"), referred_at__date__range=(start, end))
+        .values("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    b["reintegration"] = Breakdown(
+        str(_("Onward referrals by outcome")), _rows(PartnerReferral.Status.choices, {r["status"]: r["n"] for r in rows})
+    )
+    rows = (
+        EmploymentMeasure.objects.filter(_case_scope(org_id, "referral__case__"), started_on__range=(start, end))
+        .values("kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    money = MunicipalAssistance.objects.filter(
+        _case_scope(org_id, "referral__case__"), granted_from__range=(start, end)
+    ).aggregate(n=Count("pk"), eur=Sum("amount_eur"))
+    b["employment"] = Breakdown(
+        str(_("Employment measures")),
+        _rows(EmploymentMeasure.Kind.choices, {r["kind"]: r["n"] for r in rows}),
+        {"municipal_assistance": money["n"], "municipal_eur": money["eur"] or 0},
+    )
 
     headline = {
         "victims": sum(c["n"] for c in cells),
         "identified": _marginal(cells, "victim_status").get(Case.VictimStatus.IDENTIFIED, 0),
         "children": _marginal(cells, "age_group").get(AgeGroup.CHILD, 0),
-        "referrals": b["referrals"].total if "referrals" in b else None,
+        "referrals": b["referrals"].total,
     }
     return Figures(period, b, median, timed, headline)
 
@@ -424,9 +420,8 @@ def eurostat_rows(*, user, period: Period) -> list[list[str]]:
     ):
         for value, _label in choices:
             add(breakdown, value, count(identified, key, value), count(presumed, key, value))
-    if forms:
-        for form, _label in exploitation_choices():
-            add("form_of_exploitation", form, forms.get((identified, form), 0), forms.get((presumed, form), 0))
+    for form, _label in exploitation_choices():
+        add("form_of_exploitation", form, forms.get((identified, form), 0), forms.get((presumed, form), 0))
     return rows
 
 

@@ -1,5 +1,7 @@
 """The PDF case summary: its content (as extracted text), who may download it, the read log, the fetcher."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -32,7 +34,7 @@ def test_summary_shows_reference_person_with_diacritics_and_who_downloaded(clien
     assert "Aija Bērziņa" in text  # bold
     assert "Anna Kalniņa" in text  # the caseworker, regular
     assert f"Downloaded by {national.display_name} (Ministry of the Interior) on" in text
-    assert "Page 1 / 1" in text
+    assert f"Page 1 / {pdf_pages(response.content)}" in text
     # One installed font, in both weights: no fallback font for ē, ņ or the page-number boxes.
     assert pdf_fonts(response.content) == ["DejaVu-Sans", "DejaVu-Sans-Bold"]
 
@@ -215,3 +217,58 @@ def test_download_also_goes_to_the_security_log(client, national, case_of_casewo
     client.get(_url(case_of_caseworker))
     event = SecurityEvent.objects.get(kind="download")
     assert (event.user, event.target, event.path) == (national, case_of_caseworker.reference, _url(case_of_caseworker))
+
+
+# --- the course and every limit -----------------------------------------------------------------
+
+
+@pytest.fixture
+def rehabilitated_case(mandated_ngo, caseworker, coordinator):
+    import datetime
+
+    from django.utils import timezone
+
+    from cases.models import Alert
+    from rehabilitation import services as rehab
+    from services import services as stage2
+
+    today = timezone.localdate()
+    case = make_case(
+        organisation=mandated_ngo, caseworkers=[caseworker],
+        person=PersonFactory(given_name="Oksana", family_name="Kovaļenko", citizenships=["UA"]),
+        opened_on=today - datetime.timedelta(days=20),
+    )
+    stage2.reflection_period_start(case=case, actor=caseworker, start_date=today - datetime.timedelta(days=9))
+    identification = stage2.identification_propose(
+        case=case, actor=caseworker, ground="criminal_procedure_decision",
+        cp_case_number="11816000777", cp_date=today - datetime.timedelta(days=5), cp_body="Valsts policija",
+    )
+    stage2.identification_approve(identification=identification, actor=coordinator)
+    case.refresh_from_db()
+    rehab.course_start(case=case, start_date=today - datetime.timedelta(days=4), actor=caseworker)
+    rehab.course_service_log(case=case, date=today, specialist="psychologist", hours="1.50",
+                             notes="SECRET-CONSULTATION-NOTE", actor=caseworker)
+    rehab.court_support_log(case=case, date=today, hours="12.50", activity="Tiesas sēde", actor=caseworker)
+    Alert.objects.create(case=case, kind=Alert.Kind.COURT_HOURS_80, due_on=today)
+    return case
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_summary_shows_the_course_and_every_limit_used_and_remaining(client, national, rehabilitated_case):
+    client.force_login(national)
+    text = _flat(pdf_text(client.get(_url(rehabilitated_case)).content))
+    assert "Oksana Kovaļenko" in text
+    assert "decision of the performer of the criminal procedure" in text  # the ground
+    # Table cells wrap in the extracted text: each limit's used and remaining, in its row's order.
+    assert re.search(r"Rehabilitation course \(180 5 of 180 days 175 days .* days\)", text)
+    assert re.search(r"Court support \(150 hours\) 12\.50 of 150\.00 137\.50 hours hours", text)
+    assert re.search(r"Consultations after the 0 of 5 5 after the course ends course \(5\)", text)
+    assert "Family consultations (5) 0 of 5 5 only for a victim under 18 at identification" in text
+    assert "Reflection period (30 days) day 10 of 30 20 days" in text
+    assert "Psychologist 1.50" in text and "12.50 Tiesas sēde" in text
+    assert "80 % of the court-support hours are used" in text  # an open alert
+    # Consultation notes are free text the national coordinator may not read: never in the PDF.
+    assert "SECRET-CONSULTATION-NOTE" not in text

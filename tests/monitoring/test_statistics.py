@@ -2,6 +2,7 @@
 
 import csv
 import datetime
+from decimal import Decimal
 import io
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,7 @@ from cases.models import Case, Organisation, Role
 from monitoring import statistics
 from monitoring.statistics import Period, suppress
 from referrals.models import Referral
+from rehabilitation.models import CourtSupportEntry, RehabilitationCourse
 from reintegration.models import PartnerReferral
 from services.models import AssistanceRecord, Identification
 from tests.factories import OrganisationFactory, PersonFactory, UserFactory, make_case
@@ -72,6 +74,9 @@ def data(mandated_ngo, other_ngo, caseworker, coordinator, police, border):
     _referral(police.organisation, police, submitted=D(2026, 3, 1), case=a, forms=["sexual"])
     _identify(a, "criminal_procedure_decision", D(2026, 3, 10), proposer=caseworker, decider=coordinator)
     AssistanceRecord.objects.create(case=a, kind="legal_aid", started_on=D(2026, 3, 15), arranged_by="Juristi", recorded_by=caseworker)
+    RehabilitationCourse.objects.create(case=a, start_date=D(2026, 3, 12), last_day=D(2026, 9, 7), recorded_by=caseworker)
+    CourtSupportEntry.objects.create(case=a, date=D(2026, 3, 20), hours=Decimal("10.25"), activity="Sēde", recorded_by=caseworker)
+    CourtSupportEntry.objects.create(case=a, date=D(2026, 7, 20), hours=Decimal("3.00"), activity="Sēde", recorded_by=caseworker)
     # B: Ukrainian man, 17 when identified (18 today), a statement; border guard, 19 days.
     cases["B"] = b = _case(mandated_ngo, PersonFactory(sex="male", date_of_birth=D(2008, 5, 1), citizenships=["UA"]),
                            opened_on=D(2026, 4, 2), stage="identification", status="identified")
@@ -134,6 +139,9 @@ def test_figures_for_the_national_coordinator(national, data):
     assert figures.identifications_timed == 4
     assert _rows(b["assistance"])["legal_aid"] == 1 and b["assistance"].total == 1
     assert _rows(b["reintegration"]) == {"active": 0, "withdrawn": 0, "completed": 1}
+    limits = _rows(b["limits"])
+    assert (limits["courses_started"], limits["court_cases"], limits["courses_limit_reached"]) == (1, 1, 0)
+    assert b["limits"].extra == {"court_hours": Decimal("10.25")}  # the July hours are outside the period
     assert figures.headline == {"victims": 5, "identified": 3, "children": 2, "referrals": 5}
 
 
@@ -159,11 +167,11 @@ def test_query_count_does_not_grow_with_the_cases(national, data, mandated_ngo, 
     from cases.permissions import user_roles
 
     user_roles(national)  # the roles are read once per request, before the figures
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(16):
         statistics.figures_for_user(user=national, period=PERIOD)
     for n in range(20):
         make_case(organisation=mandated_ngo, opened_on=D(2026, 2, 1) + datetime.timedelta(days=n))
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(16):
         figures = statistics.figures_for_user(user=national, period=PERIOD)
     assert figures.headline["victims"] == 25
 
