@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Floor
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -28,8 +30,11 @@ class SpecialistKind(models.TextChoices):
 
 
 def _positive_quarter_hours(field: str, name: str) -> models.CheckConstraint:
+    """More than zero, in whole quarter hours (hours * 4 is a whole number)."""
     return models.CheckConstraint(
-        condition=Q(**{f"{field}__gt": 0}), name=name, violation_error_message=_("Hours must be more than zero.")
+        condition=Q(**{f"{field}__gt": 0}) & Exact(F(field) * 4, Floor(F(field) * 4)),
+        name=name,
+        violation_error_message=_("Hours are logged in quarter hours, more than zero."),
     )
 
 
@@ -143,7 +148,7 @@ class CourseService(models.Model):
         verbose_name = _("consultation or service")
         verbose_name_plural = _("consultations and services")
         ordering = ["-date", "-pk"]
-        constraints = [_positive_quarter_hours("hours", "course_service_hours_positive")]
+        constraints = [_positive_quarter_hours("hours", "course_service_quarter_hours")]
         indexes = [models.Index(fields=["course", "date"], name="course_service_course_date_idx")]
 
 
@@ -240,7 +245,7 @@ class CourtSupportEntry(models.Model):
         verbose_name_plural = _("court support entries")
         ordering = ["-date", "-pk"]
         constraints = [
-            _positive_quarter_hours("hours", "court_support_hours_positive"),
+            _positive_quarter_hours("hours", "court_support_quarter_hours"),
             models.CheckConstraint(
                 condition=Q(hours__lte=limits.COURT_SUPPORT_LIMIT), name="court_support_entry_within_limit"
             ),

@@ -280,3 +280,12 @@ def test_closed_case_takes_no_entries(rcase, caseworker, coordinator):
 def test_hours_text_has_two_decimals():
     assert limits.hours_text(Decimal("2.25")) == "2.25"
     assert limits.hours_text(Decimal("3")) == "3.00"
+
+
+def test_the_database_refuses_hours_that_are_not_quarter_hours(rcase, caseworker):
+    from django.db import IntegrityError, transaction
+
+    for bad in ("0.30", "0.00", "-0.25"):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            CourtSupportEntry.objects.create(case=rcase, date=TODAY(), hours=Decimal(bad), activity="x", recorded_by=caseworker)
+    CourtSupportEntry.objects.create(case=rcase, date=TODAY(), hours=Decimal("0.75"), activity="x", recorded_by=caseworker)

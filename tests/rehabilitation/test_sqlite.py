@@ -60,6 +60,13 @@ expected = sorted([
     ("reflection_ends_soon", (today - D(days=6)).isoformat()),
 ])
 print("dates", alerts == expected)
+from django.db import IntegrityError, transaction
+try:
+    with transaction.atomic():
+        CourtSupportEntry.objects.create(case=case, date=today, hours=Decimal("0.30"), activity="x", recorded_by=worker)
+    print("quarter False")
+except IntegrityError:
+    print("quarter True")
 '''
 
 
@@ -82,3 +89,5 @@ def test_the_job_runs_on_sqlite(tmp_path):
     assert lines["history"] == "6", out
     # The due dates computed in SQL (day 166, day 181; day 25, day 31) came back as dates.
     assert lines["dates"] == "True", out
+    # The quarter-hour check constraint holds on SQLite too.
+    assert lines["quarter"] == "True", out
