@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import selectors as case_selectors
 from cases.models import Alert, Case, CaseAccess, CaseAssignment, Person, User
@@ -275,7 +276,7 @@ def _history_models_for_case() -> list[tuple[str, object, str]]:
     return found
 
 
-_TYPE_LABEL = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+_TYPE_LABEL = {"+": gettext_lazy("created"), "~": gettext_lazy("changed"), "-": gettext_lazy("deleted")}
 
 
 def _history_rows(model, lookup: str, case: Case):

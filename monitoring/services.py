@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.services import security_event_record
@@ -72,12 +72,16 @@ def summary_filename(case: Case) -> str:
 _FILTER_KEYS = ("q", "stage", "status")
 
 
-def summary_export_request(*, actor: User, filters: dict) -> SummaryExport:
-    """Queue a ZIP of the summaries of the cases the filter selects (within actor's scope)."""
+def summary_export_request(*, actor: User, filters: dict, language: str = "") -> SummaryExport:
+    """Queue a ZIP of the summaries of the cases the filter selects (within actor's scope).
+
+    The summaries are written in the language the requester reads the page in.
+    """
     if not permissions.can(actor, Action.EXPORT_SUMMARIES):
         raise PermissionDenied
     clean = {key: str(filters.get(key) or "") for key in _FILTER_KEYS}
     total = selectors.summary_case_list_for_user(user=actor, filters=clean).count()
+    clean["language"] = language or translation.get_language() or settings.LANGUAGE_CODE
     if total == 0:
         raise ValidationError(EXPORT_NOTHING_SELECTED)
     if total > EXPORT_MAX_CASES:
@@ -111,13 +115,14 @@ def summary_export_build(*, export_id: int) -> SummaryExport:
         _set_history(export, actor=actor, reason="started")
         export.save(update_fields=["status", "done"])
     cases = list(selectors.summary_case_list_for_user(user=actor, filters=export.filters)[:EXPORT_MAX_CASES])
+    language = export.filters.get("language") or settings.LANGUAGE_CODE
     relative = f"{EXPORT_DIR}/summaries-{export.pk}-{timezone.now():%Y%m%d%H%M%S}.zip"
     target = Path(settings.MEDIA_ROOT) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".part")
     try:
         # The requester's rights are read again for each case: a right lost meanwhile leaves it out.
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with translation.override(language), zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for n, case in enumerate(cases, start=1):
                 if permissions.can(actor, Action.DOWNLOAD_SUMMARY, case):
                     content = summary_pdf_download(case=case, actor=actor)

@@ -98,7 +98,9 @@ def export_list(request):
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            export = services.summary_export_request(actor=request.user, filters=form.cleaned_data)
+            export = services.summary_export_request(
+                actor=request.user, filters=form.cleaned_data, language=getattr(request, "LANGUAGE_CODE", "")
+            )
         except ValidationError as error:
             form.add_error(None, error)
             status = 400

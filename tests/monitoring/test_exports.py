@@ -144,6 +144,7 @@ def test_page_requests_an_export_and_shows_a_polling_progress_bar(client, media_
     assert len(callbacks) == 1  # the job is queued once the request commits
     export = SummaryExport.objects.get()
     assert export.requested_by == national and export.total == 2
+    assert export.filters == {"q": "", "stage": "", "status": "", "language": "en"}  # the summaries' language
     body = client.get(reverse("monitoring:exports")).content.decode()
     progress_url = reverse("monitoring:export_progress", args=[export.pk])
     assert f'hx-get="{progress_url}"' in body and 'hx-trigger="every 2s"' in body
