@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from . import permissions, signals
@@ -126,7 +127,7 @@ class TimelineEntry:
 
 def _field_label(model, name: str) -> str:
     try:
-        return str(model._meta.get_field(name).verbose_name)
+        return capfirst(str(model._meta.get_field(name).verbose_name))
     except Exception:  # noqa: BLE001 - history-only fields
         return name
 

@@ -166,7 +166,6 @@ AXES_ENABLE_ADMIN = False
 # Behind a reverse proxy, the number of proxies whose X-Forwarded-For entries are trusted.
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
 
-
 # --- Security headers -------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
@@ -313,6 +312,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint narrates every rendering step at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # --- The demo ---------------------------------------------------------------------------------

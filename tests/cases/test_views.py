@@ -168,7 +168,7 @@ def test_detail_shows_timeline_from_history(client, coordinator, caseworker, cas
     client.force_login(coordinator)
     body = client.get(case_of_caseworker.get_absolute_url()).content.decode()
     assert "Case opened" in body
-    assert "Identification → Rehabilitation" in body
+    assert "Stage: Identification → Rehabilitation" in body
     assert "Course started" in body
     assert f"Caseworker assigned: {caseworker.display_name}" in body
 
