@@ -5,6 +5,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound
 
 from . import permissions, selectors, services
+from .forms import CaseFilterForm
 from .models import Case, CaseAccess, Person
 from .permissions import Action
 from .sections import case_api_extra_fields
@@ -68,12 +69,16 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if not permissions.can(self.request.user, Action.LIST_CASES):
             return Case.objects.none()
-        params = self.request.query_params
+        # The page's filter form parses the API's filters too: malformed input is a 400 with the
+        # form's messages, never a database error.
+        form = CaseFilterForm(self.request.query_params)
+        if not form.is_valid():
+            raise serializers.ValidationError(form.errors)
         return selectors.case_list_for_user(
             user=self.request.user,
-            search=params.get("q", ""),
-            stage=params.get("stage", ""),
-            status=params.get("status", ""),
+            search=form.cleaned_data["q"],
+            stage=form.cleaned_data["stage"],
+            status=form.cleaned_data["status"],
         )
 
     def get_serializer_class(self):

@@ -138,6 +138,9 @@ REFERRAL_VIEW = PolymorphicProxySerializer(
     create=extend_schema(summary="Refer a case to a partner", request=PartnerReferralCreateSerializer, responses=PartnerReferralSerializer),
 )
 class ReferralViewSet(viewsets.ReadOnlyModelViewSet, mixins.CreateModelMixin):
+    # Ids are numbers: anything else is a 404 at the router, not a 500 in the query.
+    lookup_value_regex = r"\d+"
+
     def get_serializer_class(self):
         if self.request is not None and _narrow(self.request):
             return PartnerReferralNarrowSerializer
@@ -244,6 +247,7 @@ REFERRAL_FILTER = OpenApiParameter("referral", int, description="Only the record
 
 
 class _RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    lookup_value_regex = r"\d+"
     model = None
     service = None
 

@@ -8,6 +8,9 @@ from reintegration import api as reintegration_api
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+# The API speaks JSON only: no ".json" twin of every route (custom actions without a format
+# argument answered those with a 500; found by the security sweep).
+router.include_format_suffixes = False
 router.register("cases", CaseViewSet, basename="case")
 router.register("referrals", ReferralViewSet, basename="referral")
 
