@@ -223,9 +223,11 @@ def _reflection_steps(today: datetime.date, stamp, result: RunResult) -> None:
         )
         _copy_to_history(ReflectionPeriod, ReflectionPeriod.objects.filter(pk__in=ids), stamp=stamp, history_type="~", reason=reason)
     result.reflection_periods_ended = ended
-    ended_periods = ReflectionPeriod.objects.filter(status=ReflectionPeriod.Status.ENDED, last_day__lt=today).exclude(
-        case__stage=Case.Stage.CLOSED
-    )
+    # Periods that ran out (ended on their last day), whenever this job ended them; not one
+    # ended otherwise.
+    ended_periods = ReflectionPeriod.objects.filter(
+        status=ReflectionPeriod.Status.ENDED, ended_on=F("last_day"), last_day__lt=today
+    ).exclude(case__stage=Case.Stage.CLOSED)
     result.alerts[Kind.REFLECTION_ENDED] = _insert_alerts(
         _alert_select(ended_periods, case="case_id", kind=Kind.REFLECTION_ENDED, due_on=_days_after("last_day", 1), stamp=stamp)
     )
