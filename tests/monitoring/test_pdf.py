@@ -261,7 +261,7 @@ def test_summary_shows_the_course_and_every_limit_used_and_remaining(client, nat
     client.force_login(national)
     text = _flat(pdf_text(client.get(_url(rehabilitated_case)).content))
     assert "Oksana Kovaļenko" in text
-    assert "decision of the performer of the criminal procedure" in text  # the ground
+    assert "Decision of the performer of the criminal procedure" in text  # the ground
     # Table cells wrap in the extracted text: each limit's used and remaining, in its row's order.
     assert re.search(r"Rehabilitation course \(180 5 of 180 days 175 days .* days\)", text)
     assert re.search(r"Court support \(150 hours\) 12\.50 of 150\.00 137\.50 hours hours", text)
