@@ -1,4 +1,6 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from .models import SecurityEvent
@@ -33,3 +35,12 @@ class TwoFactorResetForm(forms.Form):
         label=_("Username"), max_length=150,
         help_text=_("Their authenticator and recovery codes stop working; they set up new ones at their next login."),
     )
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, with the username's length checked (Django sets it on the widget only)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length or 150))

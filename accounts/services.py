@@ -50,6 +50,18 @@ def client_ip(request: HttpRequest | None) -> str | None:
         return None
 
 
+def axes_username(request: HttpRequest | None, credentials: dict | None = None) -> str | None:
+    """The username django-axes records (AXES_USERNAME_CALLABLE), cut to the user model's length.
+
+    A login form lets a longer string reach authenticate(); axes' own column would overflow
+    and answer a 500 instead of "wrong username or password".
+    """
+    value = (credentials or {}).get("username") if credentials else None
+    if value is None and request is not None:
+        value = getattr(request, "POST", {}).get("username")
+    return value[:150] if isinstance(value, str) else value
+
+
 def security_event_record(
     *, kind: str, request: HttpRequest | None = None, user=None, username: str = "", target: str = ""
 ) -> SecurityEvent:

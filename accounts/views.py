@@ -23,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from . import permissions, selectors, services
-from .forms import CodeForm, SecurityLogFilterForm, TwoFactorResetForm, VerifyForm
+from .forms import CodeForm, LoginForm, SecurityLogFilterForm, TwoFactorResetForm, VerifyForm
 
 LOCKED_OUT = _(
     "Too many failed logins for this username from your address. Try again in %(minutes)s minutes, "
@@ -38,10 +38,13 @@ LOG_PAGE_SIZE = 50
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
+    authentication_form = LoginForm
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["otp_required"] = settings.OTP_REQUIRED
+        context["failure_limit"] = settings.AXES_FAILURE_LIMIT
+        context["cooloff_minutes"] = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
         return context
 
 

@@ -160,6 +160,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES",
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
 AXES_CLIENT_IP_CALLABLE = "accounts.services.client_ip"
+AXES_USERNAME_CALLABLE = "accounts.services.axes_username"
 # The security log (accounts.SecurityEvent) records logins; axes keeps only the attempts.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ADMIN = False

@@ -222,3 +222,11 @@ def test_device_secrets_are_not_in_the_admin():
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     assert not admin.site.is_registered(TOTPDevice)
+
+
+def test_an_overlong_username_is_a_form_error_not_a_crash(client):
+    response = password_login(client, "u" * 400, WRONG)
+    assert response.status_code == 200
+    assert "Ensure this value has at most 150 characters (it has 400)." in response.content.decode()
+    admin_login = client.post(reverse("admin:login"), {"username": "u" * 400, "password": WRONG})
+    assert admin_login.status_code == 200
