@@ -442,6 +442,7 @@ class Alert(models.Model):
     class Kind(models.TextChoices):
         COURSE_ENDS_SOON = "course_ends_soon", _("The rehabilitation course ends soon")
         COURSE_LIMIT_REACHED = "course_limit_reached", _("The rehabilitation course reached its 180 days")
+        # xgettext:no-python-format
         COURT_HOURS_80 = "court_hours_80", _("80 % of the court-support hours are used")
         COURT_HOURS_100 = "court_hours_100", _("All 150 court-support hours are used")
         REFLECTION_ENDS_SOON = "reflection_ends_soon", _("The reflection period ends soon")
