@@ -39,4 +39,9 @@ router.register(f"{_CASE}/family-members", rehabilitation_api.FamilyMemberViewSe
 router.register(f"{_CASE}/family-consultations", rehabilitation_api.FamilyConsultationViewSet, basename="case-family-consultation")
 router.register(f"{_CASE}/court-support", rehabilitation_api.CourtSupportViewSet, basename="case-court-support")
 
+from monitoring import api as monitoring_api  # noqa: E402
+
+router.register("monitoring/figures", monitoring_api.FiguresViewSet, basename="monitoring-figures")
+router.register(f"{_CASE}/audit-trail", monitoring_api.AuditTrailViewSet, basename="case-audit-trail")
+
 urlpatterns = router.urls

@@ -80,3 +80,18 @@ def test_case_page_links_to_the_audit_trail_for_the_national_coordinator(client,
     assert _url(worked_case) in client.get(worked_case.get_absolute_url()).content.decode()
     client.force_login(coordinator)
     assert _url(worked_case) not in client.get(worked_case.get_absolute_url()).content.decode()
+
+
+def test_api_audit_trail_for_the_national_coordinator_only(client, national, coordinator, worked_case):
+    url = f"/api/v1/cases/{worked_case.reference}/audit-trail/"
+    client.force_login(national)
+    response = client.get(url)
+    assert response.status_code == 200
+    rows = response.json()
+    assert {"kind": "download", "what": "Downloaded the PDF summary", "user": national.display_name,
+            "organisation": "Ministry of the Interior"}.items() <= next(r for r in rows if r["kind"] == "download").items()
+    assert any(r["what"] == "Identification: created" for r in rows)
+    client.force_login(coordinator)
+    assert client.get(url).status_code == 404
+    client.force_login(national)
+    assert client.get("/api/v1/cases/NRM-1999-9999/audit-trail/").status_code == 404

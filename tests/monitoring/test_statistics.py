@@ -269,3 +269,31 @@ def test_csv_of_an_ngo_coordinator_counts_their_ngo_only(client, coordinator, da
     _header, rows = _csv(client, **{"from": "2026-01-01", "to": "2026-06-30"})
     assert rows[("total", "total")] == ["<5", "<5", "<5"]
     assert rows[("form_of_exploitation", "forced_criminality")] == ["0", "0", "0"]
+
+
+# --- the API ----------------------------------------------------------------------------------
+
+
+def test_api_figures_for_the_national_coordinator(client, national, data):
+    client.force_login(national)
+    response = client.get("/api/v1/monitoring/figures/", {"from": "2026-01-01", "to": "2026-06-30"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["headline"] == {"victims": 5, "identified": 3, "children": 2, "referrals": 5}
+    assert body["median_days_to_identification"] == 25
+    citizenship = {row["key"]: row["count"] for row in body["breakdowns"]["citizenship"]["rows"]}
+    assert citizenship == {"latvian": 2, "eu": 1, "third_country": 1, "unknown": 1}
+    assert body["breakdowns"]["limits"]["extra"] == {"court_hours": "10.25"}
+
+
+def test_api_figures_scope_and_refusals(client, coordinator, caseworker, data):
+    client.force_login(coordinator)
+    body = client.get("/api/v1/monitoring/figures/", {"from": "2026-01-01", "to": "2026-06-30"}).json()
+    assert body["headline"]["victims"] == 4
+    response = client.get("/api/v1/monitoring/figures/", {"from": "2026-06-30", "to": "2026-01-01"})
+    assert response.status_code == 400
+    from monitoring.forms import PERIOD_ORDER
+
+    assert response.json() == {"to": [str(PERIOD_ORDER)]}
+    client.force_login(caseworker)
+    assert client.get("/api/v1/monitoring/figures/").status_code == 404
