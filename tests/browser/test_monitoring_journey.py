@@ -1,5 +1,8 @@
 """The national coordinator's journey: monitoring, a PDF summary, and the download in the access list."""
 
+import re
+import zipfile
+
 import pytest
 from playwright.sync_api import expect
 
@@ -35,3 +38,30 @@ def test_national_opens_monitoring_downloads_a_summary_and_sees_the_download(pag
     page.get_by_role("link", name="Views, downloads and changes").click()
     expect(page.get_by_role("row").filter(has_text="Downloaded the PDF summary")).to_have_count(1)
     expect(page.get_by_role("row").filter(has_text="Case: created")).to_have_count(1)
+
+
+@pytest.mark.celery_worker
+def test_coordinator_gets_a_zip_of_summaries_with_a_live_progress_bar(page, live_server, login, settings, coordinator, case_of_caseworker, case_of_caseworker2, tmp_path):
+    from celery.contrib.testing.worker import start_worker
+
+    from trafficking_cms.celery import app
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    app.conf.broker_url = settings.CELERY_BROKER_URL
+    login("coordinator")
+    page.get_by_role("link", name="Monitoring", exact=True).click()
+    page.get_by_role("link", name="PDF summaries of several cases").click()
+    page.get_by_label("Stage").select_option("identification")
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        page.get_by_role("button", name="Prepare the summaries").click()
+        expect(page.get_by_text("The summaries are being prepared")).to_be_visible()
+        # htmx polls the progress every 2 s until the file is ready, then shows the link.
+        link = page.get_by_role("link", name=re.compile(r"Download the ZIP"))
+        expect(link).to_be_visible(timeout=60_000)
+    expect(page.locator("progress")).to_have_attribute("value", "2")
+    with page.expect_download() as info:
+        link.click()
+    with zipfile.ZipFile(info.value.path()) as archive:
+        assert sorted(archive.namelist()) == sorted(
+            f"{c.reference}-summary.pdf" for c in (case_of_caseworker, case_of_caseworker2)
+        )
