@@ -18,17 +18,15 @@ from django.utils.translation import gettext_lazy
 
 from cases import selectors as case_selectors
 from cases.models import Alert, Case, CaseAccess, CaseAssignment, Person, User
+from rehabilitation import selectors as rehabilitation_selectors
+from reintegration import selectors as reintegration_selectors
+from services import selectors as service_selectors
 
 from . import permissions
 from .models import SummaryExport
 from .permissions import Action
 
 logger = logging.getLogger(__name__)
-
-from referrals import selectors as referral_selectors  # noqa: F401 - the referral is read through the case
-from rehabilitation import selectors as rehabilitation_selectors
-from reintegration import selectors as reintegration_selectors
-from services import selectors as service_selectors
 
 
 # --- the PDF summary --------------------------------------------------------------------------

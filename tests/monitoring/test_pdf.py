@@ -272,3 +272,34 @@ def test_summary_shows_the_course_and_every_limit_used_and_remaining(client, nat
     assert "80 % of the court-support hours are used" in text  # an open alert
     # Consultation notes are free text the national coordinator may not read: never in the PDF.
     assert "SECRET-CONSULTATION-NOTE" not in text
+
+
+def test_summary_shows_the_referral_and_reintegration(client, coordinator, police, caseworker, case_of_caseworker):
+    import datetime
+
+    from django.utils import timezone
+
+    from cases.models import Organisation
+    from referrals.models import Referral
+    from reintegration.models import EmploymentMeasure, PartnerReferral
+    from tests.factories import OrganisationFactory
+
+    case = case_of_caseworker
+    Referral.objects.create(
+        organisation=police.organisation, created_by=police, status="accepted", consent=True, case=case,
+        submitted_at=timezone.now() - datetime.timedelta(days=3), forms_of_exploitation=["sexual", "forced_labour"],
+        indicators=["withheld_documents"], met_place="Rīgas osta", intake_organisation=case.organisation,
+    )
+    agency = OrganisationFactory(name="Nodarbinātības valsts aģentūra", kind=Organisation.Kind.EMPLOYMENT_AGENCY)
+    partner = PartnerReferral.objects.create(case=case, partner=agency, needs_note="PRIVATE-NEEDS-NOTE", referred_by=caseworker)
+    EmploymentMeasure.objects.create(referral=partner, kind="counselling", started_on=timezone.localdate(), outcome="Darba plāns", recorded_by=caseworker)
+    client.force_login(coordinator)
+    text = _flat(pdf_text(client.get(_url(case)).content))
+    assert "State police (State police)" in text
+    assert "Sexual exploitation, Forced labour" in text
+    assert "Identity or travel documents withheld" in text
+    assert "Rīgas osta" in text
+    assert "Nodarbinātības valsts aģentūra · Active" in text
+    assert "Career counselling" in text and "Darba plāns" in text
+    # The note addressed to the partner is theirs to read, not part of the summary.
+    assert "PRIVATE-NEEDS-NOTE" not in text
