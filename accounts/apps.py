@@ -18,6 +18,10 @@ class AccountsConfig(AppConfig):
             visible=permissions.can_read_security_log,
         )
         register_nav_item(
+            key="two_factor", order=990, label=_("Two-factor"), url_name="accounts:two_factor",
+            visible=permissions.uses_two_factor,
+        )
+        register_nav_item(
             key="lockouts", order=910, label=_("Lockouts"), url_name="accounts:lockouts",
             visible=permissions.can_release_lockouts,
         )

@@ -12,3 +12,10 @@ def can_read_security_log(user) -> bool:
 def can_release_lockouts(user) -> bool:
     """The system administrator manages users, and so unlocks them."""
     return has_role(user, Role.SYSTEM_ADMINISTRATOR)
+
+
+def uses_two_factor(user) -> bool:
+    """Everyone logged in, when two-factor authentication is on (for their recovery codes)."""
+    from django.conf import settings
+
+    return bool(settings.OTP_REQUIRED and getattr(user, "is_authenticated", False))

@@ -167,3 +167,11 @@ def test_switched_off_the_pages_send_home(client, caseworker, settings):
 def test_the_test_clients_login_still_works(client, caseworker):
     # authenticate() without a request skips the lockout check rather than failing (accounts.backends).
     assert client.login(username="caseworker", password="test-password-2026!")
+
+
+def test_the_two_factor_page_is_in_the_navigation(client, caseworker):
+    device = enrol_device(caseworker)
+    password_login(client, "caseworker")
+    client.post(reverse("accounts:otp_verify"), {"token": code_for(device)})
+    body = client.get(reverse("dashboard")).content.decode()
+    assert f'href="{reverse("accounts:two_factor")}"' in body
