@@ -230,3 +230,16 @@ def test_an_overlong_username_is_a_form_error_not_a_crash(client):
     assert "Ensure this value has at most 150 characters (it has 400)." in response.content.decode()
     admin_login = client.post(reverse("admin:login"), {"username": "u" * 400, "password": WRONG})
     assert admin_login.status_code == 200
+
+
+def test_demo_logins_reach_the_security_log(client, settings):
+    from cases.demo import load_demo
+
+    settings.OTP_REQUIRED = False
+    load_demo(password="demo-log-password-2026")
+    password_login(client, "caseworker", "demo-log-password-2026")
+    client.post(reverse("logout"))
+    password_login(client, "national", "demo-log-password-2026")
+    page = client.get(reverse("accounts:security_log"))
+    kinds = [(e.kind, e.username) for e in page.context["page"].object_list]
+    assert kinds == [("login", "national"), ("logout", "caseworker"), ("login", "caseworker")]
