@@ -91,3 +91,19 @@ def register_case_api_extra(*, key: str, field: Callable[[], object]) -> None:
 
 def case_api_extra_fields() -> dict[str, object]:
     return {key: make() for key, make in sorted(_case_api_extras.items())}
+
+
+_timeline_sources: dict[str, Callable] = {}
+
+
+def register_timeline_source(*, key: str, entries: Callable[[object], list]) -> None:
+    """A stage app's events on the case timeline: entries(case) -> list of TimelineEntry.
+
+    Shown to whoever may read the whole case file, so a source returns titles and status changes,
+    never free-text notes.
+    """
+    _timeline_sources[key] = entries
+
+
+def timeline_sources() -> list[Callable]:
+    return [_timeline_sources[key] for key in sorted(_timeline_sources)]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from . import permissions, signals
 from .models import Case, CaseAccess, CaseAssignment, Person, Role, User, normalise_name
 from .permissions import Action
+from .sections import timeline_sources
 
 
 def _active_assignments() -> Prefetch:
@@ -153,7 +154,9 @@ _PERSONAL_FIELDS = {
 }
 
 
-def _entries_for(records: list, model, *, created_title: str, changed_title: str) -> list[TimelineEntry]:
+def _entries_for(
+    records: list, model, *, created_title: str, changed_title: str, fields: set[str] | None = None
+) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = []
     by_object: dict[int, list] = {}
     for rec in sorted(records, key=lambda r: r.history_date):
@@ -164,12 +167,13 @@ def _entries_for(records: list, model, *, created_title: str, changed_title: str
             actor = rec.history_user.display_name if rec.history_user else _("the system")
             reason = rec.history_change_reason or ""
             if previous is None or rec.history_type == "+":
-                entries.append(TimelineEntry(rec.history_date, actor, created_title, [], reason))
+                title = created_title(rec) if callable(created_title) else created_title
+                entries.append(TimelineEntry(rec.history_date, actor, title, [], reason))
             elif rec.history_type == "~":
                 delta = rec.diff_against(previous)
                 details = []
                 for change in delta.changes:
-                    if change.field in _QUIET_FIELDS:
+                    if change.field in _QUIET_FIELDS or (fields is not None and change.field not in fields):
                         continue
                     label = _field_label(model, change.field)
                     if change.field in _PERSONAL_FIELDS:
@@ -187,6 +191,13 @@ def _entries_for(records: list, model, *, created_title: str, changed_title: str
                     entries.append(TimelineEntry(rec.history_date, actor, changed_title, details, reason))
             previous = rec
     return entries
+
+
+def history_timeline_entries(
+    *, model, records: list, created_title, changed_title: str, fields: set[str]
+) -> list[TimelineEntry]:
+    """Timeline entries from a stage app's history records; only the named fields' changes show."""
+    return _entries_for(records, model, created_title=created_title, changed_title=changed_title, fields=fields)
 
 
 def case_timeline(*, case: Case) -> list[TimelineEntry]:
@@ -213,5 +224,7 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
             entries.append(TimelineEntry(rec.history_date, actor, _("Caseworker assigned: %(name)s") % {"name": name}))
         elif rec.history_type == "~" and rec.ended_at:
             entries.append(TimelineEntry(rec.history_date, actor, _("Caseworker unassigned: %(name)s") % {"name": name}))
+    for source in timeline_sources():
+        entries += source(case)
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries

@@ -13,6 +13,11 @@ class RehabilitationConfig(AppConfig):
     verbose_name = _("Rehabilitation")
 
     def ready(self):
+        from cases.sections import register_timeline_source
+
+        from . import selectors as timeline_selectors
+
+        register_timeline_source(key="rehabilitation", entries=timeline_selectors.case_timeline_entries)
         from cases.demo import register_demo_loader
         from cases.sections import register_case_api_extra, register_case_section, register_dashboard_panel
 

@@ -188,3 +188,19 @@ def open_alerts_for_user(*, user: User, limit: int = 50) -> QuerySet[Alert] | No
     else:
         return None
     return qs.select_related("case").order_by("due_on", "pk")[:limit]
+
+
+def case_timeline_entries(case) -> list:
+    """Course events for the case timeline (never the session notes)."""
+    from django.utils.translation import gettext as _
+
+    from cases.selectors import history_timeline_entries
+
+    records = list(
+        RehabilitationCourse.history.filter(case_id=case.pk).select_related("history_user").order_by("history_date")
+    )
+    return history_timeline_entries(
+        model=RehabilitationCourse, records=records,
+        created_title=_("Rehabilitation course started"), changed_title=_("Rehabilitation course updated"),
+        fields={"status", "ended_on"},
+    )

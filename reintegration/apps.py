@@ -7,6 +7,11 @@ class ReintegrationConfig(AppConfig):
     verbose_name = _("Reintegration")
 
     def ready(self):
+        from cases.sections import register_timeline_source
+
+        from . import selectors as timeline_selectors
+
+        register_timeline_source(key="reintegration", entries=timeline_selectors.case_timeline_entries)
         from cases.demo import register_demo_loader
         from cases.sections import register_case_section, register_dashboard_panel, register_nav_item
 

@@ -200,3 +200,19 @@ def residence_permit_info(*, case: Case) -> PermitInfo:
         if isinstance(value, datetime.date):
             return PermitInfo(recorded=True, valid_until=value)
     return PermitInfo(recorded=True)
+
+
+def case_timeline_entries(case) -> list:
+    """Onward referrals to partners for the case timeline (their records stay in their sections)."""
+    from django.utils.translation import gettext as _
+
+    from cases.selectors import history_timeline_entries
+
+    records = list(
+        PartnerReferral.history.filter(case_id=case.pk).select_related("history_user", "partner").order_by("history_date")
+    )
+    return history_timeline_entries(
+        model=PartnerReferral, records=records,
+        created_title=lambda rec: _("Referred to %(partner)s") % {"partner": rec.partner.name}, changed_title=_("Reintegration referral updated"),
+        fields={"status", "partner"},
+    )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.models import Case, Role, User
 from cases.permissions import has_role
@@ -105,3 +106,29 @@ def reflection_period_view(*, case: Case, today=None) -> ReflectionView | None:
 
 def residence_permit_get(*, case: Case) -> ResidencePermit | None:
     return ResidencePermit.objects.filter(case=case).first()
+
+
+def case_timeline_entries(case) -> list:
+    """Identification, reflection period and residence permit events for the case timeline."""
+    from cases.selectors import history_timeline_entries
+
+    def records(model):
+        return list(model.history.filter(case_id=case.pk).select_related("history_user").order_by("history_date"))
+
+    return [
+        *history_timeline_entries(
+            model=Identification, records=records(Identification),
+            created_title=_("Identification proposed"), changed_title=_("Identification reviewed"),
+            fields={"status", "outcome"},
+        ),
+        *history_timeline_entries(
+            model=ReflectionPeriod, records=records(ReflectionPeriod),
+            created_title=_("Reflection period started"), changed_title=_("Reflection period updated"),
+            fields={"status", "ended_on"},
+        ),
+        *history_timeline_entries(
+            model=ResidencePermit, records=records(ResidencePermit),
+            created_title=_("Residence permit procedure started"), changed_title=_("Residence permit updated"),
+            fields={"decision", "decision_on", "valid_until"},
+        ),
+    ]
