@@ -34,6 +34,14 @@ DEMO_REFERRALS = [
         "forms_of_exploitation": [Exploitation.FORCED_LABOUR], "country_of_exploitation": "LV",
         "urgent_needs": [UrgentNeed.INTERPRETER],
     }),
+    # Accepted and since identified: gives the monitoring page a time from referral to identification.
+    ("police", "Rīga, Maskavas forštate", Referral.Status.ACCEPTED, 62, {
+        "_case": "marija", "consent": True, "given_name": "Marija", "family_name": "Ozoliņa",
+        "date_of_birth": datetime.date(2010, 7, 21), "sex": "female", "citizenships": ["LV"], "languages": "latviešu",
+        "indicators": [Indicator.FALSE_PROMISES, Indicator.PSYCHOLOGICAL_ABUSE],
+        "forms_of_exploitation": [Exploitation.SEXUAL], "country_of_exploitation": "LV",
+        "urgent_needs": [UrgentNeed.SHELTER, UrgentNeed.SAFETY],
+    }),
     ("police", "Jelgava, autoosta", Referral.Status.DECLINED, 10, {
         "consent": True, "given_name": "Kārlis", "family_name": "Avotiņš", "sex": "male", "citizenships": ["LV"],
         "indicators": [Indicator.OTHER], "indicators_notes": "Unpaid wages on a building site.",
@@ -61,7 +69,9 @@ def load_referrals(state: dict) -> None:
     coordinator = users["coordinator"]
     now = timezone.now()
     today = state["today"]
-    for username, place, status, days_ago, fields in DEMO_REFERRALS:
+    for username, place, status, days_ago, demo_fields in DEMO_REFERRALS:
+        fields = dict(demo_fields)
+        case_key = fields.pop("_case", "unknown")
         referrer = users[username]
         if Referral.objects.filter(created_by=referrer, met_place=place).exists():
             continue
@@ -72,7 +82,7 @@ def load_referrals(state: dict) -> None:
             referral.submitted_at = now - datetime.timedelta(days=days_ago)
             referral.met_on = today - datetime.timedelta(days=days_ago + 1)
         if status == Referral.Status.ACCEPTED:
-            case = cases["unknown"]
+            case = cases[case_key]
             referral.case, referral.person = case, case.person
         if status in (Referral.Status.ACCEPTED, Referral.Status.DECLINED):
             referral.decided_at = referral.submitted_at + datetime.timedelta(days=1)
