@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Case, User
@@ -32,3 +33,12 @@ class UnassignCaseworkerForm(forms.Form):
 
 class CloseCaseForm(forms.Form):
     reason = forms.CharField(label=_("Reason for closing"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on its field where the form has one."""
+    if hasattr(error, "error_dict"):
+        for field_name, errs in error.error_dict.items():
+            form.add_error(field_name if field_name in form.fields else None, errs)
+    else:
+        form.add_error(None, error)

@@ -11,19 +11,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import permissions, selectors, services
 from .forms import AssignCaseworkerForm, CaseFilterForm, CloseCaseForm, UnassignCaseworkerForm
+from .forms import add_service_errors as _errors_to_form
 from .models import CaseAccess, Role
 from .permissions import Action
 from .sections import case_sections, dashboard_panels
 
 PAGE_SIZE = 25
-
-
-def _errors_to_form(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field_name, errs in error.error_dict.items():
-            form.add_error(field_name if field_name in form.fields else None, errs)
-    else:
-        form.add_error(None, error)
 
 
 @require_GET

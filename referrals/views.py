@@ -10,20 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import permissions as case_permissions
+from cases.forms import add_service_errors as _errors_to_form
 
 from . import permissions, selectors, services
 from .forms import AcceptForm, DeclineForm, ReferralForm
 from .permissions import Action
 
 PAGE_SIZE = 25
-
-
-def _errors_to_form(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field_name, errs in error.error_dict.items():
-            form.add_error(field_name if field_name in form.fields else None, errs)
-    else:
-        form.add_error(None, error)
 
 
 @require_GET

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.db import connection, models, transaction
-from django.db.models import DateField, F, IntegerField, Q, Sum, Value
+from django.db.models import DateField, F, IntegerField, Sum, Value
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone

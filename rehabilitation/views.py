@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from cases.forms import add_service_errors as _errors_to_form
 
 from . import limits, permissions, selectors, services
 from .forms import (
@@ -24,14 +25,6 @@ from .forms import (
     PostCourseConsultationForm,
 )
 from .permissions import Action
-
-
-def _errors_to_form(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field_name, errs in error.error_dict.items():
-            form.add_error(field_name if field_name in form.fields else None, errs)
-    else:
-        form.add_error(None, error)
 
 
 def _case(request, reference: str, action: str | None = None):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from cases import selectors as case_selectors
+from cases.forms import add_service_errors as _errors_to_form
 from cases.models import CaseAccess
 from cases.services import case_access_record
 
@@ -22,14 +23,6 @@ from .forms import AssistanceForm, CompleteForm, ConsultationForm, MeasureForm, 
 from .permissions import Action
 
 PAGE_SIZE = 25
-
-
-def _errors_to_form(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field_name, errs in error.error_dict.items():
-            form.add_error(field_name if field_name in form.fields else None, errs)
-    else:
-        form.add_error(None, error)
 
 
 def _form_page(request, *, form, save, context: dict, success: str, done_url: str):

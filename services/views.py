@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases import services as case_services
+from cases.forms import add_service_errors as _errors_to_form
 from cases.models import CaseAccess, Role
 from cases.permissions import has_role
 
@@ -27,14 +28,6 @@ from .forms import (
 )
 from .models import ALL_GROUND_FIELDS
 from .permissions import Action
-
-
-def _errors_to_form(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field_name, errs in error.error_dict.items():
-            form.add_error(field_name if field_name in form.fields else None, errs)
-    else:
-        form.add_error(None, error)
 
 
 def _case(request, reference: str, action: str | None = None):
