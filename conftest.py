@@ -142,3 +142,13 @@ def all_role_users(caseworker, caseworker2, coordinator, other_ngo_worker, polic
         "other_ngo_worker": other_ngo_worker, "police": police, "border": border,
         "municipality": municipality, "employment": employment, "national": national, "admin": sysadmin,
     }
+
+
+def pytest_configure(config):
+    # WhiteNoise warns on every request when STATIC_ROOT is missing; the suite serves static files
+    # through the finders (live_server) and needs no collectstatic.
+    from pathlib import Path
+
+    from django.conf import settings
+
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
