@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -291,20 +292,17 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "cases.tasks.clear_expired_sessions",
         "schedule": timedelta(hours=1),
     },
-}
-# The limits of stage 2, once a day just after midnight in Europe/Riga (CELERY_TIMEZONE): it
-# reasons in local dates, and a missed day is caught up by the next run.
-from celery.schedules import crontab  # noqa: E402
-
-CELERY_BEAT_SCHEDULE["enforce-limits"] = {
-    "task": "rehabilitation.tasks.enforce_limits",
-    "schedule": crontab(hour=0, minute=15),
-}
-
-# The bulk PDF exports of the coordinators expire after a day; their files are deleted hourly.
-CELERY_BEAT_SCHEDULE["purge-expired-summary-exports"] = {
-    "task": "monitoring.tasks.purge_expired_summary_exports",
-    "schedule": timedelta(hours=1),
+    # The limits of stage 2, once a day just after midnight in Europe/Riga (CELERY_TIMEZONE): it
+    # reasons in local dates, and a missed day is caught up by the next run.
+    "enforce-limits": {
+        "task": "rehabilitation.tasks.enforce_limits",
+        "schedule": crontab(hour=0, minute=15),
+    },
+    # The bulk PDF exports of the coordinators expire after a day; their files are deleted hourly.
+    "purge-expired-summary-exports": {
+        "task": "monitoring.tasks.purge_expired_summary_exports",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # --- Logging: no personal data, ever; only ids and references. --------------------------------
