@@ -96,16 +96,19 @@ def test_login_page_with_and_without_an_error(page, live_server, demo, audit):
     audit.assert_clean()
 
 
-def test_admin_dashboard(page, live_server, demo, as_demo, audit):
+def test_admin_dashboard_and_lockouts(page, live_server, demo, as_demo, audit):
     as_demo("admin")
     audit.check("dashboard as admin")
+    audit.visit(f"{live_server.url}/security/lockouts/", "/security/lockouts/ as admin")
     audit.assert_clean()
 
 
 def test_coordinator_dashboard_cases_case_detail_and_intake(page, live_server, demo, as_demo, audit):
     from referrals.models import Referral
+    from services.models import Identification
 
-    marija = demo["cases"]["marija"]
+    marija, aija = demo["cases"]["marija"], demo["cases"]["aija"]
+    proposal = Identification.objects.filter(case=aija, status=Identification.Status.PROPOSED).get()
     submitted = Referral.objects.filter(status=Referral.Status.SUBMITTED).order_by("pk").first()
     as_demo("coordinator")
     audit.check("dashboard as coordinator")
@@ -113,6 +116,8 @@ def test_coordinator_dashboard_cases_case_detail_and_intake(page, live_server, d
     page.goto(f"{live_server.url}{marija.get_absolute_url()}")
     expect(page.get_by_role("heading", name=marija.reference)).to_be_visible()
     audit.check("case detail (Marija Ozoliņa) as coordinator")
+    audit.visit(f"{live_server.url}/cases/{marija.reference}/accesses/", "case access log as coordinator")
+    audit.visit(f"{live_server.url}/services/cases/{aija.reference}/identification/{proposal.pk}/", "identification review as coordinator")
     audit.visit(f"{live_server.url}/referrals/", "/referrals/ (intake queue) as coordinator")
     page.goto(f"{live_server.url}/referrals/{submitted.pk}/")
     expect(page.get_by_role("heading", name=f"Referral {submitted.pk}")).to_be_visible()
@@ -123,6 +128,7 @@ def test_coordinator_dashboard_cases_case_detail_and_intake(page, live_server, d
 def test_police_dashboard_and_referral_form_with_and_without_errors(page, live_server, demo, as_demo, audit):
     as_demo("police")
     audit.check("dashboard as police")
+    audit.visit(f"{live_server.url}/referrals/", "/referrals/ (own organisation's) as police")
     audit.visit(f"{live_server.url}/referrals/new/", "/referrals/new/ as police")
     page.get_by_label("Yes, the person consents to being referred").check()
     page.get_by_role("button", name="Submit referral").click()
@@ -136,6 +142,7 @@ def test_caseworker_dashboard_court_support_and_identification_forms(page, live_
     as_demo("caseworker")
     audit.check("dashboard as caseworker")
     audit.visit(f"{live_server.url}/cases/", "/cases/ as caseworker")
+    audit.visit(f"{live_server.url}{marija.get_absolute_url()}", "case detail (Marija Ozoliņa) as caseworker")
     page.goto(f"{live_server.url}/rehabilitation/cases/{marija.reference}/court-support/add/")
     page.get_by_label("Hours").fill("3.00")
     page.get_by_label("Activity").fill("Accompanied to the hearing")
@@ -143,6 +150,7 @@ def test_caseworker_dashboard_court_support_and_identification_forms(page, live_
     expect(page.get_by_label("Hours")).to_have_attribute("aria-invalid", "true")
     audit.check("court-support form with an error as caseworker")
     audit.visit(f"{live_server.url}/services/cases/{aija.reference}/identification/propose/", "identification propose form as caseworker")
+    expect(page.get_by_role("heading", name="Propose the identification")).to_be_visible()
     audit.assert_clean()
 
 
@@ -157,9 +165,11 @@ def test_municipality_dashboard_partner_list_and_narrow_view(page, live_server, 
     audit.assert_clean()
 
 
-def test_national_dashboard_monitoring_summaries_and_security_log(page, live_server, demo, as_demo, audit):
+def test_national_dashboard_monitoring_summaries_security_log_and_audit_trail(page, live_server, demo, as_demo, audit):
     as_demo("national")
     audit.check("dashboard as national")
     for path in ("/monitoring/", "/monitoring/summaries/", "/security/log/"):
         audit.visit(f"{live_server.url}{path}", f"{path} as national")
+    marija = demo["cases"]["marija"]
+    audit.visit(f"{live_server.url}/monitoring/cases/{marija.reference}/audit/", "case audit trail as national")
     audit.assert_clean()
