@@ -39,7 +39,11 @@ CLOSE_NEEDS_REASON = _("Give the reason for closing the case.")
 ROLE_NOT_FOR_KIND = _("A member of %(kind)s cannot hold the role %(role)s.")
 
 
-def _set_history(obj, *, actor: User | None, reason: str = "") -> None:
+def history_stamp(obj, *, actor: User | None, reason: str = "") -> None:
+    """Name the acting user (and the reason) on the history row the next save() writes.
+
+    Every app's services call this before a save, so a history row never lacks its actor.
+    """
     obj._history_user = actor
     if reason:
         obj._change_reason = reason
@@ -55,7 +59,7 @@ def user_grant_role(*, user: User, role: str, actor: User | None) -> UserRole:
         raise ValidationError(ROLE_NOT_FOR_KIND % {"kind": kind, "role": Role(role).label})
     grant, created = UserRole.objects.get_or_create(user=user, role=role, defaults={})
     if created:
-        _set_history(grant, actor=actor)
+        history_stamp(grant, actor=actor)
     user.__dict__.pop("_roles_cache", None)
     return grant
 
@@ -66,7 +70,7 @@ def user_grant_role(*, user: User, role: str, actor: User | None) -> UserRole:
 def person_create(*, actor: User | None, **fields) -> Person:
     person = Person(**fields)
     person.full_clean()
-    _set_history(person, actor=actor)
+    history_stamp(person, actor=actor)
     person.save()
     return person
 
@@ -103,7 +107,7 @@ def case_open(
             stage=stage,
             opened_on=opened_on,
         )
-        _set_history(case, actor=actor, reason=reason or _("Case opened"))
+        history_stamp(case, actor=actor, reason=reason or _("Case opened"))
         try:
             with transaction.atomic():
                 case.save()
@@ -128,7 +132,7 @@ def case_move_to_stage(*, case: Case, stage: str, actor: User, reason: str = "")
     if stage == Case.Stage.CLOSED:
         raise ValidationError(_("Use closing to close a case."))
     case.stage = stage
-    _set_history(case, actor=actor, reason=reason)
+    history_stamp(case, actor=actor, reason=reason)
     case.save(update_fields=["stage", "updated_at"])
     return case
 
@@ -143,7 +147,7 @@ def case_set_victim_status(*, case: Case, status: str, actor: User | None, reaso
                 % {"current": case.get_victim_status_display(), "target": Case.VictimStatus(status).label}
             )
         case.victim_status = status
-        _set_history(case, actor=actor, reason=reason)
+        history_stamp(case, actor=actor, reason=reason)
         case.save(update_fields=["victim_status", "updated_at"])
     return case
 
@@ -161,7 +165,7 @@ def case_close(*, case: Case, actor: User, reason: str) -> Case:
     case.stage = Case.Stage.CLOSED
     case.closed_at = timezone.now()
     case.close_reason = reason.strip()
-    _set_history(case, actor=actor, reason=reason.strip())
+    history_stamp(case, actor=actor, reason=reason.strip())
     case.save(update_fields=["stage", "closed_at", "close_reason", "updated_at"])
     # A closed case is no longer worked: assignments end and their permissions go.
     for assignment in case.assignments.filter(ended_at__isnull=True).select_related("user"):
@@ -183,7 +187,7 @@ def case_assign_caseworker(*, case: Case, caseworker: User, actor: User | None) 
     if case.assignments.filter(user=caseworker, ended_at__isnull=True).exists():
         raise ValidationError({"caseworker": ALREADY_ASSIGNED % {"name": caseworker.display_name}})
     assignment = CaseAssignment(case=case, user=caseworker, assigned_by=actor or caseworker)
-    _set_history(assignment, actor=actor)
+    history_stamp(assignment, actor=actor)
     assignment.save()
     _grant_case_perms(user=caseworker, case=case, actor=actor)
     return assignment
@@ -198,18 +202,18 @@ def _grant_case_perms(*, user: User, case: Case, actor: User | None) -> None:
         if CaseUserObjectPermission.objects.filter(user=user, permission=perm, content_object=case).exists():
             continue
         grant = CaseUserObjectPermission(user=user, permission=perm, content_object=case)
-        _set_history(grant, actor=actor)
+        history_stamp(grant, actor=actor)
         grant.save()
 
 
 def _end_assignment(assignment: CaseAssignment, *, actor: User) -> None:
     assignment.ended_at = timezone.now()
     assignment.ended_by = actor
-    _set_history(assignment, actor=actor)
+    history_stamp(assignment, actor=actor)
     assignment.save(update_fields=["ended_at", "ended_by"])
     # One by one, not queryset.delete(): each revocation keeps its history row.
     for perm in CaseUserObjectPermission.objects.filter(user=assignment.user, content_object=assignment.case):
-        _set_history(perm, actor=actor)
+        history_stamp(perm, actor=actor)
         perm.delete()
 
 
@@ -236,6 +240,6 @@ def case_access_record(*, case: Case, actor: User, kind: str = CaseAccess.Kind.V
     if kind != CaseAccess.Kind.NARROW and not permissions.can(actor, Action.VIEW_CASE, case):
         raise PermissionDenied
     access = CaseAccess(case=case, user=actor, organisation_id=actor.organisation_id, kind=kind)
-    _set_history(access, actor=actor)
+    history_stamp(access, actor=actor)
     access.save()
     return access

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.services import security_event_record
 from cases import services as case_services
 from cases.models import Case, CaseAccess, User
+from cases.services import history_stamp
 
 from . import pdf, permissions, selectors
 from .models import EXPORT_LIFETIME, SummaryExport
@@ -33,12 +34,6 @@ EXPORT_FAILED = _("Building this file failed; ask for the summaries again.")
 
 EXPORT_MAX_CASES = 500
 EXPORT_DIR = "exports"
-
-
-def _set_history(obj, *, actor: User | None, reason: str = "") -> None:
-    obj._history_user = actor
-    if reason:
-        obj._change_reason = reason
 
 
 def _record_download(*, request, user: User, target: str) -> None:
@@ -91,7 +86,7 @@ def summary_export_request(*, actor: User, filters: dict, language: str = "") ->
         export = SummaryExport(
             requested_by=actor, filters=clean, total=total, created_at=now, expires_at=now + EXPORT_LIFETIME
         )
-        _set_history(export, actor=actor, reason="requested")
+        history_stamp(export, actor=actor, reason="requested")
         export.save()
         from .tasks import build_summary_export
 
@@ -112,7 +107,7 @@ def summary_export_build(*, export_id: int) -> SummaryExport:
         actor = export.requested_by
         export.status = SummaryExport.Status.RUNNING
         export.done = 0
-        _set_history(export, actor=actor, reason="started")
+        history_stamp(export, actor=actor, reason="started")
         export.save(update_fields=["status", "done"])
     cases = list(selectors.summary_case_list_for_user(user=actor, filters=export.filters)[:EXPORT_MAX_CASES])
     language = export.filters.get("language") or settings.LANGUAGE_CODE
@@ -129,7 +124,7 @@ def summary_export_build(*, export_id: int) -> SummaryExport:
                     archive.writestr(summary_filename(case), content)
                 # A save, not update(): the progress keeps its history like every other change.
                 export.done, export.total = n, max(len(cases), n)
-                _set_history(export, actor=actor)
+                history_stamp(export, actor=actor)
                 export.save(update_fields=["done", "total"])
         os.replace(partial, target)
     except Exception:
@@ -138,7 +133,7 @@ def summary_export_build(*, export_id: int) -> SummaryExport:
         export.refresh_from_db()
         export.status = SummaryExport.Status.FAILED
         export.error = "rendering failed"
-        _set_history(export, actor=actor, reason="failed")
+        history_stamp(export, actor=actor, reason="failed")
         export.save(update_fields=["status", "error"])
         return export
     export.refresh_from_db()
@@ -147,7 +142,7 @@ def summary_export_build(*, export_id: int) -> SummaryExport:
     export.total = len(cases)
     export.done = len(cases)
     export.finished_at = timezone.now()
-    _set_history(export, actor=actor, reason="ready")
+    history_stamp(export, actor=actor, reason="ready")
     export.save(update_fields=["status", "file_path", "total", "done", "finished_at"])
     return export
 
@@ -181,7 +176,7 @@ def summary_exports_purge_expired(*, now=None) -> int:
             _export_path(export).with_suffix(".part").unlink(missing_ok=True)
         export.status = SummaryExport.Status.EXPIRED
         export.file_path = ""
-        _set_history(export, actor=None, reason="expired")
+        history_stamp(export, actor=None, reason="expired")
         export.save(update_fields=["status", "file_path"])
         purged += 1
     return purged

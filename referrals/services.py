@@ -17,6 +17,7 @@ from django.utils.translation import override
 from cases import services as case_services
 from cases.models import Case, Organisation, Person, Role, User
 from cases.permissions import case_visibility_filter
+from cases.services import history_stamp
 
 from . import permissions
 from .models import ANONYMOUS_HAS_IDENTITY, EXACT_OR_ESTIMATED_AGE, IDENTIFYING_FIELDS, Exploitation, Indicator, Referral, UrgentNeed
@@ -54,12 +55,6 @@ EDITABLE_FIELDS = (
     "forms_of_exploitation", "country_of_exploitation", "urgent_needs", "consent",
 )
 _CHOICE_LISTS = {"indicators": Indicator, "forms_of_exploitation": Exploitation, "urgent_needs": UrgentNeed}
-
-
-def _set_history(obj, *, actor: User | None, reason: str = "") -> None:
-    obj._history_user = actor
-    if reason:
-        obj._change_reason = reason
 
 
 def _apply(referral: Referral, data: dict) -> None:
@@ -138,7 +133,7 @@ def referral_save_draft(*, actor: User, data: dict, referral: Referral | None = 
     referral = _draft_for_edit(referral, actor)
     _apply(referral, data)
     _check_always(referral)
-    _set_history(referral, actor=actor, reason=gettext_now("Draft saved"))
+    history_stamp(referral, actor=actor, reason=gettext_now("Draft saved"))
     referral.save()
     return referral
 
@@ -153,7 +148,7 @@ def referral_submit(*, actor: User, data: dict | None = None, referral: Referral
     referral.status = Referral.Status.SUBMITTED
     referral.submitted_at = timezone.now()
     reason = "Anonymous notification submitted" if referral.is_anonymous else "Referral submitted"
-    _set_history(referral, actor=actor, reason=gettext_now(reason))
+    history_stamp(referral, actor=actor, reason=gettext_now(reason))
     referral.save()
     referral_id = referral.pk
     transaction.on_commit(lambda: referral_notify_coordinators(referral_id=referral_id))
@@ -220,7 +215,7 @@ def referral_accept(*, referral: Referral, actor: User, caseworker: User | None,
     referral.decided_at = timezone.now()
     referral.decided_by = actor
     referral.intake_organisation_id = actor.organisation_id
-    _set_history(referral, actor=actor, reason=gettext_now("Referral accepted"))
+    history_stamp(referral, actor=actor, reason=gettext_now("Referral accepted"))
     referral.save()
     return referral
 
@@ -236,7 +231,7 @@ def referral_decline(*, referral: Referral, actor: User, reason: str) -> Referra
     referral.decided_at = timezone.now()
     referral.decided_by = actor
     referral.intake_organisation_id = actor.organisation_id
-    _set_history(referral, actor=actor, reason=reason)
+    history_stamp(referral, actor=actor, reason=reason)
     referral.save()
     return referral
 

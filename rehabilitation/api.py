@@ -7,13 +7,13 @@ cases.sections.register_case_api_extra, so that cases/ does not import this app)
 
 from __future__ import annotations
 
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from cases.api import service_call
 from cases import services as case_services
 from cases.models import CaseAccess
 
@@ -33,19 +33,6 @@ from .permissions import Action
 REFERENCE = OpenApiParameter("reference", str, OpenApiParameter.PATH, description="The case reference, e.g. NRM-2026-0042.")
 
 
-def _call(fn):
-    """Run a service; its ValidationError becomes a 400 with the same messages."""
-    try:
-        return fn()
-    except DjangoValidationError as error:
-        if hasattr(error, "error_dict"):
-            detail = {
-                ("non_field_errors" if key == NON_FIELD_ERRORS else key): [str(m) for e in errs for m in e.messages]
-                for key, errs in error.error_dict.items()
-            }
-        else:
-            detail = {"non_field_errors": [str(m) for m in error.messages]}
-        raise serializers.ValidationError(detail) from error
 
 
 class HoursField(serializers.DecimalField):
@@ -264,7 +251,7 @@ class CaseNestedMixin:
     def _create(self, request, call, out_serializer=None):
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        obj = _call(lambda: call(dict(data.validated_data)))
+        obj = service_call(lambda: call(dict(data.validated_data)))
         out = (out_serializer or self.get_serializer_class())(obj, context=self.get_serializer_context())
         return Response(out.data, status=status.HTTP_201_CREATED)
 
@@ -299,7 +286,7 @@ class CourseViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.GenericView
         case = self.get_case()
         data = CourseEndSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        course = _call(lambda: services.course_end(case=case, actor=request.user, **data.validated_data))
+        course = service_call(lambda: services.course_end(case=case, actor=request.user, **data.validated_data))
         return Response(CourseSerializer(course).data)
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Alert, Case, User
+from cases.services import history_stamp
 
 from . import limits, permissions, selectors
 from .models import (
@@ -77,12 +78,6 @@ FAMILY_MEMBER_NOT_OF_CASE = _("Choose a family member recorded on this case.")
 AMOUNT_POSITIVE = _("Enter an amount of more than zero euros.")
 PLAN_NEEDS_GOALS = _("Write the goals of the plan.")
 ALERT_ALREADY_ACKNOWLEDGED = _("This alert was already acknowledged.")
-
-
-def _set_history(obj, *, actor: User | None, reason: str = "") -> None:
-    obj._history_user = actor
-    if reason:
-        obj._change_reason = reason
 
 
 def _lock_case(case: Case) -> Case:
@@ -159,7 +154,7 @@ def course_start(*, case: Case, start_date: datetime.date, actor: User) -> Rehab
     course = RehabilitationCourse(
         case=case, start_date=start_date, last_day=limits.course_last_day(start_date), recorded_by=actor
     )
-    _set_history(course, actor=actor, reason=_("Course started"))
+    history_stamp(course, actor=actor, reason=_("Course started"))
     course.save()
     return course
 
@@ -197,7 +192,7 @@ def course_end(
     course.ended_on = ended_on
     course.end_reason = reason
     course.ended_at = timezone.now()
-    _set_history(course, actor=actor, reason=reason or str(_("Course completed")))
+    history_stamp(course, actor=actor, reason=reason or str(_("Course completed")))
     course.save(update_fields=["status", "ended_on", "end_reason", "ended_at"])
     return course
 
@@ -216,7 +211,7 @@ def plan_save(*, case: Case, goals: str, planned: dict[str, int], actor: User) -
     for kind, field_name in RehabilitationPlan.PLANNED_FIELDS.items():
         setattr(plan, field_name, max(int(planned.get(kind, 0) or 0), 0))
     plan.updated_by = actor
-    _set_history(plan, actor=actor)
+    history_stamp(plan, actor=actor)
     plan.save()
     return plan
 
@@ -237,7 +232,7 @@ def course_service_log(
     entry = CourseService(
         course=course, date=date, specialist=specialist, hours=hours, notes=(notes or "").strip(), recorded_by=actor
     )
-    _set_history(entry, actor=actor)
+    history_stamp(entry, actor=actor)
     entry.save()
     return entry
 
@@ -260,7 +255,7 @@ def material_assistance_log(
     _not_in_future(date)
     _within_course(course, date)
     entry = MaterialAssistance(course=course, date=date, description=description.strip(), amount_eur=amount, recorded_by=actor)
-    _set_history(entry, actor=actor)
+    history_stamp(entry, actor=actor)
     entry.save()
     return entry
 
@@ -292,7 +287,7 @@ def post_course_consultation_log(
     if course.post_course_consultations.count() >= limits.POST_COURSE_LIMIT:
         raise ValidationError(POST_COURSE_USED % {"limit": limits.POST_COURSE_LIMIT})
     entry = PostCourseConsultation(course=course, date=date, specialist=specialist, notes=(notes or "").strip(), recorded_by=actor)
-    _set_history(entry, actor=actor)
+    history_stamp(entry, actor=actor)
     entry.save()
     return entry
 
@@ -311,7 +306,7 @@ def family_member_add(*, case: Case, given_name: str, family_name: str = "", rel
     member = FamilyMember(
         case=case, given_name=given_name.strip(), family_name=family_name.strip(), relationship=relationship.strip(), recorded_by=actor
     )
-    _set_history(member, actor=actor)
+    history_stamp(member, actor=actor)
     member.save()
     return member
 
@@ -337,7 +332,7 @@ def family_consultation_log(
     entry = FamilyConsultation(
         case=case, family_member=family_member, date=date, specialist=specialist, notes=(notes or "").strip(), recorded_by=actor
     )
-    _set_history(entry, actor=actor)
+    history_stamp(entry, actor=actor)
     entry.save()
     return entry
 
@@ -369,7 +364,7 @@ def court_support_log(*, case: Case, date: datetime.date, hours, activity: str, 
             }
         )
     entry = CourtSupportEntry(case=case, date=date, hours=hours, activity=activity.strip(), recorded_by=actor)
-    _set_history(entry, actor=actor)
+    history_stamp(entry, actor=actor)
     entry.save()
     return entry
 
@@ -385,6 +380,6 @@ def alert_acknowledge(*, alert: Alert, actor: User) -> Alert:
         raise ValidationError(ALERT_ALREADY_ACKNOWLEDGED)
     alert.acknowledged_at = timezone.now()
     alert.acknowledged_by = actor
-    _set_history(alert, actor=actor, reason=_("Alert acknowledged"))
+    history_stamp(alert, actor=actor, reason=_("Alert acknowledged"))
     alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
     return alert

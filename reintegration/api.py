@@ -6,7 +6,6 @@ languages, the NGO's note to them, and their own records; no NGO staff names.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
@@ -22,6 +21,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
+from cases.api import service_call
 from cases import selectors as case_selectors
 from cases.models import CaseAccess, Organisation
 from cases.services import case_access_record
@@ -32,13 +32,6 @@ from .models import AssessedNeed, Assistance, EmploymentMeasure, PartnerConsulta
 NO_SUCH_CASE = _("No case open to you has this reference.")
 NO_SUCH_PARTNER = _("No organisation has this id; choose a municipal social service or the State Employment Agency.")
 NO_SUCH_REFERRAL = _("No referral open to you has this id.")
-
-
-def _service_call(fn, **kwargs):
-    try:
-        return fn(**kwargs)
-    except DjangoValidationError as error:
-        raise DRFValidationError(serializers.as_serializer_error(error)) from error
 
 
 def _narrow(request) -> bool:
@@ -173,7 +166,7 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet, mixins.CreateModelMixin):
         partner = Organisation.objects.filter(pk=data.validated_data["partner"]).first()
         if partner is None:
             raise DRFValidationError({"partner": [NO_SUCH_PARTNER]})
-        referral = _service_call(
+        referral = service_call(
             services.referral_create, case=case, partner=partner, needs_note=data.validated_data["needs_note"], actor=request.user
         )
         return Response(PartnerReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
@@ -184,7 +177,7 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet, mixins.CreateModelMixin):
         referral = self.get_object()
         data = PartnerReferralWithdrawSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        referral = _service_call(services.referral_withdraw, referral=referral, actor=request.user, reason=data.validated_data["reason"])
+        referral = service_call(services.referral_withdraw, referral=referral, actor=request.user, reason=data.validated_data["reason"])
         return Response(PartnerReferralSerializer(referral).data)
 
     @extend_schema(summary="Close the partner's part with an outcome", request=PartnerReferralCompleteSerializer, responses=PartnerReferralNarrowSerializer)
@@ -193,7 +186,7 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet, mixins.CreateModelMixin):
         referral = self.get_object()
         data = PartnerReferralCompleteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        referral = _service_call(services.referral_complete, referral=referral, actor=request.user, outcome=data.validated_data["outcome"])
+        referral = service_call(services.referral_complete, referral=referral, actor=request.user, outcome=data.validated_data["outcome"])
         return Response(PartnerReferralNarrowSerializer(referral, context=self.get_serializer_context()).data)
 
 
@@ -268,7 +261,7 @@ class _RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
             referral = selectors.referral_get_for_user_or_404(user=self.request.user, pk=data.pop("referral_id"))
         except Http404 as exc:
             raise DRFValidationError({"referral": [NO_SUCH_REFERRAL]}) from exc
-        serializer.instance = _service_call(type(self).service, referral=referral, actor=self.request.user, **data)
+        serializer.instance = service_call(type(self).service, referral=referral, actor=self.request.user, **data)
 
 
 def _record_schema(noun: str):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Organisation, User
+from cases.services import history_stamp
 
 from . import permissions
 from .models import AssessedNeed, Assistance, EmploymentMeasure, PartnerConsultation, PartnerReferral
@@ -36,12 +37,6 @@ TOPIC_REQUIRED = _("Give the topic of the consultation.")
 NOT_IN_FUTURE = _("The date cannot be in the future.")
 
 
-def _set_history(obj, *, actor: User, reason: str = "") -> None:
-    obj._history_user = actor
-    if reason:
-        obj._change_reason = reason
-
-
 def _locked_referral(referral: PartnerReferral) -> PartnerReferral:
     # Locks are taken case first, then referral: the order case_close and referral_create use.
     Case.objects.select_for_update().filter(pk=referral.case_id).first()
@@ -64,7 +59,7 @@ def referral_create(*, case: Case, partner: Organisation, needs_note: str, actor
     if PartnerReferral.objects.filter(case=case, partner=partner, status=PartnerReferral.Status.ACTIVE).exists():
         raise ValidationError({"partner": ALREADY_REFERRED % {"name": partner.name}})
     referral = PartnerReferral(case=case, partner=partner, needs_note=needs_note, referred_by=actor)
-    _set_history(referral, actor=actor, reason=_("Referred onward"))
+    history_stamp(referral, actor=actor, reason=_("Referred onward"))
     referral.save()
     return referral
 
@@ -83,7 +78,7 @@ def referral_withdraw(*, referral: PartnerReferral, actor: User, reason: str) ->
     referral.withdrawn_at = timezone.now()
     referral.withdrawn_by = actor
     referral.withdraw_reason = reason
-    _set_history(referral, actor=actor, reason=reason)
+    history_stamp(referral, actor=actor, reason=reason)
     referral.save(update_fields=["status", "withdrawn_at", "withdrawn_by", "withdraw_reason"])
     return referral
 
@@ -100,7 +95,7 @@ def referral_complete(*, referral: PartnerReferral, actor: User, outcome: str) -
     referral.completed_at = timezone.now()
     referral.completed_by = actor
     referral.outcome = outcome
-    _set_history(referral, actor=actor, reason=outcome)
+    history_stamp(referral, actor=actor, reason=outcome)
     referral.save(update_fields=["status", "completed_at", "completed_by", "outcome"])
     return referral
 
@@ -147,7 +142,7 @@ def need_record(
         period_from=period_from, period_to=period_to, months=months, recorded_by=actor,
     )
     need.full_clean(exclude=["referral", "recorded_by"])
-    _set_history(need, actor=actor)
+    history_stamp(need, actor=actor)
     need.save()
     return need
 
@@ -175,7 +170,7 @@ def assistance_record(
         description=(description or "").strip(), recorded_by=actor,
     )
     item.full_clean(exclude=["referral", "recorded_by"])
-    _set_history(item, actor=actor)
+    history_stamp(item, actor=actor)
     item.save()
     return item
 
@@ -215,7 +210,7 @@ def measure_record(
         employer=employer, outcome=outcome, recorded_by=actor,
     )
     measure.full_clean(exclude=["referral", "recorded_by"])
-    _set_history(measure, actor=actor)
+    history_stamp(measure, actor=actor)
     measure.save()
     return measure
 
@@ -249,6 +244,6 @@ def consultation_record(
         recommendations=(recommendations or "").strip(), recorded_by=actor,
     )
     consultation.full_clean(exclude=["referral", "recorded_by"])
-    _set_history(consultation, actor=actor)
+    history_stamp(consultation, actor=actor)
     consultation.save()
     return consultation

@@ -3,14 +3,13 @@ the pages. A refused rule is a 400 carrying the service's message; out of scope 
 
 from __future__ import annotations
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django_countries.serializer_fields import CountryField as CountrySerializerField
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from cases.api import service_call
 from cases import services as case_services
 from cases.models import CaseAccess
 
@@ -28,21 +27,6 @@ from .models import (
 REFERENCE = OpenApiParameter("reference", str, OpenApiParameter.PATH, description="The case reference, e.g. NRM-2026-0042.")
 
 
-def _call(fn):
-    """Run a service; its ValidationError becomes a 400 with the same messages."""
-    try:
-        return fn()
-    except DjangoValidationError as error:
-        if hasattr(error, "error_dict"):
-            detail = {
-                ("non_field_errors" if key == NON_FIELD_ERRORS else key): [str(m) for m in errs.messages]
-                if hasattr(errs, "messages")
-                else [str(m) for e in errs for m in e.messages]
-                for key, errs in error.error_dict.items()
-            }
-        else:
-            detail = {"non_field_errors": [str(m) for m in error.messages]}
-        raise serializers.ValidationError(detail) from error
 
 
 # --- serializers ------------------------------------------------------------------------------
@@ -198,14 +182,14 @@ class IdentificationViewSet(CaseNestedMixin, mixins.ListModelMixin, mixins.Retri
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         fields["commission_members"] = [dict(m) for m in fields.get("commission_members") or []]
-        identification = _call(lambda: services.identification_propose(case=case, actor=request.user, **fields))
+        identification = service_call(lambda: services.identification_propose(case=case, actor=request.user, **fields))
         return Response(IdentificationSerializer(identification).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Approve a proposal (a coordinator who did not propose it)", request=None, responses=IdentificationSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, *args, **kwargs):
         identification = self.get_object()
-        identification = _call(lambda: services.identification_approve(identification=identification, actor=request.user))
+        identification = service_call(lambda: services.identification_approve(identification=identification, actor=request.user))
         return Response(IdentificationSerializer(identification).data)
 
     @extend_schema(summary="Return a proposal with a reason", request=ReturnSerializer, responses=IdentificationSerializer)
@@ -214,7 +198,7 @@ class IdentificationViewSet(CaseNestedMixin, mixins.ListModelMixin, mixins.Retri
         identification = self.get_object()
         data = ReturnSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        identification = _call(
+        identification = service_call(
             lambda: services.identification_return(
                 identification=identification, actor=request.user, reason=data.validated_data["reason"]
             )
@@ -243,7 +227,7 @@ class AssistanceViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.Generic
         case = self.get_case()
         data = AssistanceSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        record = _call(lambda: services.assistance_record(case=case, actor=request.user, **data.validated_data))
+        record = service_call(lambda: services.assistance_record(case=case, actor=request.user, **data.validated_data))
         return Response(AssistanceSerializer(record).data, status=status.HTTP_201_CREATED)
 
 
@@ -268,7 +252,7 @@ class ProceedingViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.Generic
         case = self.get_case()
         data = ProceedingSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        proceeding = _call(lambda: services.proceeding_record(case=case, actor=request.user, **data.validated_data))
+        proceeding = service_call(lambda: services.proceeding_record(case=case, actor=request.user, **data.validated_data))
         return Response(ProceedingSerializer(proceeding).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Record a hearing", request=HearingSerializer, responses={201: HearingSerializer})
@@ -277,7 +261,7 @@ class ProceedingViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.Generic
         proceeding = self.get_object()
         data = HearingSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        hearing = _call(lambda: services.hearing_record(proceeding=proceeding, actor=request.user, **data.validated_data))
+        hearing = service_call(lambda: services.hearing_record(proceeding=proceeding, actor=request.user, **data.validated_data))
         return Response(HearingSerializer(hearing).data, status=status.HTTP_201_CREATED)
 
 
@@ -309,7 +293,7 @@ class ReflectionPeriodViewSet(CaseNestedMixin, viewsets.GenericViewSet):
         case = self.get_case()
         data = ReflectionStartSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        period = _call(
+        period = service_call(
             lambda: services.reflection_period_start(case=case, actor=request.user, start_date=data.validated_data["start_date"])
         )
         return Response(ReflectionPeriodSerializer(period).data, status=status.HTTP_201_CREATED)
@@ -344,7 +328,7 @@ class ResidencePermitViewSet(CaseNestedMixin, viewsets.GenericViewSet):
         existing = self.get_queryset().first()
         data = ResidencePermitSerializer(existing, data=request.data, partial=existing is not None)
         data.is_valid(raise_exception=True)
-        permit = _call(lambda: services.residence_permit_save(case=case, actor=request.user, **data.validated_data))
+        permit = service_call(lambda: services.residence_permit_save(case=case, actor=request.user, **data.validated_data))
         return Response(
             ResidencePermitSerializer(permit).data, status=status.HTTP_200_OK if existing else status.HTTP_201_CREATED
         )

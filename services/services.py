@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import services as case_services
 from cases.models import Case, Role, User
 from cases.permissions import has_role
+from cases.services import history_stamp
 
 from . import limits, permissions
 from .models import (
@@ -71,12 +72,6 @@ BEFORE_IDENTIFICATION = frozenset(
 )
 
 
-def _set_history(obj, *, actor: User | None, reason: str = "") -> None:
-    obj._history_user = actor
-    if reason:
-        obj._change_reason = reason
-
-
 def _locked_case(case: Case) -> Case:
     return Case.objects.select_for_update().select_related("organisation", "person").get(pk=case.pk)
 
@@ -118,7 +113,7 @@ def identification_propose(
     if identification.commission_members is None:
         identification.commission_members = []
     identification.full_clean()
-    _set_history(identification, actor=actor, reason=str(_("Identification proposed")))
+    history_stamp(identification, actor=actor, reason=str(_("Identification proposed")))
     identification.save()
     return identification
 
@@ -151,7 +146,7 @@ def identification_approve(*, identification: Identification, actor: User) -> Id
     identification.status = Identification.Status.APPROVED
     identification.decided_by = actor
     identification.decided_at = timezone.now()
-    _set_history(identification, actor=actor, reason=str(_("Identification approved")))
+    history_stamp(identification, actor=actor, reason=str(_("Identification approved")))
     identification.save(update_fields=["status", "decided_by", "decided_at"])
     if identification.outcome == Identification.Outcome.IDENTIFIED:
         case_services.case_set_victim_status(
@@ -181,7 +176,7 @@ def identification_return(*, identification: Identification, actor: User, reason
     identification.decided_by = actor
     identification.decided_at = timezone.now()
     identification.return_reason = reason
-    _set_history(identification, actor=actor, reason=reason)
+    history_stamp(identification, actor=actor, reason=reason)
     identification.save(update_fields=["status", "decided_by", "decided_at", "return_reason"])
     return identification
 
@@ -204,7 +199,7 @@ def proceeding_record(
         recorded_by=actor,
     )
     proceeding.full_clean()
-    _set_history(proceeding, actor=actor)
+    history_stamp(proceeding, actor=actor)
     proceeding.save()
     return proceeding
 
@@ -217,7 +212,7 @@ def hearing_record(
     permissions.require(actor, Action.RECORD, case)
     hearing = Hearing(proceeding=proceeding, date=date, place=place or "", note=note or "", recorded_by=actor)
     hearing.full_clean()
-    _set_history(hearing, actor=actor)
+    history_stamp(hearing, actor=actor)
     hearing.save()
     return hearing
 
@@ -258,7 +253,7 @@ def assistance_record(
         recorded_by=actor,
     )
     record.full_clean()
-    _set_history(record, actor=actor)
+    history_stamp(record, actor=actor)
     record.save()
     return record
 
@@ -312,7 +307,7 @@ def reflection_period_start(*, case: Case, actor: User, start_date: datetime.dat
         recorded_by=actor,
     )
     period.full_clean()
-    _set_history(period, actor=actor, reason=str(_("Reflection period started")))
+    history_stamp(period, actor=actor, reason=str(_("Reflection period started")))
     period.save()
     return period
 
@@ -351,6 +346,6 @@ def residence_permit_save(*, case: Case, actor: User, **fields) -> ResidencePerm
         setattr(permit, name, value)
     permit.recorded_by = actor
     permit.full_clean()
-    _set_history(permit, actor=actor)
+    history_stamp(permit, actor=actor)
     permit.save()
     return permit
