@@ -127,6 +127,9 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+ROLE_NOT_FOR_KIND = _("A member of %(kind)s cannot hold the role %(role)s.")
+
+
 class UserRole(models.Model):
     """A role a user holds in their organisation; a user may hold several."""
 
@@ -150,10 +153,7 @@ class UserRole(models.Model):
         if org is None:
             raise ValidationError(_("A user needs an organisation before they can hold a role."))
         if self.role not in Organisation.ROLES_BY_KIND[org.kind]:
-            raise ValidationError(
-                _("A member of %(kind)s cannot hold the role %(role)s.")
-                % {"kind": org.get_kind_display(), "role": self.get_role_display()}
-            )
+            raise ValidationError(ROLE_NOT_FOR_KIND % {"kind": org.get_kind_display(), "role": self.get_role_display()})
 
 
 class TrainingRecord(models.Model):

@@ -111,14 +111,25 @@ def test_close_needs_a_reason_and_a_coordinator(mandated_ngo, caseworker, coordi
         services.case_close(case=case, actor=coordinator, reason="again")
 
 
-def test_roles_must_fit_the_organisation(police):
+def test_roles_must_fit_the_organisation(police, sysadmin):
     with pytest.raises(ValidationError) as exc:
         services.user_grant_role(user=police, role=Role.CASEWORKER, actor=None)
     assert exc.value.messages == [
         services.ROLE_NOT_FOR_KIND % {"kind": Organisation.Kind.POLICE.label, "role": Role.CASEWORKER.label}
     ]
-    grant = services.user_grant_role(user=police, role=Role.FIRST_RESPONDER, actor=None)
-    assert grant.role == Role.FIRST_RESPONDER
+    grant = services.user_grant_role(user=police, role=Role.SYSTEM_ADMINISTRATOR, actor=sysadmin)
+    assert grant.role == Role.SYSTEM_ADMINISTRATOR
+    assert grant.history.get().history_user == sysadmin
+    # Granting a role the user holds already changes nothing.
+    assert services.user_grant_role(user=police, role=Role.SYSTEM_ADMINISTRATOR, actor=None) == grant
+    assert grant.history.count() == 1
+
+
+def test_a_role_needs_an_organisation(police):
+    police.organisation = None
+    with pytest.raises(ValidationError) as exc:
+        services.user_grant_role(user=police, role=Role.CASEWORKER, actor=None)
+    assert exc.value.messages == ["A user needs an organisation before they can hold a role."]
 
 
 def test_organisation_constraints():
