@@ -33,7 +33,7 @@ def case_list_for_user(*, user: User, search: str = "", stage: str = "", status:
     search = (search or "").strip()
     if search:
         needle = normalise_name(search)
-        qs = qs.filter(Q(reference__iexact=search) | Q(reference__icontains=search) | Q(person__search_name__contains=needle))
+        qs = qs.filter(Q(reference__icontains=search) | Q(person__search_name__contains=needle))
     if stage:
         qs = qs.filter(stage=stage)
     if status:
