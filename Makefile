@@ -6,6 +6,7 @@
 #   make check    missing migrations + Django's system checks
 #   make messages regenerate and compile the Latvian translations
 #   make compose-check   validate docker-compose.yml (no Docker engine needed)
+#   make lock     recompile requirements.txt / requirements-dev.txt from the .in files
 #   make clean    remove var/ and staticfiles/
 #
 # Python: found by scripts/find-python.sh (python3.13/3.12 on PATH, then pyenv); or set PYTHON=.
@@ -28,7 +29,7 @@ TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 # so that load_demo and the printed logins agree.
 run: export DEMO_PASSWORD ?= nrm-demo-2026!
 
-.PHONY: help venv run test check messages compose-check clean sysdeps services
+.PHONY: help venv run test check messages compose-check clean sysdeps services lock
 
 help:
 	@sed -n '2,12s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
@@ -74,6 +75,13 @@ compose-check:
 	POSTGRES_PASSWORD="$${POSTGRES_PASSWORD:-compose-check-only}" \
 	EMAIL_HOST="$${EMAIL_HOST:-smtp.invalid}" \
 	docker-compose -f docker-compose.yml config -q
+
+# pip-tools compiles the locks; the sed drops index options a local pip configuration adds.
+lock: venv
+	$(PY) -m pip install -q pip-tools==7.6.2
+	$(PY) -m piptools compile -q --strip-extras --no-header --allow-unsafe -o requirements.txt requirements.in
+	$(PY) -m piptools compile -q --strip-extras --no-header --allow-unsafe -o requirements-dev.txt requirements-dev.in
+	sed -i '/^--extra-index-url\|^--find-links/d' requirements.txt requirements-dev.txt
 
 clean:
 	rm -rf var staticfiles

@@ -83,7 +83,9 @@ def border(db):
 def municipality(db):
     from tests.factories import OrganisationFactory
 
-    org = OrganisationFactory(name="Rīga social service", kind=Organisation.Kind.MUNICIPAL_SOCIAL_SERVICE, municipality="Rīga")
+    org = OrganisationFactory(
+        name="Rīga social service", kind=Organisation.Kind.MUNICIPAL_SOCIAL_SERVICE, municipality="Rīga"
+    )
     return _user("municipality", org, [Role.MUNICIPAL_SOCIAL_WORKER])
 
 
@@ -116,31 +118,57 @@ def sysadmin(ministry):
 def case_of_caseworker(mandated_ngo, caseworker):
     from tests.factories import PersonFactory, make_case
 
-    return make_case(organisation=mandated_ngo, caseworkers=[caseworker],
-                     person=PersonFactory(given_name="Aija", family_name="Bērziņa"))
+    return make_case(
+        organisation=mandated_ngo,
+        caseworkers=[caseworker],
+        person=PersonFactory(given_name="Aija", family_name="Bērziņa"),
+    )
 
 
 @pytest.fixture
 def case_of_caseworker2(mandated_ngo, caseworker2):
     from tests.factories import PersonFactory, make_case
 
-    return make_case(organisation=mandated_ngo, caseworkers=[caseworker2],
-                     person=PersonFactory(given_name="Oksana", family_name="Kovalenko", citizenships=["UA"]))
+    return make_case(
+        organisation=mandated_ngo,
+        caseworkers=[caseworker2],
+        person=PersonFactory(given_name="Oksana", family_name="Kovalenko", citizenships=["UA"]),
+    )
 
 
 @pytest.fixture
 def case_of_other_ngo(other_ngo):
     from tests.factories import PersonFactory, make_case
 
-    return make_case(organisation=other_ngo, person=PersonFactory(given_name="Elsewhere", family_name="Person"))
+    return make_case(
+        organisation=other_ngo, person=PersonFactory(given_name="Elsewhere", family_name="Person")
+    )
 
 
 @pytest.fixture
-def all_role_users(caseworker, caseworker2, coordinator, other_ngo_worker, police, border, municipality, employment, national, sysadmin):
+def all_role_users(
+    caseworker,
+    caseworker2,
+    coordinator,
+    other_ngo_worker,
+    police,
+    border,
+    municipality,
+    employment,
+    national,
+    sysadmin,
+):
     return {
-        "caseworker": caseworker, "caseworker2": caseworker2, "coordinator": coordinator,
-        "other_ngo_worker": other_ngo_worker, "police": police, "border": border,
-        "municipality": municipality, "employment": employment, "national": national, "admin": sysadmin,
+        "caseworker": caseworker,
+        "caseworker2": caseworker2,
+        "coordinator": coordinator,
+        "other_ngo_worker": other_ngo_worker,
+        "police": police,
+        "border": border,
+        "municipality": municipality,
+        "employment": employment,
+        "national": national,
+        "admin": sysadmin,
     }
 
 

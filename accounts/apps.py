@@ -14,15 +14,24 @@ class AccountsConfig(AppConfig):
         receivers.connect()
         _unregister_device_admins()
         register_nav_item(
-            key="security_log", order=900, label=_("Security log"), url_name="accounts:security_log",
+            key="security_log",
+            order=900,
+            label=_("Security log"),
+            url_name="accounts:security_log",
             visible=permissions.can_read_security_log,
         )
         register_nav_item(
-            key="two_factor", order=990, label=_("Two-factor"), url_name="accounts:two_factor",
+            key="two_factor",
+            order=990,
+            label=_("Two-factor"),
+            url_name="accounts:two_factor",
             visible=permissions.uses_two_factor,
         )
         register_nav_item(
-            key="lockouts", order=910, label=_("Lockouts"), url_name="accounts:lockouts",
+            key="lockouts",
+            order=910,
+            label=_("Lockouts"),
+            url_name="accounts:lockouts",
             visible=permissions.can_release_lockouts,
         )
 

@@ -11,7 +11,9 @@ class CodeForm(forms.Form):
         label=_("Code"),
         max_length=20,
         help_text=_("The 6 digits your authenticator app shows now."),
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
     )
 
 
@@ -25,15 +27,22 @@ class VerifyForm(forms.Form):
 
 
 class SecurityLogFilterForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Event"), required=False, choices=[("", _("All events")), *SecurityEvent.Kind.choices])
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(
+        label=_("Event"), required=False, choices=[("", _("All events")), *SecurityEvent.Kind.choices]
+    )
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class TwoFactorResetForm(forms.Form):
     username = forms.CharField(
-        label=_("Username"), max_length=150,
-        help_text=_("Their authenticator and recovery codes stop working; they set up new ones at their next login."),
+        label=_("Username"),
+        max_length=150,
+        help_text=_(
+            "Their authenticator and recovery codes stop working; they set up new ones at their next login."
+        ),
     )
 
 

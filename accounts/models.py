@@ -26,7 +26,11 @@ class SecurityEvent(models.Model):
 
     kind = models.CharField(_("event"), max_length=32, choices=Kind.choices)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="security_events",
     )
     # As typed on the login form, for failures that match no user; never a password.

@@ -22,7 +22,11 @@ def on_logged_in(sender, request, user, **kwargs):
 
 
 def on_logged_out(sender, request, user, **kwargs):
-    kind = SecurityEvent.Kind.SESSION_EXPIRED if getattr(request, SESSION_EXPIRED_FLAG, False) else SecurityEvent.Kind.LOGOUT
+    kind = (
+        SecurityEvent.Kind.SESSION_EXPIRED
+        if getattr(request, SESSION_EXPIRED_FLAG, False)
+        else SecurityEvent.Kind.LOGOUT
+    )
     security_event_record(kind=kind, request=request, user=user if getattr(user, "pk", None) else None)
 
 
@@ -37,7 +41,9 @@ def on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs
 
 
 def on_access_refused(sender, user=None, target="", **kwargs):
-    security_event_record(kind=SecurityEvent.Kind.ACCESS_REFUSED, request=current_request(), user=user, target=target)
+    security_event_record(
+        kind=SecurityEvent.Kind.ACCESS_REFUSED, request=current_request(), user=user, target=target
+    )
 
 
 def connect() -> None:

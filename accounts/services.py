@@ -23,8 +23,12 @@ RECOVERY_CODE_COUNT = 10
 # Codes from the step before and after the current one still count: phone clocks drift.
 TOTP_TOLERANCE = 1
 
-CODE_WRONG = _("That code is not right. Type the 6 digits your authenticator app shows now, or one of your recovery codes.")
-ENROL_CODE_WRONG = _("That code is not right. Check that the app shows the account you just added, and type the 6 digits it shows now.")
+CODE_WRONG = _(
+    "That code is not right. Type the 6 digits your authenticator app shows now, or one of your recovery codes."
+)
+ENROL_CODE_WRONG = _(
+    "That code is not right. Check that the app shows the account you just added, and type the 6 digits it shows now."
+)
 ALREADY_ENROLLED = _("Two-factor authentication is already set up for this account.")
 TOO_MANY_CODES = _("Too many wrong codes in a row. Wait %(seconds)s seconds, then try again.")
 
@@ -105,14 +109,18 @@ def totp_token_matches(*, key: str, token: str) -> int | None:
 
 
 def _new_recovery_codes(*, user) -> list[str]:
-    device, _created = StaticDevice.objects.get_or_create(user=user, name="recovery", defaults={"confirmed": True})
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, name="recovery", defaults={"confirmed": True}
+    )
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
     return codes
 
 
-def totp_enrol(*, user, key: str, token: str, request: HttpRequest | None = None) -> tuple[TOTPDevice, list[str]]:
+def totp_enrol(
+    *, user, key: str, token: str, request: HttpRequest | None = None
+) -> tuple[TOTPDevice, list[str]]:
     """Confirm a new authenticator app with a code from it; returns the device and recovery codes.
 
     The key lives in the session until the code proves the app has it: nothing is saved while
@@ -197,7 +205,9 @@ def lockout_release(*, attempt: AccessAttempt, actor, request: HttpRequest | Non
     username = attempt.username or ""
     AccessAttempt.objects.filter(pk=attempt.pk).delete()
     security_event_record(
-        kind=SecurityEvent.Kind.UNLOCKED, request=request, user=actor,
+        kind=SecurityEvent.Kind.UNLOCKED,
+        request=request,
+        user=actor,
         target=f"{username} @ {attempt.ip_address or '-'}"[:200],
     )
 
@@ -210,4 +220,6 @@ def two_factor_reset(*, user, actor, request: HttpRequest | None = None) -> None
         raise PermissionDenied
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
-    security_event_record(kind=SecurityEvent.Kind.OTP_RESET, request=request, user=actor, target=f"user:{user.username}"[:200])
+    security_event_record(
+        kind=SecurityEvent.Kind.OTP_RESET, request=request, user=actor, target=f"user:{user.username}"[:200]
+    )

@@ -30,7 +30,9 @@ LOCKED_OUT = _(
     "or ask your system administrator to unlock it."
 )
 LOCKOUT_RELEASED = _("%(username)s can log in again from %(address)s.")
-TWO_FACTOR_RESET_DONE = _("Two-factor authentication of %(username)s was reset; they set it up again at their next login.")
+TWO_FACTOR_RESET_DONE = _(
+    "Two-factor authentication of %(username)s was reset; they set it up again at their next login."
+)
 NO_SUCH_USER = _("No user has this username. Check the spelling in the user list.")
 ENROL_KEY_SESSION_KEY = "accounts_totp_key"
 LOG_PAGE_SIZE = 50
@@ -52,14 +54,18 @@ def lockout(request, original_response=None, credentials=None):
     """django-axes' lockout response (AXES_LOCKOUT_CALLABLE): a page that says what to do."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(
-        request, "accounts/lockout.html", {"message": LOCKED_OUT % {"minutes": minutes}},
+        request,
+        "accounts/lockout.html",
+        {"message": LOCKED_OUT % {"minutes": minutes}},
         status=settings.AXES_HTTP_RESPONSE_CODE,
     )
 
 
 def _next_url(request) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     return settings.LOGIN_REDIRECT_URL
 
@@ -67,7 +73,9 @@ def _next_url(request) -> str:
 def _qr_data_uri(config_url: str) -> str:
     # An <img> with an SVG data URI: the strict CSP allows img-src data:, and nothing inline runs.
     buffer = io.BytesIO()
-    segno.make(config_url, error="m").save(buffer, kind="svg", xmldecl=False, scale=4, border=2, dark="#000", light="#fff")
+    segno.make(config_url, error="m").save(
+        buffer, kind="svg", xmldecl=False, scale=4, border=2, dark="#000", light="#fff"
+    )
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
@@ -90,18 +98,31 @@ def otp_enrol(request):
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            device, codes = services.totp_enrol(user=user, key=key, token=form.cleaned_data["token"], request=request)
+            device, codes = services.totp_enrol(
+                user=user, key=key, token=form.cleaned_data["token"], request=request
+            )
         except ValidationError as error:
             form.add_error("token", error)
         else:
             request.session.pop(ENROL_KEY_SESSION_KEY, None)
             django_otp.login(request, device)
             # Shown once, in this response; they are stored only as used-once tokens.
-            return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": _next_url(request), "first_time": True})
+            return render(
+                request,
+                "accounts/recovery_codes.html",
+                {"codes": codes, "next": _next_url(request), "first_time": True},
+            )
     device = TOTPDevice(user=user, key=key, name="authenticator")
     secret = base64.b32encode(device.bin_key).decode()
-    context = {"form": form, "qr": _qr_data_uri(device.config_url), "secret": _grouped(secret), "next": _next_url(request)}
-    return render(request, "accounts/otp_enrol.html", context, status=400 if request.method == "POST" else 200)
+    context = {
+        "form": form,
+        "qr": _qr_data_uri(device.config_url),
+        "secret": _grouped(secret),
+        "next": _next_url(request),
+    }
+    return render(
+        request, "accounts/otp_enrol.html", context, status=400 if request.method == "POST" else 200
+    )
 
 
 @login_required
@@ -126,11 +147,18 @@ def otp_verify(request):
             if remaining is not None:
                 messages.warning(
                     request,
-                    _("You used a recovery code; %(n)s remain. Make new ones under Two-factor authentication.") % {"n": remaining},
+                    _(
+                        "You used a recovery code; %(n)s remain. Make new ones under Two-factor authentication."
+                    )
+                    % {"n": remaining},
                 )
             return redirect(_next_url(request))
-    return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "accounts/otp_verify.html",
+        {"form": form, "next": _next_url(request)},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -143,8 +171,14 @@ def two_factor(request):
         if not enrolled:
             raise Http404
         codes = services.recovery_codes_renew(user=user, request=request)
-        return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": settings.LOGIN_REDIRECT_URL, "first_time": False})
-    return render(request, "accounts/two_factor.html", {"enrolled": enrolled, "otp_required": settings.OTP_REQUIRED})
+        return render(
+            request,
+            "accounts/recovery_codes.html",
+            {"codes": codes, "next": settings.LOGIN_REDIRECT_URL, "first_time": False},
+        )
+    return render(
+        request, "accounts/two_factor.html", {"enrolled": enrolled, "otp_required": settings.OTP_REQUIRED}
+    )
 
 
 @require_GET
@@ -153,19 +187,28 @@ def security_log(request):
     form = SecurityLogFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.security_event_list_for_user(
-        user=request.user, kind=filters.get("kind", ""), date_from=filters.get("date_from"), date_to=filters.get("date_to")
+        user=request.user,
+        kind=filters.get("kind", ""),
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
     )
     page = Paginator(events, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "accounts/security_log.html", {"form": form, "page": page, "query": query.urlencode()})
+    return render(
+        request, "accounts/security_log.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
 
 
 @require_GET
 @login_required
 def lockouts(request):
     attempts = selectors.lockout_list_for_user(user=request.user)
-    return render(request, "accounts/lockouts.html", {"attempts": attempts, "limit": settings.AXES_FAILURE_LIMIT, "reset_form": TwoFactorResetForm()})
+    return render(
+        request,
+        "accounts/lockouts.html",
+        {"attempts": attempts, "limit": settings.AXES_FAILURE_LIMIT, "reset_form": TwoFactorResetForm()},
+    )
 
 
 @require_POST
@@ -190,7 +233,9 @@ def two_factor_reset(request):
 def lockout_release(request, pk: int):
     attempt = selectors.lockout_get_for_user_or_404(user=request.user, pk=pk)
     services.lockout_release(attempt=attempt, actor=request.user, request=request)
-    messages.success(request, LOCKOUT_RELEASED % {"username": attempt.username, "address": attempt.ip_address or "-"})
+    messages.success(
+        request, LOCKOUT_RELEASED % {"username": attempt.username, "address": attempt.ip_address or "-"}
+    )
     return redirect("accounts:lockouts")
 
 

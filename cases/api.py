@@ -37,8 +37,14 @@ class PersonSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = Person
         fields = [
-            "display_name", "age", "age_is_estimated", "sex", "citizenships", "languages",
-            "is_minor", "is_third_country_national",
+            "display_name",
+            "age",
+            "age_is_estimated",
+            "sex",
+            "citizenships",
+            "languages",
+            "is_minor",
+            "is_third_country_national",
         ]
 
     def get_citizenships(self, obj) -> list[str]:
@@ -55,8 +61,16 @@ class CaseSerializer(serializers.ModelSerializer):
     class Meta:
         model = Case
         fields = [
-            "reference", "stage", "stage_display", "victim_status", "victim_status_display",
-            "opened_on", "closed_at", "organisation", "person", "caseworkers",
+            "reference",
+            "stage",
+            "stage_display",
+            "victim_status",
+            "victim_status_display",
+            "opened_on",
+            "closed_at",
+            "organisation",
+            "person",
+            "caseworkers",
         ]
 
     def get_caseworkers(self, obj) -> list[str]:
@@ -103,7 +117,9 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         from django.http import Http404
 
         try:
-            case = selectors.case_get_for_user_or_404(user=self.request.user, reference=self.kwargs["reference"])
+            case = selectors.case_get_for_user_or_404(
+                user=self.request.user, reference=self.kwargs["reference"]
+            )
         except Http404 as exc:
             raise NotFound from exc
         services.case_access_record(case=case, actor=self.request.user, kind=CaseAccess.Kind.API)

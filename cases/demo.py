@@ -26,9 +26,24 @@ def register_demo_loader(order: int, loader: Callable[[dict], None]) -> None:
 ORGANISATIONS = [
     ("police", "Valsts policija", Organisation.Kind.POLICE, {}),
     ("border", "Valsts robežsardze", Organisation.Kind.BORDER_GUARD, {}),
-    ("consulate", "Latvijas Republikas vēstniecība Lielbritānijā", Organisation.Kind.CONSULAR, {"country": "GB"}),
-    ("riga", "Rīgas valstspilsētas pašvaldības Sociālais dienests", Organisation.Kind.MUNICIPAL_SOCIAL_SERVICE, {"municipality": "Rīga"}),
-    ("jelgava", "Jelgavas valstspilsētas pašvaldības sociālais dienests", Organisation.Kind.MUNICIPAL_SOCIAL_SERVICE, {"municipality": "Jelgava"}),
+    (
+        "consulate",
+        "Latvijas Republikas vēstniecība Lielbritānijā",
+        Organisation.Kind.CONSULAR,
+        {"country": "GB"},
+    ),
+    (
+        "riga",
+        "Rīgas valstspilsētas pašvaldības Sociālais dienests",
+        Organisation.Kind.MUNICIPAL_SOCIAL_SERVICE,
+        {"municipality": "Rīga"},
+    ),
+    (
+        "jelgava",
+        "Jelgavas valstspilsētas pašvaldības sociālais dienests",
+        Organisation.Kind.MUNICIPAL_SOCIAL_SERVICE,
+        {"municipality": "Jelgava"},
+    ),
     ("ngo_lv", "Biedrība «Atbalsta tīkls»", Organisation.Kind.NGO_LATVIAN, {"country": "LV"}),
     ("ngo_foreign", "Safe Passage Foundation", Organisation.Kind.NGO_FOREIGN, {"country": "NL"}),
     ("mandated", "Biedrība «Drošā osta»", Organisation.Kind.MANDATED_NGO, {}),
@@ -52,19 +67,144 @@ USERS = [
 
 # (key, person fields, stage, victim status, caseworkers, opened days ago)
 CASES = [
-    ("aija", {"given_name": "Aija", "family_name": "Bērziņa", "date_of_birth": datetime.date(1994, 3, 12), "sex": "female", "citizenships": ["LV"], "languages": "latviešu, krievu", "phone": "+371 20000001"}, Case.Stage.IDENTIFICATION, Case.VictimStatus.PRESUMED, ["caseworker"], 12),
-    ("oksana", {"given_name": "Oksana", "family_name": "Kovalenko", "date_of_birth": datetime.date(1989, 11, 2), "sex": "female", "citizenships": ["UA"], "languages": "ukraiņu, krievu", "phone": "+371 20000002"}, Case.Stage.IDENTIFICATION, Case.VictimStatus.PRESUMED, ["caseworker2"], 27),
-    ("unknown", {"estimated_age": 25, "estimated_age_on": None, "sex": "male", "languages": "vjetnamiešu"}, Case.Stage.IDENTIFICATION, Case.VictimStatus.PRESUMED, [], 2),
-    ("marija", {"given_name": "Marija", "family_name": "Ozoliņa", "date_of_birth": datetime.date(2010, 7, 21), "sex": "female", "citizenships": ["LV"], "languages": "latviešu"}, Case.Stage.REHABILITATION, Case.VictimStatus.IDENTIFIED, ["caseworker"], 60),
-    ("lan", {"given_name": "Lan", "family_name": "Nguyen Thi", "date_of_birth": datetime.date(1998, 1, 5), "sex": "female", "citizenships": ["VN"], "languages": "vjetnamiešu, angļu"}, Case.Stage.REHABILITATION, Case.VictimStatus.IDENTIFIED, ["caseworker2"], 170),
-    ("roberts", {"given_name": "Roberts", "family_name": "Kalējs", "date_of_birth": datetime.date(1985, 9, 30), "sex": "male", "citizenships": ["LV"], "languages": "latviešu", "address": "Rīga"}, Case.Stage.REINTEGRATION, Case.VictimStatus.IDENTIFIED, ["caseworker"], 240),
-    ("ahmed", {"given_name": "Ahmed", "family_name": "Karimov", "date_of_birth": datetime.date(1992, 4, 18), "sex": "male", "citizenships": ["UZ"], "languages": "uzbeku, krievu"}, Case.Stage.REINTEGRATION, Case.VictimStatus.IDENTIFIED, ["caseworker", "caseworker2"], 300),
-    ("elina", {"given_name": "Elīna", "family_name": "Šteinberga", "date_of_birth": datetime.date(2001, 12, 1), "sex": "female", "citizenships": ["LV"], "languages": "latviešu, angļu"}, Case.Stage.CLOSED, Case.VictimStatus.NOT_IDENTIFIED, [], 400),
-    ("kristaps", {"given_name": "Kristaps", "family_name": "Eglītis", "date_of_birth": datetime.date(1979, 5, 9), "sex": "male", "citizenships": ["LV"], "languages": "latviešu"}, Case.Stage.REFERRAL, Case.VictimStatus.PRESUMED, [], 1),
+    (
+        "aija",
+        {
+            "given_name": "Aija",
+            "family_name": "Bērziņa",
+            "date_of_birth": datetime.date(1994, 3, 12),
+            "sex": "female",
+            "citizenships": ["LV"],
+            "languages": "latviešu, krievu",
+            "phone": "+371 20000001",
+        },
+        Case.Stage.IDENTIFICATION,
+        Case.VictimStatus.PRESUMED,
+        ["caseworker"],
+        12,
+    ),
+    (
+        "oksana",
+        {
+            "given_name": "Oksana",
+            "family_name": "Kovalenko",
+            "date_of_birth": datetime.date(1989, 11, 2),
+            "sex": "female",
+            "citizenships": ["UA"],
+            "languages": "ukraiņu, krievu",
+            "phone": "+371 20000002",
+        },
+        Case.Stage.IDENTIFICATION,
+        Case.VictimStatus.PRESUMED,
+        ["caseworker2"],
+        27,
+    ),
+    (
+        "unknown",
+        {"estimated_age": 25, "estimated_age_on": None, "sex": "male", "languages": "vjetnamiešu"},
+        Case.Stage.IDENTIFICATION,
+        Case.VictimStatus.PRESUMED,
+        [],
+        2,
+    ),
+    (
+        "marija",
+        {
+            "given_name": "Marija",
+            "family_name": "Ozoliņa",
+            "date_of_birth": datetime.date(2010, 7, 21),
+            "sex": "female",
+            "citizenships": ["LV"],
+            "languages": "latviešu",
+        },
+        Case.Stage.REHABILITATION,
+        Case.VictimStatus.IDENTIFIED,
+        ["caseworker"],
+        60,
+    ),
+    (
+        "lan",
+        {
+            "given_name": "Lan",
+            "family_name": "Nguyen Thi",
+            "date_of_birth": datetime.date(1998, 1, 5),
+            "sex": "female",
+            "citizenships": ["VN"],
+            "languages": "vjetnamiešu, angļu",
+        },
+        Case.Stage.REHABILITATION,
+        Case.VictimStatus.IDENTIFIED,
+        ["caseworker2"],
+        170,
+    ),
+    (
+        "roberts",
+        {
+            "given_name": "Roberts",
+            "family_name": "Kalējs",
+            "date_of_birth": datetime.date(1985, 9, 30),
+            "sex": "male",
+            "citizenships": ["LV"],
+            "languages": "latviešu",
+            "address": "Rīga",
+        },
+        Case.Stage.REINTEGRATION,
+        Case.VictimStatus.IDENTIFIED,
+        ["caseworker"],
+        240,
+    ),
+    (
+        "ahmed",
+        {
+            "given_name": "Ahmed",
+            "family_name": "Karimov",
+            "date_of_birth": datetime.date(1992, 4, 18),
+            "sex": "male",
+            "citizenships": ["UZ"],
+            "languages": "uzbeku, krievu",
+        },
+        Case.Stage.REINTEGRATION,
+        Case.VictimStatus.IDENTIFIED,
+        ["caseworker", "caseworker2"],
+        300,
+    ),
+    (
+        "elina",
+        {
+            "given_name": "Elīna",
+            "family_name": "Šteinberga",
+            "date_of_birth": datetime.date(2001, 12, 1),
+            "sex": "female",
+            "citizenships": ["LV"],
+            "languages": "latviešu, angļu",
+        },
+        Case.Stage.CLOSED,
+        Case.VictimStatus.NOT_IDENTIFIED,
+        [],
+        400,
+    ),
+    (
+        "kristaps",
+        {
+            "given_name": "Kristaps",
+            "family_name": "Eglītis",
+            "date_of_birth": datetime.date(1979, 5, 9),
+            "sex": "male",
+            "citizenships": ["LV"],
+            "languages": "latviešu",
+        },
+        Case.Stage.REFERRAL,
+        Case.VictimStatus.PRESUMED,
+        [],
+        1,
+    ),
 ]
 
 ADMIN_MODEL_PERMS = [
-    ("cases", "user"), ("cases", "organisation"), ("cases", "trainingrecord"), ("cases", "userrole"),
+    ("cases", "user"),
+    ("cases", "organisation"),
+    ("cases", "trainingrecord"),
+    ("cases", "userrole"),
 ]
 
 
@@ -79,8 +219,13 @@ def load_demo(*, password: str) -> dict:
     for username, first, last, org_key, roles in USERS:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = User(username=username, first_name=first, last_name=last, organisation=orgs[org_key],
-                        email=f"{username}@demo.invalid")
+            user = User(
+                username=username,
+                first_name=first,
+                last_name=last,
+                organisation=orgs[org_key],
+                email=f"{username}@demo.invalid",
+            )
             user.set_password(password)
             user._history_user = None
             user.save()
@@ -103,8 +248,11 @@ def load_demo(*, password: str) -> dict:
     nurse = users["nurse"]
     if not nurse.training_records.exists():
         TrainingRecord.objects.create(
-            user=nurse, title="Cilvēku tirdzniecības upuru atpazīšana", provider="Iekšlietu ministrija",
-            completed_on=today - datetime.timedelta(days=90), valid_until=today + datetime.timedelta(days=640),
+            user=nurse,
+            title="Cilvēku tirdzniecības upuru atpazīšana",
+            provider="Iekšlietu ministrija",
+            completed_on=today - datetime.timedelta(days=90),
+            valid_until=today + datetime.timedelta(days=640),
         )
 
     coordinator = users["coordinator"]
@@ -121,8 +269,13 @@ def load_demo(*, password: str) -> dict:
             cases[key] = person.cases.first()
             continue
         person = services.person_create(actor=coordinator, **fields)
-        case = services.case_open(person=person, organisation=orgs["mandated"], actor=coordinator, opened_on=opened_on,
-                                  stage=Case.Stage.REFERRAL if stage == Case.Stage.REFERRAL else Case.Stage.IDENTIFICATION)
+        case = services.case_open(
+            person=person,
+            organisation=orgs["mandated"],
+            actor=coordinator,
+            opened_on=opened_on,
+            stage=Case.Stage.REFERRAL if stage == Case.Stage.REFERRAL else Case.Stage.IDENTIFICATION,
+        )
         for username in caseworkers:
             services.case_assign_caseworker(case=case, caseworker=users[username], actor=coordinator)
         if status != Case.VictimStatus.PRESUMED:
@@ -130,7 +283,11 @@ def load_demo(*, password: str) -> dict:
         if stage in (Case.Stage.REHABILITATION, Case.Stage.REINTEGRATION):
             case = services.case_move_to_stage(case=case, stage=stage, actor=coordinator)
         if stage == Case.Stage.CLOSED:
-            case = services.case_close(case=case, actor=coordinator, reason="Nav pietiekamu pazīmju; persona atteicās no pakalpojumiem.")
+            case = services.case_close(
+                case=case,
+                actor=coordinator,
+                reason="Nav pietiekamu pazīmju; persona atteicās no pakalpojumiem.",
+            )
         cases[key] = case
 
     state = {"orgs": orgs, "users": users, "cases": cases, "today": today, "password": password}

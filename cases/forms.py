@@ -7,9 +7,13 @@ from .models import Case, User
 
 class CaseFilterForm(forms.Form):
     q = forms.CharField(label=_("Reference or name"), required=False, max_length=100)
-    stage = forms.ChoiceField(label=_("Stage"), required=False, choices=[("", _("All stages")), *Case.Stage.choices])
+    stage = forms.ChoiceField(
+        label=_("Stage"), required=False, choices=[("", _("All stages")), *Case.Stage.choices]
+    )
     status = forms.ChoiceField(
-        label=_("Victim status"), required=False, choices=[("", _("All statuses")), *Case.VictimStatus.choices]
+        label=_("Victim status"),
+        required=False,
+        choices=[("", _("All statuses")), *Case.VictimStatus.choices],
     )
 
 
@@ -19,7 +23,9 @@ class CaseworkerChoiceField(forms.ModelChoiceField):
 
 
 class AssignCaseworkerForm(forms.Form):
-    caseworker = CaseworkerChoiceField(label=_("Caseworker"), queryset=User.objects.none(), empty_label=_("Choose…"))
+    caseworker = CaseworkerChoiceField(
+        label=_("Caseworker"), queryset=User.objects.none(), empty_label=_("Choose…")
+    )
 
     def __init__(self, *args, caseworkers=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,7 +38,9 @@ class UnassignCaseworkerForm(forms.Form):
 
 
 class CloseCaseForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for closing"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    reason = forms.CharField(
+        label=_("Reason for closing"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:

@@ -19,8 +19,39 @@ from simple_history.models import HistoricalRecords
 # EU member states, the other EEA states and Switzerland: their citizens are not third-country
 # nationals (residence permits and the reflection period apply only to the others).
 EU_EEA_CH = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE "
-    "IS LI NO CH".split()
+    [
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+        "IS",
+        "LI",
+        "NO",
+        "CH",
+    ]
 )
 LATVIA = "LV"
 
@@ -73,7 +104,14 @@ class Organisation(models.Model):
         Kind.OTHER_SPECIALIST: {Role.FIRST_RESPONDER, Role.SYSTEM_ADMINISTRATOR},
     }
     FIRST_RESPONDER_KINDS = frozenset(
-        {Kind.POLICE, Kind.BORDER_GUARD, Kind.CONSULAR, Kind.MUNICIPAL_SOCIAL_SERVICE, Kind.NGO_LATVIAN, Kind.NGO_FOREIGN}
+        {
+            Kind.POLICE,
+            Kind.BORDER_GUARD,
+            Kind.CONSULAR,
+            Kind.MUNICIPAL_SOCIAL_SERVICE,
+            Kind.NGO_LATVIAN,
+            Kind.NGO_FOREIGN,
+        }
     )
 
     name = models.CharField(_("name"), max_length=200, unique=True)
@@ -153,7 +191,9 @@ class UserRole(models.Model):
         if org is None:
             raise ValidationError(_("A user needs an organisation before they can hold a role."))
         if self.role not in Organisation.ROLES_BY_KIND[org.kind]:
-            raise ValidationError(ROLE_NOT_FOR_KIND % {"kind": org.get_kind_display(), "role": self.get_role_display()})
+            raise ValidationError(
+                ROLE_NOT_FOR_KIND % {"kind": org.get_kind_display(), "role": self.get_role_display()}
+            )
 
 
 class TrainingRecord(models.Model):
@@ -249,8 +289,10 @@ class Person(models.Model):
             born = self.date_of_birth
             return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
         if self.estimated_age is not None and self.estimated_age_on:
-            years = day.year - self.estimated_age_on.year - (
-                (day.month, day.day) < (self.estimated_age_on.month, self.estimated_age_on.day)
+            years = (
+                day.year
+                - self.estimated_age_on.year
+                - ((day.month, day.day) < (self.estimated_age_on.month, self.estimated_age_on.day))
             )
             return self.estimated_age + max(years, 0)
         return None
@@ -300,7 +342,9 @@ class Case(models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     year = models.PositiveSmallIntegerField(editable=False)
     number = models.PositiveIntegerField(editable=False)
-    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="cases")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="cases"
+    )
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("mandated NGO"),
@@ -326,7 +370,8 @@ class Case(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["year", "number"], name="case_year_number_unique"),
             models.CheckConstraint(
-                condition=Q(stage="closed", closed_at__isnull=False) | (~Q(stage="closed") & Q(closed_at__isnull=True)),
+                condition=Q(stage="closed", closed_at__isnull=False)
+                | (~Q(stage="closed") & Q(closed_at__isnull=True)),
                 name="case_closed_iff_closed_at",
             ),
         ]
@@ -366,7 +411,9 @@ class CaseAssignment(models.Model):
     """A caseworker assigned to a case; ending it revokes their object permissions."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
-    user = models.ForeignKey(User, verbose_name=_("caseworker"), on_delete=models.PROTECT, related_name="assignments")
+    user = models.ForeignKey(
+        User, verbose_name=_("caseworker"), on_delete=models.PROTECT, related_name="assignments"
+    )
     assigned_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
@@ -378,7 +425,9 @@ class CaseAssignment(models.Model):
         verbose_name_plural = _("assignments")
         constraints = [
             models.UniqueConstraint(
-                fields=["case", "user"], condition=Q(ended_at__isnull=True), name="assignment_one_active_per_user"
+                fields=["case", "user"],
+                condition=Q(ended_at__isnull=True),
+                name="assignment_one_active_per_user",
             )
         ]
         indexes = [models.Index(fields=["user", "case"], name="assignment_user_case_idx")]
@@ -456,7 +505,12 @@ class Alert(models.Model):
     notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        User, verbose_name=_("acknowledged by"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        User,
+        verbose_name=_("acknowledged by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     history = HistoricalRecords()
 
@@ -474,7 +528,9 @@ class Alert(models.Model):
         ]
         indexes = [
             models.Index(fields=["case", "acknowledged_at"], name="alert_case_ack_idx"),
-            models.Index(fields=["notified_at"], name="alert_notified_idx", condition=Q(notified_at__isnull=True)),
+            models.Index(
+                fields=["notified_at"], name="alert_notified_idx", condition=Q(notified_at__isnull=True)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -25,11 +25,15 @@ _case_sections: dict[str, Part] = {}
 _dashboard_panels: dict[str, Part] = {}
 
 
-def register_case_section(*, key: str, order: int, template: str, context: Callable[[HttpRequest, object], dict | None]) -> None:
+def register_case_section(
+    *, key: str, order: int, template: str, context: Callable[[HttpRequest, object], dict | None]
+) -> None:
     _case_sections[key] = Part(key, order, template, context)
 
 
-def register_dashboard_panel(*, key: str, order: int, template: str, context: Callable[[HttpRequest], dict | None]) -> None:
+def register_dashboard_panel(
+    *, key: str, order: int, template: str, context: Callable[[HttpRequest], dict | None]
+) -> None:
     _dashboard_panels[key] = Part(key, order, template, context)
 
 
@@ -62,7 +66,9 @@ class NavItem:
 _nav_items: dict[str, NavItem] = {}
 
 
-def register_nav_item(*, key: str, order: int, label, url_name: str, visible: Callable[[object], bool]) -> None:
+def register_nav_item(
+    *, key: str, order: int, label, url_name: str, visible: Callable[[object], bool]
+) -> None:
     """A link in the main navigation, shown to the users for whom visible(user) is true."""
     _nav_items[key] = NavItem(key, order, label, url_name, visible)
 

@@ -19,7 +19,9 @@ from .sections import timeline_sources
 def _active_assignments() -> Prefetch:
     return Prefetch(
         "assignments",
-        queryset=CaseAssignment.objects.filter(ended_at__isnull=True).select_related("user").order_by("assigned_at"),
+        queryset=CaseAssignment.objects.filter(ended_at__isnull=True)
+        .select_related("user")
+        .order_by("assigned_at"),
         to_attr="active_assignments",
     )
 
@@ -29,7 +31,11 @@ def case_list_for_user(*, user: User, search: str = "", stage: str = "", status:
     visible = permissions.case_visibility_filter(user)
     if visible is None:
         return Case.objects.none()
-    qs = Case.objects.filter(visible).select_related("person", "organisation").prefetch_related(_active_assignments())
+    qs = (
+        Case.objects.filter(visible)
+        .select_related("person", "organisation")
+        .prefetch_related(_active_assignments())
+    )
     search = (search or "").strip()
     if search:
         needle = normalise_name(search)
@@ -71,7 +77,7 @@ def case_stage_counts_for_user(*, user: User) -> dict[str, int]:
     if visible is None:
         return {}
     rows = Case.objects.filter(visible).values("stage").annotate(n=Count("pk")).order_by()
-    counts = {stage: 0 for stage in Case.Stage.values}
+    counts = dict.fromkeys(Case.Stage.values, 0)
     counts.update({row["stage"]: row["n"] for row in rows})
     return counts
 
@@ -129,14 +135,14 @@ class TimelineEntry:
 def _field_label(model, name: str) -> str:
     try:
         return capfirst(str(model._meta.get_field(name).verbose_name))
-    except Exception:  # noqa: BLE001 - history-only fields
+    except Exception:
         return name
 
 
 def _display(model, name: str, value) -> str:
     try:
         f = model._meta.get_field(name)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return str(value)
     if f.choices and value is not None:
         return str(dict(f.flatchoices).get(value, value))
@@ -149,8 +155,19 @@ def _display(model, name: str, value) -> str:
 _QUIET_FIELDS = {"updated_at", "created_at", "search_name"}
 # Personal data changes are recorded in history, but the timeline names only which field changed.
 _PERSONAL_FIELDS = {
-    "given_name", "family_name", "other_names", "date_of_birth", "estimated_age", "estimated_age_on",
-    "phone", "email", "address", "citizenships", "languages", "sex", "stateless",
+    "given_name",
+    "family_name",
+    "other_names",
+    "date_of_birth",
+    "estimated_age",
+    "estimated_age_on",
+    "phone",
+    "email",
+    "address",
+    "citizenships",
+    "languages",
+    "sex",
+    "stateless",
 }
 
 
@@ -197,7 +214,9 @@ def history_timeline_entries(
     *, model, records: list, created_title, changed_title: str, fields: set[str]
 ) -> list[TimelineEntry]:
     """Timeline entries from a stage app's history records; only the named fields' changes show."""
-    return _entries_for(records, model, created_title=created_title, changed_title=changed_title, fields=fields)
+    return _entries_for(
+        records, model, created_title=created_title, changed_title=changed_title, fields=fields
+    )
 
 
 def case_timeline(*, case: Case) -> list[TimelineEntry]:
@@ -209,21 +228,34 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
         .order_by("history_date")
     )
     assignment_records = list(
-        CaseAssignment.history.filter(case_id=case.pk).select_related("history_user", "user").order_by("history_date")
+        CaseAssignment.history.filter(case_id=case.pk)
+        .select_related("history_user", "user")
+        .order_by("history_date")
     )
-    entries = _entries_for(case_records, Case, created_title=_("Case opened"), changed_title=_("Case updated"))
+    entries = _entries_for(
+        case_records, Case, created_title=_("Case opened"), changed_title=_("Case updated")
+    )
     entries += [
         e
-        for e in _entries_for(person_records, Person, created_title=_("Person recorded"), changed_title=_("Personal details updated"))
+        for e in _entries_for(
+            person_records,
+            Person,
+            created_title=_("Person recorded"),
+            changed_title=_("Personal details updated"),
+        )
         if e.details or e.reason
     ]
     for rec in assignment_records:
         actor = rec.history_user.display_name if rec.history_user else _("the system")
         name = rec.user.display_name
         if rec.history_type == "+":
-            entries.append(TimelineEntry(rec.history_date, actor, _("Caseworker assigned: %(name)s") % {"name": name}))
+            entries.append(
+                TimelineEntry(rec.history_date, actor, _("Caseworker assigned: %(name)s") % {"name": name})
+            )
         elif rec.history_type == "~" and rec.ended_at:
-            entries.append(TimelineEntry(rec.history_date, actor, _("Caseworker unassigned: %(name)s") % {"name": name}))
+            entries.append(
+                TimelineEntry(rec.history_date, actor, _("Caseworker unassigned: %(name)s") % {"name": name})
+            )
     for source in timeline_sources():
         entries += source(case)
     entries.sort(key=lambda e: e.at, reverse=True)

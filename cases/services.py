@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.contrib.auth.models import Permission
-from django.contrib.contenttypes.models import ContentType
 
 from . import permissions
 from .models import (

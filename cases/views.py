@@ -31,7 +31,9 @@ def dashboard(request):
     }
     if permissions.can(user, Action.LIST_CASES):
         counts = selectors.case_stage_counts_for_user(user=user)
-        context["stage_counts"] = [(stage, label, counts.get(stage, 0)) for stage, label in selectors.Case.Stage.choices]
+        context["stage_counts"] = [
+            (stage, label, counts.get(stage, 0)) for stage, label in selectors.Case.Stage.choices
+        ]
     if permissions.has_role(user, Role.CASEWORKER):
         context["my_cases"] = list(selectors.cases_assigned_to(user=user))
     if permissions.has_role(user, Role.COORDINATOR):
@@ -56,7 +58,11 @@ def case_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
-    template = "cases/_case_table.html" if request.htmx and request.htmx.target == "case-results" else "cases/case_list.html"
+    template = (
+        "cases/_case_table.html"
+        if request.htmx and request.htmx.target == "case-results"
+        else "cases/case_list.html"
+    )
     return render(request, template, context)
 
 
@@ -75,7 +81,9 @@ def case_detail(request, reference: str):
         "can_assign": can_assign,
         "can_close": permissions.can(user, Action.CLOSE_CASE, case),
         "can_view_access_log": permissions.can(user, Action.VIEW_ACCESS_LOG, case),
-        "assign_form": AssignCaseworkerForm(caseworkers=selectors.caseworkers_assignable_to(case=case)) if can_assign else None,
+        "assign_form": AssignCaseworkerForm(caseworkers=selectors.caseworkers_assignable_to(case=case))
+        if can_assign
+        else None,
         "close_form": CloseCaseForm(),
     }
     return render(request, "cases/case_detail.html", context)
@@ -94,12 +102,16 @@ def case_assign(request, reference: str):
     form = AssignCaseworkerForm(request.POST, caseworkers=selectors.caseworkers_assignable_to(case=case))
     if form.is_valid():
         try:
-            services.case_assign_caseworker(case=case, caseworker=form.cleaned_data["caseworker"], actor=request.user)
+            services.case_assign_caseworker(
+                case=case, caseworker=form.cleaned_data["caseworker"], actor=request.user
+            )
         except ValidationError as error:
             _errors_to_form(form, error)
         else:
             messages.success(
-                request, _("%(name)s is now assigned to the case.") % {"name": form.cleaned_data["caseworker"].display_name}
+                request,
+                _("%(name)s is now assigned to the case.")
+                % {"name": form.cleaned_data["caseworker"].display_name},
             )
             return redirect(case)
     for error in form.errors.get("caseworker", []) + form.non_field_errors():
@@ -116,7 +128,9 @@ def case_unassign(request, reference: str):
     form = UnassignCaseworkerForm(request.POST)
     if form.is_valid():
         try:
-            services.case_unassign_caseworker(case=case, caseworker=form.cleaned_data["caseworker"], actor=request.user)
+            services.case_unassign_caseworker(
+                case=case, caseworker=form.cleaned_data["caseworker"], actor=request.user
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -140,7 +154,12 @@ def case_close(request, reference: str):
         else:
             messages.success(request, _("The case was closed."))
             return redirect(case)
-    return render(request, "cases/case_close.html", {"case": case, "form": form}, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "cases/case_close.html",
+        {"case": case, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @require_GET

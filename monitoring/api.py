@@ -69,7 +69,9 @@ class FiguresViewSet(viewsets.ViewSet):
     @extend_schema(
         summary="Monitoring figures for a period (national coordinator: all; NGO coordinator: their NGO)",
         parameters=[
-            OpenApiParameter("from", OpenApiTypes.DATE, description="First day (default: 1 January this year)"),
+            OpenApiParameter(
+                "from", OpenApiTypes.DATE, description="First day (default: 1 January this year)"
+            ),
             OpenApiParameter("to", OpenApiTypes.DATE, description="Last day (default: today)"),
         ],
         responses=FiguresSerializer,
@@ -90,7 +92,10 @@ class FiguresViewSet(viewsets.ViewSet):
 
 
 class AuditTrailViewSet(viewsets.ViewSet):
-    @extend_schema(summary="Every view, download and change of a case (national coordinator)", responses=AuditEntrySerializer(many=True))
+    @extend_schema(
+        summary="Every view, download and change of a case (national coordinator)",
+        responses=AuditEntrySerializer(many=True),
+    )
     def list(self, request, reference: str = ""):
         try:
             case = case_selectors.case_get_for_user_or_404(user=request.user, reference=reference)

@@ -12,12 +12,21 @@ class MonitoringConfig(AppConfig):
         from . import permissions, views
 
         register_nav_item(
-            key="monitoring", order=900, label=_("Monitoring"), url_name="monitoring:index",
+            key="monitoring",
+            order=900,
+            label=_("Monitoring"),
+            url_name="monitoring:index",
             visible=permissions.may_monitor,
         )
         register_dashboard_panel(
-            key="monitoring", order=900, template="monitoring/_dashboard_panel.html", context=views.dashboard_panel_context
+            key="monitoring",
+            order=900,
+            template="monitoring/_dashboard_panel.html",
+            context=views.dashboard_panel_context,
         )
         register_case_section(
-            key="monitoring", order=990, template="monitoring/_case_section.html", context=views.case_section_context
+            key="monitoring",
+            order=990,
+            template="monitoring/_case_section.html",
+            context=views.case_section_context,
         )

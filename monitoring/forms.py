@@ -22,8 +22,12 @@ class PeriodForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # "from" is a Python keyword, so the fields are added here rather than declared.
-        self.fields["from"] = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-        self.fields["to"] = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        self.fields["from"] = forms.DateField(
+            label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        )
+        self.fields["to"] = forms.DateField(
+            label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        )
 
     def clean(self):
         data = super().clean()

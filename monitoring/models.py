@@ -54,12 +54,16 @@ class SummaryExport(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=Q(done__lte=F("total")), name="summaryexport_done_within_total"),
-            models.CheckConstraint(condition=Q(expires_at__gt=F("created_at")), name="summaryexport_expires_after_creation"),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("created_at")), name="summaryexport_expires_after_creation"
+            ),
             models.CheckConstraint(
                 condition=~Q(status="ready") | ~Q(file_path=""), name="summaryexport_ready_has_file"
             ),
         ]
-        indexes = [models.Index(fields=["requested_by", "-created_at"], name="summaryexport_user_created_idx")]
+        indexes = [
+            models.Index(fields=["requested_by", "-created_at"], name="summaryexport_user_created_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.pk} ({self.get_status_display()})"

@@ -70,9 +70,15 @@ class StaticOnlyFetcher(URLFetcher):
         path = unquote(parts.path)
         if not path.startswith(static_url):
             raise RefusedURL("not a static path")
-        relative = path[len(static_url):]
+        relative = path[len(static_url) :]
         normalised = posixpath.normpath(relative)
-        if not relative or normalised != relative or normalised.startswith(("/", "..")) or "\\" in relative or "\x00" in relative:
+        if (
+            not relative
+            or normalised != relative
+            or normalised.startswith(("/", ".."))
+            or "\\" in relative
+            or "\x00" in relative
+        ):
             raise RefusedURL("not a plain static path")
         return normalised
 

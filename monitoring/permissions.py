@@ -31,7 +31,10 @@ def _is_national(user) -> bool:
 
 
 def _is_ngo_coordinator(user) -> bool:
-    return case_permissions.has_role(user, Role.COORDINATOR) and getattr(user, "organisation_id", None) is not None
+    return (
+        case_permissions.has_role(user, Role.COORDINATOR)
+        and getattr(user, "organisation_id", None) is not None
+    )
 
 
 def can(user, action: str, case: Case | None = None) -> bool:
@@ -44,7 +47,9 @@ def can(user, action: str, case: Case | None = None) -> bool:
             return True
         return _is_ngo_coordinator(user) and case.organisation_id == user.organisation_id
     if action == Action.VIEW_AUDIT_TRAIL:
-        return _is_national(user) and (case is None or case_permissions.can(user, case_permissions.Action.VIEW_CASE, case))
+        return _is_national(user) and (
+            case is None or case_permissions.can(user, case_permissions.Action.VIEW_CASE, case)
+        )
     return False
 
 

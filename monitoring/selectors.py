@@ -68,7 +68,11 @@ def case_stage_history(*, case: Case) -> list[StageStep]:
     for rec in case.history.select_related("history_user").order_by("history_date", "history_id"):
         if rec.stage != previous:
             actor = rec.history_user.display_name if rec.history_user else _("the system")
-            steps.append(StageStep(rec.history_date, Case.Stage(rec.stage).label, actor, rec.history_change_reason or ""))
+            steps.append(
+                StageStep(
+                    rec.history_date, Case.Stage(rec.stage).label, actor, rec.history_change_reason or ""
+                )
+            )
             previous = rec.stage
     return steps
 
@@ -120,7 +124,11 @@ def _limits_of(entitlements, *, is_minor_at_identification: bool | None) -> list
                 _("%(used)s of %(limit)s days") % {"used": c.days_used, "limit": c.days_limit},
                 _("%(n)s days") % {"n": c.days_remaining},
                 _("%(start)s – %(last)s, %(status)s")
-                % {"start": f"{c.start_date:%Y-%m-%d}", "last": f"{c.last_day:%Y-%m-%d}", "status": c.status_display},
+                % {
+                    "start": f"{c.start_date:%Y-%m-%d}",
+                    "last": f"{c.last_day:%Y-%m-%d}",
+                    "status": c.status_display,
+                },
             )
         )
     else:
@@ -128,7 +136,8 @@ def _limits_of(entitlements, *, is_minor_at_identification: bool | None) -> list
     limits.append(
         Limit(
             _("Court support (150 hours)"),
-            _("%(used)s of %(limit)s hours") % {"used": f"{e.court_hours_used:.2f}", "limit": f"{e.court_hours_limit:.2f}"},
+            _("%(used)s of %(limit)s hours")
+            % {"used": f"{e.court_hours_used:.2f}", "limit": f"{e.court_hours_limit:.2f}"},
             _("%(n)s hours") % {"n": f"{e.court_hours_remaining:.2f}"},
         )
     )
@@ -137,7 +146,8 @@ def _limits_of(entitlements, *, is_minor_at_identification: bool | None) -> list
             _("Consultations after the course (5)"),
             _("%(used)s of %(limit)s") % {"used": e.post_course_used, "limit": e.post_course_limit},
             str(max(e.post_course_limit - e.post_course_used, 0)),
-            _("until %(date)s") % {"date": f"{e.post_course_last_day:%Y-%m-%d}"} if e.post_course_last_day
+            _("until %(date)s") % {"date": f"{e.post_course_last_day:%Y-%m-%d}"}
+            if e.post_course_last_day
             else _("after the course ends"),
         )
     )
@@ -158,7 +168,8 @@ def _limits_of(entitlements, *, is_minor_at_identification: bool | None) -> list
             Limit(
                 _("Reflection period (30 days)"),
                 _("day %(day)s of 30") % {"day": min(max(view.day_number, 0), 30)}
-                if view.period.status == "running" else view.status,
+                if view.period.status == "running"
+                else view.status,
                 _("%(n)s days") % {"n": view.days_remaining},
                 _("last day %(date)s") % {"date": f"{view.last_day:%Y-%m-%d}"},
             )
@@ -187,7 +198,9 @@ def summary_for_case(*, case: Case, user: User, now: datetime.datetime | None = 
     summary = Summary(case=case, person=case.person, downloaded_by=user, downloaded_at=now)
     summary.caseworkers = [
         a.user.display_name
-        for a in CaseAssignment.objects.filter(case=case, ended_at__isnull=True).select_related("user").order_by("assigned_at")
+        for a in CaseAssignment.objects.filter(case=case, ended_at__isnull=True)
+        .select_related("user")
+        .order_by("assigned_at")
     ]
     summary.stage_history = case_stage_history(case=case)
     summary.referral = _referral_of(case)
@@ -208,7 +221,9 @@ def summary_for_case(*, case: Case, user: User, now: datetime.datetime | None = 
         court_support=list(rehabilitation_selectors.court_support_entries(case=case)),
     )
     reference_day = rehabilitation_selectors.identification_reference_date(case=case)
-    summary.limits = _limits_of(entitlements, is_minor_at_identification=case.person.is_minor_on(reference_day))
+    summary.limits = _limits_of(
+        entitlements, is_minor_at_identification=case.person.is_minor_on(reference_day)
+    )
     summary.alerts = rehabilitation_selectors.alerts_for_case(case=case, include_acknowledged=False)
     summary.reintegration = reintegration_selectors.case_referrals(case=case)
     return summary
@@ -299,10 +314,17 @@ def case_audit_trail(*, user: User, case: Case) -> list[AuditEntry]:
     for access in CaseAccess.objects.filter(case=case).select_related("user", "organisation"):
         kind = "download" if access.kind == CaseAccess.Kind.PDF else "view"
         entries.append(
-            AuditEntry(access.at, access.user.display_name, access.organisation.name if access.organisation else "",
-                       access.get_kind_display(), kind)
+            AuditEntry(
+                access.at,
+                access.user.display_name,
+                access.organisation.name if access.organisation else "",
+                access.get_kind_display(),
+                kind,
+            )
         )
-    person_rows = Person.history.filter(id=case.person_id).select_related("history_user", "history_user__organisation")
+    person_rows = Person.history.filter(id=case.person_id).select_related(
+        "history_user", "history_user__organisation"
+    )
     sources = [(_("Person"), Person, person_rows)]
     for label, model, lookup in _history_models_for_case():
         rows = _history_rows(model, lookup, case).select_related("history_user", "history_user__organisation")

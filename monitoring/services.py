@@ -27,7 +27,9 @@ logger = logging.getLogger(__name__)
 
 # Error messages: module constants the tests reuse.
 EXPORT_NOTHING_SELECTED = _("No case matches this filter; change the filter and ask again.")
-EXPORT_TOO_MANY = _("This filter selects %(n)s cases; at most %(max)s go into one file. Narrow the filter and ask again.")
+EXPORT_TOO_MANY = _(
+    "This filter selects %(n)s cases; at most %(max)s go into one file. Narrow the filter and ask again."
+)
 EXPORT_NOT_READY = _("The file is not ready yet; wait until the progress bar is full.")
 EXPORT_EXPIRED = _("This file has expired and was deleted; ask for the summaries again.")
 EXPORT_FAILED = _("Building this file failed; ask for the summaries again.")
@@ -117,7 +119,10 @@ def summary_export_build(*, export_id: int) -> SummaryExport:
     partial = target.with_suffix(".part")
     try:
         # The requester's rights are read again for each case: a right lost meanwhile leaves it out.
-        with translation.override(language), zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with (
+            translation.override(language),
+            zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        ):
             for n, case in enumerate(cases, start=1):
                 if permissions.can(actor, Action.DOWNLOAD_SUMMARY, case):
                     content = summary_pdf_download(case=case, actor=actor)

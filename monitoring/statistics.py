@@ -19,6 +19,7 @@ import datetime
 import statistics as pystats
 from dataclasses import dataclass, field
 
+from django.db.models import Case as When_Case
 from django.db.models import (
     CharField,
     Count,
@@ -35,19 +36,30 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models import Case as When_Case
-from django.db.models.functions import Cast, Coalesce, ExtractDay, ExtractMonth, ExtractYear, Greatest, TruncDate
+from django.db.models.functions import (
+    Cast,
+    Coalesce,
+    ExtractDay,
+    ExtractMonth,
+    ExtractYear,
+    Greatest,
+    TruncDate,
+)
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import EU_EEA_CH, LATVIA, Case, Organisation, Person
-
-from . import permissions
-
 from referrals.models import Exploitation, Referral
-from rehabilitation.models import CourtSupportEntry, FamilyConsultation, PostCourseConsultation, RehabilitationCourse
+from rehabilitation.models import (
+    CourtSupportEntry,
+    FamilyConsultation,
+    PostCourseConsultation,
+    RehabilitationCourse,
+)
 from reintegration.models import Assistance as MunicipalAssistance
 from reintegration.models import EmploymentMeasure, PartnerReferral
 from services.models import AssistanceRecord, Ground, Identification, ReflectionPeriod, ResidencePermit
+
+from . import permissions
 
 
 class AgeGroup:
@@ -91,7 +103,9 @@ def _month_day(name: str):
 def _full_years(since: str, on: str, md_since: str, md_on: str):
     """Whole years from `since` to `on`, counted as Person.age_on counts them."""
     return ExpressionWrapper(
-        ExtractYear(on) - ExtractYear(since) - When_Case(When(Q(**{f"{md_on}__lt": F(md_since)}), then=Value(1)), default=Value(0)),
+        ExtractYear(on)
+        - ExtractYear(since)
+        - When_Case(When(Q(**{f"{md_on}__lt": F(md_since)}), then=Value(1)), default=Value(0)),
         output_field=IntegerField(),
     )
 
@@ -108,14 +122,18 @@ def _with_age_group(qs, ref: str = "age_on"):
         _age_dob=_full_years(dob, ref, "_md_dob", "_md_ref"),
         # An estimate ages with the whole years since it was made (never backwards).
         _age_est=ExpressionWrapper(
-            F(est) + Greatest(_full_years(est_on, ref, "_md_est", "_md_ref"), Value(0)), output_field=IntegerField()
+            F(est) + Greatest(_full_years(est_on, ref, "_md_est", "_md_ref"), Value(0)),
+            output_field=IntegerField(),
         ),
     )
     return qs.annotate(
         age_group=When_Case(
             When(Q(**{f"{dob}__isnull": False, "_age_dob__lt": 18}), then=Value(AgeGroup.CHILD)),
             When(Q(**{f"{dob}__isnull": False}), then=Value(AgeGroup.ADULT)),
-            When(Q(**{f"{est}__isnull": False, f"{est_on}__isnull": False, "_age_est__lt": 18}), then=Value(AgeGroup.CHILD)),
+            When(
+                Q(**{f"{est}__isnull": False, f"{est_on}__isnull": False, "_age_est__lt": 18}),
+                then=Value(AgeGroup.CHILD),
+            ),
             When(Q(**{f"{est}__isnull": False, f"{est_on}__isnull": False}), then=Value(AgeGroup.ADULT)),
             default=Value(AgeGroup.UNKNOWN),
             output_field=CharField(),
@@ -181,7 +199,11 @@ def _case_scope(org_id, prefix: str = "") -> Q:
 
 def victims_queryset(*, org_id, period: Period):
     return _with_age_group(
-        Case.objects.filter(_case_scope(org_id), opened_on__range=(period.start, period.end), victim_status__in=VICTIM_STATUSES)
+        Case.objects.filter(
+            _case_scope(org_id),
+            opened_on__range=(period.start, period.end),
+            victim_status__in=VICTIM_STATUSES,
+        )
         .annotate(age_on=Coalesce(_identified_on(), F("opened_on"), output_field=DateField()))
         .annotate(cit=Cast("person__citizenships", CharField()))
         .annotate(citizenship_group=_citizenship_group())
@@ -265,9 +287,14 @@ def figures_for_user(*, user, period: Period) -> Figures:
         .order_by()
     )
     by_kind = {r["organisation__kind"]: r["n"] for r in rows}
-    kinds = [(k, label) for k, label in Organisation.Kind.choices if k in Organisation.FIRST_RESPONDER_KINDS or by_kind.get(k)]
+    kinds = [
+        (k, label)
+        for k, label in Organisation.Kind.choices
+        if k in Organisation.FIRST_RESPONDER_KINDS or by_kind.get(k)
+    ]
     b["referrals"] = Breakdown(
-        str(_("Referrals by first-responder kind")), _rows(kinds, by_kind),
+        str(_("Referrals by first-responder kind")),
+        _rows(kinds, by_kind),
         {"anonymous": sum(r["anonymous"] for r in rows)},
     )
 
@@ -275,7 +302,9 @@ def figures_for_user(*, user, period: Period) -> Figures:
         _case_scope(org_id, "case__"), status="approved", decided_at__date__range=(start, end)
     )
     rows = approved.values("ground").annotate(n=Count("pk")).order_by()
-    b["grounds"] = Breakdown(str(_("Identifications by ground")), _rows(Ground.choices, {r["ground"]: r["n"] for r in rows}))
+    b["grounds"] = Breakdown(
+        str(_("Identifications by ground")), _rows(Ground.choices, {r["ground"]: r["n"] for r in rows})
+    )
     submitted = Subquery(
         Referral.objects.filter(case=OuterRef("case"), status="accepted")
         .order_by("submitted_at")
@@ -283,9 +312,11 @@ def figures_for_user(*, user, period: Period) -> Figures:
         .values("day")[:1],
         output_field=DateField(),
     )
-    pairs = approved.annotate(referred_on=submitted, identified_on=TruncDate("decided_at")).filter(
-        referred_on__isnull=False
-    ).values_list("referred_on", "identified_on")
+    pairs = (
+        approved.annotate(referred_on=submitted, identified_on=TruncDate("decided_at"))
+        .filter(referred_on__isnull=False)
+        .values_list("referred_on", "identified_on")
+    )
     days = [(identified - referred).days for referred, identified in pairs]
     timed = len(days)
     median = pystats.median(days) if days else None
@@ -297,7 +328,9 @@ def figures_for_user(*, user, period: Period) -> Figures:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    b["stages"] = Breakdown(str(_("Cases by stage")), _rows(Case.Stage.choices, {r["stage"]: r["n"] for r in stage_rows}))
+    b["stages"] = Breakdown(
+        str(_("Cases by stage")), _rows(Case.Stage.choices, {r["stage"]: r["n"] for r in stage_rows})
+    )
 
     cells = victim_cells(org_id=org_id, period=period)
     b["status"] = Breakdown(
@@ -305,13 +338,20 @@ def figures_for_user(*, user, period: Period) -> Figures:
         _rows([(s, Case.VictimStatus(s).label) for s in VICTIM_STATUSES], _marginal(cells, "victim_status")),
     )
     b["sex"] = Breakdown(str(_("Victims by sex")), _rows(Person.Sex.choices, _marginal(cells, "person__sex")))
-    b["age"] = Breakdown(str(_("Victims by age group")), _rows(AgeGroup.CHOICES, _marginal(cells, "age_group")))
+    b["age"] = Breakdown(
+        str(_("Victims by age group")), _rows(AgeGroup.CHOICES, _marginal(cells, "age_group"))
+    )
     b["citizenship"] = Breakdown(
-        str(_("Victims by citizenship")), _rows(CitizenshipGroup.CHOICES, _marginal(cells, "citizenship_group"))
+        str(_("Victims by citizenship")),
+        _rows(CitizenshipGroup.CHOICES, _marginal(cells, "citizenship_group")),
     )
     forms = exploitation_counts(org_id=org_id, period=period)
-    totals = {form: sum(forms.get((s, form), 0) for s in VICTIM_STATUSES) for form, _l in exploitation_choices()}
-    b["exploitation"] = Breakdown(str(_("Victims by form of exploitation")), _rows(exploitation_choices(), totals))
+    totals = {
+        form: sum(forms.get((s, form), 0) for s in VICTIM_STATUSES) for form, _l in exploitation_choices()
+    }
+    b["exploitation"] = Breakdown(
+        str(_("Victims by form of exploitation")), _rows(exploitation_choices(), totals)
+    )
 
     rows = (
         AssistanceRecord.objects.filter(_case_scope(org_id, "case__"), started_on__range=(start, end))
@@ -320,7 +360,8 @@ def figures_for_user(*, user, period: Period) -> Figures:
         .order_by()
     )
     b["assistance"] = Breakdown(
-        str(_("State-funded assistance begun")), _rows(AssistanceRecord.Kind.choices, {r["kind"]: r["n"] for r in rows})
+        str(_("State-funded assistance begun")),
+        _rows(AssistanceRecord.Kind.choices, {r["kind"]: r["n"] for r in rows}),
     )
     reflection = ReflectionPeriod.objects.filter(_case_scope(org_id, "case__")).aggregate(
         started=Count("pk", filter=Q(start_date__range=(start, end))),
@@ -339,7 +380,9 @@ def figures_for_user(*, user, period: Period) -> Figures:
     post_course = PostCourseConsultation.objects.filter(
         _case_scope(org_id, "course__case__"), date__range=(start, end)
     ).count()
-    family = FamilyConsultation.objects.filter(_case_scope(org_id, "case__"), date__range=(start, end)).count()
+    family = FamilyConsultation.objects.filter(
+        _case_scope(org_id, "case__"), date__range=(start, end)
+    ).count()
     b["limits"] = Breakdown(
         str(_("Limits and permits")),
         [
@@ -362,10 +405,13 @@ def figures_for_user(*, user, period: Period) -> Figures:
         .order_by()
     )
     b["reintegration"] = Breakdown(
-        str(_("Onward referrals by outcome")), _rows(PartnerReferral.Status.choices, {r["status"]: r["n"] for r in rows})
+        str(_("Onward referrals by outcome")),
+        _rows(PartnerReferral.Status.choices, {r["status"]: r["n"] for r in rows}),
     )
     rows = (
-        EmploymentMeasure.objects.filter(_case_scope(org_id, "referral__case__"), started_on__range=(start, end))
+        EmploymentMeasure.objects.filter(
+            _case_scope(org_id, "referral__case__"), started_on__range=(start, end)
+        )
         .values("kind")
         .annotate(n=Count("pk"))
         .order_by()
@@ -409,8 +455,17 @@ def eurostat_rows(*, user, period: Period) -> list[list[str]]:
     rows: list[list[str]] = []
 
     def add(breakdown: str, category: str, ident: int, pres: int) -> None:
-        rows.append([f"{period.start:%Y-%m-%d}", f"{period.end:%Y-%m-%d}", breakdown, category,
-                     suppress(ident), suppress(pres), suppress(ident + pres)])
+        rows.append(
+            [
+                f"{period.start:%Y-%m-%d}",
+                f"{period.end:%Y-%m-%d}",
+                breakdown,
+                category,
+                suppress(ident),
+                suppress(pres),
+                suppress(ident + pres),
+            ]
+        )
 
     add("total", "total", count(identified), count(presumed))
     for key, choices, breakdown in (
@@ -425,4 +480,12 @@ def eurostat_rows(*, user, period: Period) -> list[list[str]]:
     return rows
 
 
-EUROSTAT_HEADER = ["period_from", "period_to", "breakdown", "category", "identified", "presumed", "registered"]
+EUROSTAT_HEADER = [
+    "period_from",
+    "period_to",
+    "breakdown",
+    "category",
+    "identified",
+    "presumed",
+    "registered",
+]

@@ -79,7 +79,9 @@ def export_csv(request):
         errors = " ".join(str(e) for errs in form.errors.values() for e in errs)
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="nrm-victims-{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="nrm-victims-{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv"'
+    )
     response["Cache-Control"] = "no-store"
     writer = csv.writer(response)
     writer.writerow(statistics.EUROSTAT_HEADER)
@@ -105,7 +107,9 @@ def export_list(request):
             form.add_error(None, error)
             status = 400
         else:
-            messages.success(request, _("The summaries are being prepared; the file appears below when it is ready."))
+            messages.success(
+                request, _("The summaries are being prepared; the file appears below when it is ready.")
+            )
             return redirect(reverse("monitoring:exports") + f"#export-{export.pk}")
     elif request.method == "POST":
         status = 400
@@ -133,7 +137,9 @@ def export_download(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("monitoring:exports")
-    response = FileResponse(handle, as_attachment=True, filename=f"case-summaries-{export.pk}.zip", content_type="application/zip")
+    response = FileResponse(
+        handle, as_attachment=True, filename=f"case-summaries-{export.pk}.zip", content_type="application/zip"
+    )
     response["Cache-Control"] = "no-store"
     return response
 

@@ -29,11 +29,36 @@ class ReferralSerializer(serializers.ModelSerializer):
     class Meta:
         model = Referral
         fields = [
-            "id", "status", "status_display", "is_anonymous", "organisation", "created_by", "created_at",
-            "submitted_at", "decided_at", "decline_reason", "consent",
-            "given_name", "family_name", "other_names", "date_of_birth", "estimated_age", "sex", "citizenships",
-            "languages", "phone", "email", "address", "met_on", "met_place", "indicators", "indicators_notes",
-            "forms_of_exploitation", "country_of_exploitation", "urgent_needs", "case_reference",
+            "id",
+            "status",
+            "status_display",
+            "is_anonymous",
+            "organisation",
+            "created_by",
+            "created_at",
+            "submitted_at",
+            "decided_at",
+            "decline_reason",
+            "consent",
+            "given_name",
+            "family_name",
+            "other_names",
+            "date_of_birth",
+            "estimated_age",
+            "sex",
+            "citizenships",
+            "languages",
+            "phone",
+            "email",
+            "address",
+            "met_on",
+            "met_place",
+            "indicators",
+            "indicators_notes",
+            "forms_of_exploitation",
+            "country_of_exploitation",
+            "urgent_needs",
+            "case_reference",
         ]
         read_only_fields = fields
 
@@ -48,7 +73,11 @@ class ReferralSerializer(serializers.ModelSerializer):
         if not obj.case_id:
             return None
         user = self.context["request"].user
-        return obj.case.reference if case_permissions.can(user, case_permissions.Action.VIEW_CASE, obj.case) else None
+        return (
+            obj.case.reference
+            if case_permissions.can(user, case_permissions.Action.VIEW_CASE, obj.case)
+            else None
+        )
 
 
 def _choices(enum):
@@ -59,7 +88,9 @@ class ReferralInputSerializer(serializers.Serializer):
     """Parsing only; every field may be missing from a draft, and the services say what a
     submitted referral needs."""
 
-    draft = serializers.BooleanField(required=False, default=False, help_text="Save as a draft instead of submitting.")
+    draft = serializers.BooleanField(
+        required=False, default=False, help_text="Save as a draft instead of submitting."
+    )
     consent = serializers.BooleanField(required=False, allow_null=True)
     given_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
     family_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
@@ -67,7 +98,9 @@ class ReferralInputSerializer(serializers.Serializer):
     date_of_birth = serializers.DateField(required=False, allow_null=True)
     estimated_age = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=120)
     sex = serializers.ChoiceField(choices=Referral.Sex.choices, required=False)
-    citizenships = serializers.ListField(child=serializers.ChoiceField(choices=list(countries)), required=False)
+    citizenships = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(countries)), required=False
+    )
     languages = serializers.CharField(required=False, allow_blank=True, max_length=200)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=50)
     email = serializers.EmailField(required=False, allow_blank=True)
@@ -77,14 +110,20 @@ class ReferralInputSerializer(serializers.Serializer):
     indicators = _choices(Indicator)
     indicators_notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     forms_of_exploitation = _choices(Exploitation)
-    country_of_exploitation = serializers.ChoiceField(choices=list(countries), required=False, allow_blank=True)
+    country_of_exploitation = serializers.ChoiceField(
+        choices=list(countries), required=False, allow_blank=True
+    )
     urgent_needs = _choices(UrgentNeed)
 
 
 class AcceptSerializer(serializers.Serializer):
-    caseworker = serializers.IntegerField(required=False, allow_null=True, help_text="Id of a caseworker of your NGO.")
+    caseworker = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Id of a caseworker of your NGO."
+    )
     person = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Id of a person your NGO already knows; empty for a new person."
+        required=False,
+        allow_null=True,
+        help_text="Id of a person your NGO already knows; empty for a new person.",
     )
 
 
@@ -94,7 +133,9 @@ class DeclineSerializer(serializers.Serializer):
 
 CountsSerializer = inline_serializer(
     name="ReferralCounts",
-    fields={name: serializers.IntegerField() for name in ("total", "waiting", "accepted", "declined", "anonymous")},
+    fields={
+        name: serializers.IntegerField() for name in ("total", "waiting", "accepted", "declined", "anonymous")
+    },
 )
 
 
@@ -108,12 +149,17 @@ def _raise(error: Exception):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Referrals the user may read (first responders: their organisation's; coordinators: the queue and their NGO's decisions)"),
+    list=extend_schema(
+        summary="Referrals the user may read (first responders: their organisation's; coordinators: the queue and their NGO's decisions)"
+    ),
     retrieve=extend_schema(summary="One referral; 404 when missing or out of scope"),
     create=extend_schema(
         summary="Submit a referral, or save it as a draft (first responders)",
         request=ReferralInputSerializer,
-        responses={201: ReferralSerializer, 400: OpenApiResponse(description="What is missing or wrong, per field")},
+        responses={
+            201: ReferralSerializer,
+            400: OpenApiResponse(description="What is missing or wrong, per field"),
+        },
     ),
 )
 class ReferralViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -154,7 +200,10 @@ class ReferralViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="Change a draft, and submit it unless `draft` is true (its author)",
         request=ReferralInputSerializer,
-        responses={200: ReferralSerializer, 400: OpenApiResponse(description="What is missing or wrong, per field")},
+        responses={
+            200: ReferralSerializer,
+            400: OpenApiResponse(description="What is missing or wrong, per field"),
+        },
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
@@ -173,7 +222,10 @@ class ReferralViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="Accept: open a case for a new or a known person and assign a caseworker (NGO coordinators)",
         request=AcceptSerializer,
-        responses={200: ReferralSerializer, 400: OpenApiResponse(description="Why the referral cannot be accepted")},
+        responses={
+            200: ReferralSerializer,
+            400: OpenApiResponse(description="Why the referral cannot be accepted"),
+        },
     )
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
@@ -190,7 +242,9 @@ class ReferralViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 raise ValidationError({"caseworker": [str(services.CASEWORKER_NOT_AVAILABLE)]})
         try:
             referral = services.referral_accept(
-                referral=referral, actor=request.user, caseworker=caseworker,
+                referral=referral,
+                actor=request.user,
+                caseworker=caseworker,
                 person_id=serializer.validated_data.get("person"),
             )
         except (DjangoValidationError, DjangoPermissionDenied) as error:
@@ -200,7 +254,10 @@ class ReferralViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="Decline with a reason the referrer sees (NGO coordinators)",
         request=DeclineSerializer,
-        responses={200: ReferralSerializer, 400: OpenApiResponse(description="Why the referral cannot be declined")},
+        responses={
+            200: ReferralSerializer,
+            400: OpenApiResponse(description="Why the referral cannot be declined"),
+        },
     )
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
@@ -215,7 +272,10 @@ class ReferralViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             _raise(error)
         return self._respond(referral)
 
-    @extend_schema(summary="Counts by status, no personal details (national and NGO coordinators)", responses={200: CountsSerializer})
+    @extend_schema(
+        summary="Counts by status, no personal details (national and NGO coordinators)",
+        responses={200: CountsSerializer},
+    )
     @action(detail=False, methods=["get"])
     def counts(self, request, format=None):
         counts = selectors.referral_counts_for_user(user=request.user)

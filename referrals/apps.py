@@ -13,8 +13,20 @@ class ReferralsConfig(AppConfig):
         from . import panels
         from .demo import load_referrals
 
-        register_nav_item(key="referrals", order=20, label=_("Referrals"), url_name="referrals:list", visible=panels.nav_visible)
-        register_dashboard_panel(key="referrals_mine", order=10, template="referrals/panel_mine.html", context=panels.mine)
-        register_dashboard_panel(key="referrals_intake", order=11, template="referrals/panel_intake.html", context=panels.intake)
-        register_dashboard_panel(key="referrals_counts", order=12, template="referrals/panel_counts.html", context=panels.counts)
+        register_nav_item(
+            key="referrals",
+            order=20,
+            label=_("Referrals"),
+            url_name="referrals:list",
+            visible=panels.nav_visible,
+        )
+        register_dashboard_panel(
+            key="referrals_mine", order=10, template="referrals/panel_mine.html", context=panels.mine
+        )
+        register_dashboard_panel(
+            key="referrals_intake", order=11, template="referrals/panel_intake.html", context=panels.intake
+        )
+        register_dashboard_panel(
+            key="referrals_counts", order=12, template="referrals/panel_counts.html", context=panels.counts
+        )
         register_demo_loader(10, load_referrals)

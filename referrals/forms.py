@@ -8,10 +8,13 @@ from django_countries import countries
 from cases.forms import CaseworkerChoiceField
 from cases.models import User
 
-from .services import CASEWORKER_NOT_AVAILABLE
 from .models import Exploitation, Indicator, Referral, UrgentNeed
+from .services import CASEWORKER_NOT_AVAILABLE
 
-CONSENT_CHOICES = [("yes", _("Yes, the person consents to being referred")), ("no", _("No: send an anonymous notification"))]
+CONSENT_CHOICES = [
+    ("yes", _("Yes, the person consents to being referred")),
+    ("no", _("No: send an anonymous notification")),
+]
 
 
 def _consent(value):
@@ -40,12 +43,19 @@ class ReferralForm(forms.Form):
     other_names = forms.CharField(label=_("Other names used"), required=False, max_length=200)
     date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput)
     estimated_age = forms.IntegerField(
-        label=_("Estimated age"), required=False, min_value=0, max_value=120,
+        label=_("Estimated age"),
+        required=False,
+        min_value=0,
+        max_value=120,
         help_text=_("When the date of birth is not known."),
     )
-    sex = forms.ChoiceField(label=_("Sex"), required=False, choices=Referral.Sex.choices, initial=Referral.Sex.UNKNOWN)
+    sex = forms.ChoiceField(
+        label=_("Sex"), required=False, choices=Referral.Sex.choices, initial=Referral.Sex.UNKNOWN
+    )
     citizenships = forms.MultipleChoiceField(
-        label=_("Citizenships"), required=False, choices=lambda: list(countries),
+        label=_("Citizenships"),
+        required=False,
+        choices=lambda: list(countries),
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )
     languages = forms.CharField(label=_("Languages"), required=False, max_length=200)
@@ -55,25 +65,53 @@ class ReferralForm(forms.Form):
     met_on = forms.DateField(label=_("Met on"), required=False, widget=DateInput)
     met_place = forms.CharField(label=_("Place where the person was met"), required=False, max_length=200)
     indicators = forms.MultipleChoiceField(
-        label=_("Indicators observed"), required=False, choices=Indicator.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Indicators observed"),
+        required=False,
+        choices=Indicator.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
     indicators_notes = forms.CharField(
-        label=_("What was observed"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+        label=_("What was observed"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
     )
     forms_of_exploitation = forms.MultipleChoiceField(
-        label=_("Suspected forms of exploitation"), required=False, choices=Exploitation.choices,
+        label=_("Suspected forms of exploitation"),
+        required=False,
+        choices=Exploitation.choices,
         widget=forms.CheckboxSelectMultiple,
     )
     country_of_exploitation = forms.ChoiceField(
         label=_("Country of exploitation"), required=False, choices=lambda: [("", "—"), *countries]
     )
     urgent_needs = forms.MultipleChoiceField(
-        label=_("Urgent needs"), required=False, choices=UrgentNeed.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Urgent needs"),
+        required=False,
+        choices=UrgentNeed.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
 
-    IDENTITY = ("given_name", "family_name", "other_names", "date_of_birth", "estimated_age", "sex", "citizenships", "languages")
+    IDENTITY = (
+        "given_name",
+        "family_name",
+        "other_names",
+        "date_of_birth",
+        "estimated_age",
+        "sex",
+        "citizenships",
+        "languages",
+    )
     CONTACT = ("phone", "email", "address")
-    CIRCUMSTANCES = ("met_on", "met_place", "indicators", "indicators_notes", "forms_of_exploitation", "country_of_exploitation", "urgent_needs")
+    CIRCUMSTANCES = (
+        "met_on",
+        "met_place",
+        "indicators",
+        "indicators_notes",
+        "forms_of_exploitation",
+        "country_of_exploitation",
+        "urgent_needs",
+    )
 
     @classmethod
     def initial_from(cls, referral: Referral) -> dict:
@@ -101,11 +139,18 @@ class ReferralForm(forms.Form):
 
 class AcceptForm(forms.Form):
     caseworker = CaseworkerChoiceField(
-        label=_("Caseworker"), queryset=User.objects.none(), empty_label=_("Choose…"), required=False,
+        label=_("Caseworker"),
+        queryset=User.objects.none(),
+        empty_label=_("Choose…"),
+        required=False,
         error_messages={"invalid_choice": CASEWORKER_NOT_AVAILABLE},
     )
     person = forms.TypedChoiceField(
-        label=_("Attach to"), required=False, coerce=int, empty_value=None, widget=forms.RadioSelect,
+        label=_("Attach to"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=forms.RadioSelect,
         choices=[("", _("A new person"))],
     )
 
@@ -123,6 +168,9 @@ class AcceptForm(forms.Form):
 
 class DeclineForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason for declining"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        label=_("Reason for declining"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
         help_text=_("The referrer sees this reason."),
     )

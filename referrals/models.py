@@ -18,7 +18,15 @@ ANONYMOUS_HAS_IDENTITY = _(
 EXACT_OR_ESTIMATED_AGE = _("Give either the date of birth or an estimated age, not both.")
 
 # The fields that identify a person: none of them is kept without consent.
-IDENTIFYING_FIELDS = ("given_name", "family_name", "other_names", "date_of_birth", "phone", "email", "address")
+IDENTIFYING_FIELDS = (
+    "given_name",
+    "family_name",
+    "other_names",
+    "date_of_birth",
+    "phone",
+    "email",
+    "address",
+)
 
 
 class Indicator(models.TextChoices):
@@ -70,10 +78,16 @@ class Referral(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     # The referrer: their organisation sees the referral, nobody else of theirs.
     organisation = models.ForeignKey(
-        "cases.Organisation", verbose_name=_("referring organisation"), on_delete=models.PROTECT, related_name="referrals"
+        "cases.Organisation",
+        verbose_name=_("referring organisation"),
+        on_delete=models.PROTECT,
+        related_name="referrals",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("referred by"), on_delete=models.PROTECT, related_name="referrals"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("referred by"),
+        on_delete=models.PROTECT,
+        related_name="referrals",
     )
 
     # What is known of the person; partial is normal.
@@ -111,10 +125,20 @@ class Referral(models.Model):
     )
     decline_reason = models.TextField(_("reason for declining"), blank=True)
     case = models.ForeignKey(
-        "cases.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="referrals", null=True, blank=True
+        "cases.Case",
+        verbose_name=_("case"),
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        null=True,
+        blank=True,
     )
     person = models.ForeignKey(
-        "cases.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="referrals", null=True, blank=True
+        "cases.Person",
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        null=True,
+        blank=True,
     )
 
     created_at = models.DateTimeField(auto_now_add=True)

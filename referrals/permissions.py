@@ -86,7 +86,8 @@ def can(user, action: str, referral: Referral | None = None) -> bool:
             return referral.status != Referral.Status.DRAFT or referral.created_by_id == user.pk
         if is_intake_coordinator(user):
             return referral.status == Referral.Status.SUBMITTED or (
-                referral.intake_organisation_id is not None and referral.intake_organisation_id == user.organisation_id
+                referral.intake_organisation_id is not None
+                and referral.intake_organisation_id == user.organisation_id
             )
         return False
     if action == Action.EDIT_DRAFT:
@@ -114,7 +115,10 @@ def referral_visibility_filter(user) -> Q | None:
     """A filter on Referral for the referrals the user may read in full; None for none."""
     branches: list[Q] = []
     if is_first_responder(user):
-        branches.append(Q(organisation_id=user.organisation_id) & (~Q(status=Referral.Status.DRAFT) | Q(created_by_id=user.pk)))
+        branches.append(
+            Q(organisation_id=user.organisation_id)
+            & (~Q(status=Referral.Status.DRAFT) | Q(created_by_id=user.pk))
+        )
     if is_intake_coordinator(user):
         branches.append(Q(status=Referral.Status.SUBMITTED) | Q(intake_organisation_id=user.organisation_id))
     if not branches:

@@ -24,7 +24,11 @@ def referral_list_for_user(*, user: User) -> QuerySet[Referral]:
     visible = permissions.referral_visibility_filter(user)
     if visible is None:
         return Referral.objects.none()
-    return Referral.objects.filter(visible).select_related("organisation", "created_by").order_by("-created_at", "-pk")
+    return (
+        Referral.objects.filter(visible)
+        .select_related("organisation", "created_by")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def referral_get_for_user_or_404(*, user: User, pk: int) -> Referral:
@@ -33,7 +37,10 @@ def referral_get_for_user_or_404(*, user: User, pk: int) -> Referral:
     if visible is None:
         raise Http404
     referral = (
-        Referral.objects.filter(visible).select_related("organisation", "created_by", "decided_by").filter(pk=pk).first()
+        Referral.objects.filter(visible)
+        .select_related("organisation", "created_by", "decided_by")
+        .filter(pk=pk)
+        .first()
     )
     if referral is None or not permissions.can(user, Action.VIEW, referral):
         raise Http404
@@ -124,7 +131,9 @@ def caseworkers_for_intake(*, user: User) -> QuerySet[User]:
     if not permissions.is_intake_coordinator(user):
         return User.objects.none()
     return (
-        User.objects.filter(organisation_id=user.organisation_id, is_active=True, role_grants__role=Role.CASEWORKER)
+        User.objects.filter(
+            organisation_id=user.organisation_id, is_active=True, role_grants__role=Role.CASEWORKER
+        )
         .order_by("last_name", "first_name", "username")
         .distinct()
     )
@@ -154,7 +163,11 @@ def names_close(a: str, b: str) -> bool:
         return False
     swapped = " ".join(reversed(b.split()))
     for other in {b, swapped}:
-        if a == other or edit_distance(a, other) <= MAX_EDITS or difflib.SequenceMatcher(None, a, other).ratio() >= SIMILARITY_RATIO:
+        if (
+            a == other
+            or edit_distance(a, other) <= MAX_EDITS
+            or difflib.SequenceMatcher(None, a, other).ratio() >= SIMILARITY_RATIO
+        ):
             return True
         # Name by name: Oksana Kovalenko and Oxana Kowalenko differ by three letters in all, but
         # each name is a close spelling of the other.
@@ -211,10 +224,7 @@ def referral_possible_duplicates(*, referral: Referral, user: User) -> list[Poss
         found.append((person, wanted == theirs, same_dob))
     if not found:
         return []
-    people = {
-        p.pk: p
-        for p in Person.objects.filter(pk__in=[p.pk for p, _s, _d in found])
-    }
+    people = {p.pk: p for p in Person.objects.filter(pk__in=[p.pk for p, _s, _d in found])}
     cases_by_person: dict[int, list[Case]] = {}
     for case in Case.objects.filter(visible, person_id__in=people).order_by("-opened_on"):
         cases_by_person.setdefault(case.person_id, []).append(case)
@@ -223,5 +233,7 @@ def referral_possible_duplicates(*, referral: Referral, user: User) -> list[Poss
         for p, same_name, same_dob in found
     ]
     # The strongest matches first: the same name and date of birth, then the same name.
-    result.sort(key=lambda d: (not (d.same_name and d.same_date_of_birth), not d.same_date_of_birth, not d.same_name))
+    result.sort(
+        key=lambda d: (not (d.same_name and d.same_date_of_birth), not d.same_date_of_birth, not d.same_name)
+    )
     return result

@@ -20,7 +20,15 @@ from cases.permissions import case_visibility_filter
 from cases.services import history_stamp
 
 from . import permissions
-from .models import ANONYMOUS_HAS_IDENTITY, EXACT_OR_ESTIMATED_AGE, IDENTIFYING_FIELDS, Exploitation, Indicator, Referral, UrgentNeed
+from .models import (
+    ANONYMOUS_HAS_IDENTITY,
+    EXACT_OR_ESTIMATED_AGE,
+    IDENTIFYING_FIELDS,
+    Exploitation,
+    Indicator,
+    Referral,
+    UrgentNeed,
+)
 from .permissions import Action
 
 logger = logging.getLogger(__name__)
@@ -32,7 +40,9 @@ NOT_A_FIRST_RESPONDER = _(
     "to record your training."
 )
 DRAFT_NOT_EDITABLE = _("This referral was already submitted and can no longer be changed.")
-CONSENT_REQUIRED = _("Say whether the person consents to being referred; without consent it is sent as an anonymous notification.")
+CONSENT_REQUIRED = _(
+    "Say whether the person consents to being referred; without consent it is sent as an anonymous notification."
+)
 MET_ON_REQUIRED = _("Give the date the person was met (an approximate date is fine).")
 MET_ON_IN_FUTURE = _("The date the person was met cannot be in the future.")
 DATE_OF_BIRTH_IN_FUTURE = _("The date of birth cannot be in the future.")
@@ -45,14 +55,32 @@ NOT_WAITING = _("This referral is %(status)s, so no intake decision can be taken
 ANONYMOUS_OPENS_NO_CASE = _("An anonymous notification opens no case; it is kept for statistics only.")
 CASEWORKER_REQUIRED = _("Choose the caseworker who will take the case.")
 CASEWORKER_NOT_AVAILABLE = _("Choose one of your NGO's active caseworkers.")
-PERSON_NOT_KNOWN = _("That person is not among the people your NGO knows; choose one of the possible duplicates or create a new person.")
+PERSON_NOT_KNOWN = _(
+    "That person is not among the people your NGO knows; choose one of the possible duplicates or create a new person."
+)
 DECLINE_NEEDS_REASON = _("Give the reason for declining; the referrer sees it and can act on it.")
 
 # What a referrer may type in; the rest of a referral is set by the services.
 EDITABLE_FIELDS = (
-    "given_name", "family_name", "other_names", "date_of_birth", "estimated_age", "sex", "citizenships",
-    "languages", "phone", "email", "address", "met_on", "met_place", "indicators", "indicators_notes",
-    "forms_of_exploitation", "country_of_exploitation", "urgent_needs", "consent",
+    "given_name",
+    "family_name",
+    "other_names",
+    "date_of_birth",
+    "estimated_age",
+    "sex",
+    "citizenships",
+    "languages",
+    "phone",
+    "email",
+    "address",
+    "met_on",
+    "met_place",
+    "indicators",
+    "indicators_notes",
+    "forms_of_exploitation",
+    "country_of_exploitation",
+    "urgent_needs",
+    "consent",
 )
 _CHOICE_LISTS = {"indicators": Indicator, "forms_of_exploitation": Exploitation, "urgent_needs": UrgentNeed}
 
@@ -93,7 +121,9 @@ def _check_always(referral: Referral) -> None:
                 errors.setdefault(name, []).append(UNKNOWN_CHOICE % {"value": value})
     if errors:
         raise ValidationError(errors)
-    referral.full_clean(exclude=["organisation", "created_by"], validate_unique=False, validate_constraints=False)
+    referral.full_clean(
+        exclude=["organisation", "created_by"], validate_unique=False, validate_constraints=False
+    )
 
 
 def _check_complete(referral: Referral) -> None:
@@ -170,7 +200,17 @@ def _decision_target(referral: Referral, actor: User) -> Referral:
 def _person_fields(referral: Referral) -> dict:
     fields = {
         name: getattr(referral, name)
-        for name in ("given_name", "family_name", "other_names", "date_of_birth", "sex", "languages", "phone", "email", "address")
+        for name in (
+            "given_name",
+            "family_name",
+            "other_names",
+            "date_of_birth",
+            "sex",
+            "languages",
+            "phone",
+            "email",
+            "address",
+        )
     }
     fields["citizenships"] = [c.code for c in referral.citizenships]
     if referral.estimated_age is not None:
@@ -188,7 +228,9 @@ def persons_known_to(actor: User):
 
 
 @transaction.atomic
-def referral_accept(*, referral: Referral, actor: User, caseworker: User | None, person_id: int | None = None) -> Referral:
+def referral_accept(
+    *, referral: Referral, actor: User, caseworker: User | None, person_id: int | None = None
+) -> Referral:
     """Accept: the person (new, or one the NGO already knows), a case in identification, a caseworker."""
     referral = _decision_target(referral, actor)
     if caseworker is None:
@@ -265,10 +307,14 @@ def referral_notify_coordinators(*, referral_id: int) -> int:
         with override(settings.LANGUAGE_CODE):
             if referral.is_anonymous:
                 subject = gettext_now("New anonymous notification")
-                intro = gettext_now("A first responder recorded an anonymous notification of a possible victim of trafficking.")
+                intro = gettext_now(
+                    "A first responder recorded an anonymous notification of a possible victim of trafficking."
+                )
             else:
                 subject = gettext_now("New referral waiting for intake")
-                intro = gettext_now("A first responder referred a possible victim of trafficking. Please decide on the intake.")
+                intro = gettext_now(
+                    "A first responder referred a possible victim of trafficking. Please decide on the intake."
+                )
             body = "\n\n".join([intro, gettext_now("Open it here (log in first):"), link])
         EmailMessage(subject=subject, body=body, to=[coordinator.email]).send()
         sent += 1

@@ -27,7 +27,12 @@ def referral_list(request):
     user = request.user
     if not permissions.can(user, Action.LIST):
         raise Http404
-    context = {"can_create": permissions.can(user, Action.CREATE), "page": None, "queue": None, "counts": None}
+    context = {
+        "can_create": permissions.can(user, Action.CREATE),
+        "page": None,
+        "queue": None,
+        "counts": None,
+    }
     if permissions.is_first_responder(user):
         context["page"] = Paginator(selectors.referral_list_for_organisation(user=user), PAGE_SIZE).get_page(
             request.GET.get("page")
@@ -50,7 +55,9 @@ def _save(request, form, referral=None):
         if submitting:
             referral = services.referral_submit(actor=request.user, data=form.cleaned_data, referral=referral)
         else:
-            referral = services.referral_save_draft(actor=request.user, data=form.cleaned_data, referral=referral)
+            referral = services.referral_save_draft(
+                actor=request.user, data=form.cleaned_data, referral=referral
+            )
     except ValidationError as error:
         _errors_to_form(form, error)
         return None
@@ -91,7 +98,9 @@ def referral_edit(request, pk: int):
     else:
         form = ReferralForm(initial=ReferralForm.initial_from(referral))
         status = 200
-    return render(request, "referrals/referral_form.html", {"form": form, "referral": referral}, status=status)
+    return render(
+        request, "referrals/referral_form.html", {"form": form, "referral": referral}, status=status
+    )
 
 
 def _detail(request, referral, *, accept_form=None, decline_form=None, status=200):
@@ -138,11 +147,17 @@ def referral_accept(request, pk: int):
     if not permissions.is_intake_coordinator(user):
         raise PermissionDenied
     duplicates = selectors.referral_possible_duplicates(referral=referral, user=user)
-    form = AcceptForm(request.POST, caseworkers=selectors.caseworkers_for_intake(user=user), people=[d.person for d in duplicates])
+    form = AcceptForm(
+        request.POST,
+        caseworkers=selectors.caseworkers_for_intake(user=user),
+        people=[d.person for d in duplicates],
+    )
     if form.is_valid():
         try:
             referral = services.referral_accept(
-                referral=referral, actor=user, caseworker=form.cleaned_data["caseworker"],
+                referral=referral,
+                actor=user,
+                caseworker=form.cleaned_data["caseworker"],
                 person_id=form.cleaned_data["person"],
             )
         except ValidationError as error:
@@ -153,7 +168,10 @@ def referral_accept(request, pk: int):
             messages.success(
                 request,
                 _("Accepted. Case %(reference)s is open and assigned to %(name)s.")
-                % {"reference": referral.case.reference, "name": form.cleaned_data["caseworker"].display_name},
+                % {
+                    "reference": referral.case.reference,
+                    "name": form.cleaned_data["caseworker"].display_name,
+                },
             )
             return redirect(referral.case)
     return _detail(request, referral, accept_form=form, status=400)

@@ -13,8 +13,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cases.api import service_call
 from cases import services as case_services
+from cases.api import service_call
 from cases.models import CaseAccess
 
 from . import limits, permissions, selectors, services
@@ -30,9 +30,9 @@ from .models import (
 )
 from .permissions import Action
 
-REFERENCE = OpenApiParameter("reference", str, OpenApiParameter.PATH, description="The case reference, e.g. NRM-2026-0042.")
-
-
+REFERENCE = OpenApiParameter(
+    "reference", str, OpenApiParameter.PATH, description="The case reference, e.g. NRM-2026-0042."
+)
 
 
 class HoursField(serializers.DecimalField):
@@ -66,7 +66,9 @@ class CountEntitlementSerializer(serializers.Serializer):
 
 
 class PostCourseEntitlementSerializer(CountEntitlementSerializer):
-    last_day = serializers.DateField(allow_null=True, help_text="The last day a post-course consultation may be dated.")
+    last_day = serializers.DateField(
+        allow_null=True, help_text="The last day a post-course consultation may be dated."
+    )
 
 
 class ReflectionEntitlementSerializer(serializers.Serializer):
@@ -163,7 +165,9 @@ class CourseEndSerializer(serializers.Serializer):
 
 class CourseServiceSerializer(_NotesHidden, serializers.ModelSerializer):
     hours = HoursField()
-    notes = serializers.CharField(required=False, allow_blank=True, default="", help_text="Not shown to the national coordinator.")
+    notes = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Not shown to the national coordinator."
+    )
 
     class Meta:
         model = CourseService
@@ -182,7 +186,9 @@ class MaterialAssistanceSerializer(serializers.ModelSerializer):
 
 
 class PostCourseConsultationSerializer(_NotesHidden, serializers.ModelSerializer):
-    notes = serializers.CharField(required=False, allow_blank=True, default="", help_text="Not shown to the national coordinator.")
+    notes = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Not shown to the national coordinator."
+    )
     hours = serializers.SerializerMethodField()
 
     class Meta:
@@ -204,7 +210,9 @@ class FamilyMemberSerializer(serializers.ModelSerializer):
 class FamilyConsultationSerializer(_NotesHidden, serializers.ModelSerializer):
     family_member = serializers.IntegerField(source="family_member_id")
     specialist = serializers.ChoiceField(choices=SpecialistKind.choices)
-    notes = serializers.CharField(required=False, allow_blank=True, default="", help_text="Not shown to the national coordinator.")
+    notes = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Not shown to the national coordinator."
+    )
 
     class Meta:
         model = FamilyConsultation
@@ -213,7 +221,9 @@ class FamilyConsultationSerializer(_NotesHidden, serializers.ModelSerializer):
 
 
 class CourtSupportSerializer(serializers.ModelSerializer):
-    hours = HoursField(help_text="In quarter hours (0.25 steps), more than zero; the case's total stays within 150.00.")
+    hours = HoursField(
+        help_text="In quarter hours (0.25 steps), more than zero; the case's total stays within 150.00."
+    )
 
     class Meta:
         model = CourtSupportEntry
@@ -232,7 +242,9 @@ class CaseNestedMixin:
 
     def get_case(self):
         if not hasattr(self, "_case"):
-            self._case = selectors.rehabilitation_case_for_user_or_404(user=self.request.user, reference=self.kwargs["reference"])
+            self._case = selectors.rehabilitation_case_for_user_or_404(
+                user=self.request.user, reference=self.kwargs["reference"]
+            )
         return self._case
 
     def get_serializer_context(self):
@@ -242,7 +254,9 @@ class CaseNestedMixin:
         return context
 
     def record_read(self):
-        case_services.case_access_record(case=self.get_case(), actor=self.request.user, kind=CaseAccess.Kind.API)
+        case_services.case_access_record(
+            case=self.get_case(), actor=self.request.user, kind=CaseAccess.Kind.API
+        )
 
     def list(self, request, *args, **kwargs):
         self.record_read()
@@ -259,7 +273,11 @@ class CaseNestedMixin:
 @extend_schema(parameters=[REFERENCE])
 @extend_schema_view(
     list=extend_schema(summary="The rehabilitation courses of a case, newest first"),
-    create=extend_schema(summary="Start the course (an identified victim; one active course)", request=CourseStartSerializer, responses={201: CourseSerializer}),
+    create=extend_schema(
+        summary="Start the course (an identified victim; one active course)",
+        request=CourseStartSerializer,
+        responses={201: CourseSerializer},
+    ),
 )
 class CourseViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = CourseSerializer
@@ -277,16 +295,24 @@ class CourseViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.GenericView
     def create(self, request, *args, **kwargs):
         case = self.get_case()
         return self._create(
-            request, lambda d: services.course_start(case=case, actor=request.user, **d), out_serializer=CourseSerializer
+            request,
+            lambda d: services.course_start(case=case, actor=request.user, **d),
+            out_serializer=CourseSerializer,
         )
 
-    @extend_schema(summary="End the active course: completed, or ended early with a reason", request=CourseEndSerializer, responses=CourseSerializer)
+    @extend_schema(
+        summary="End the active course: completed, or ended early with a reason",
+        request=CourseEndSerializer,
+        responses=CourseSerializer,
+    )
     @action(detail=False, methods=["post"])
     def end(self, request, *args, **kwargs):
         case = self.get_case()
         data = CourseEndSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        course = service_call(lambda: services.course_end(case=case, actor=request.user, **data.validated_data))
+        course = service_call(
+            lambda: services.course_end(case=case, actor=request.user, **data.validated_data)
+        )
         return Response(CourseSerializer(course).data)
 
 
@@ -304,7 +330,9 @@ class CourseServiceViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.Gene
 
     def create(self, request, *args, **kwargs):
         case = self.get_case()
-        return self._create(request, lambda d: services.course_service_log(case=case, actor=request.user, **d))
+        return self._create(
+            request, lambda d: services.course_service_log(case=case, actor=request.user, **d)
+        )
 
 
 @extend_schema(parameters=[REFERENCE])
@@ -317,11 +345,15 @@ class MaterialAssistanceViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets
 
     def get_queryset(self):
         course = selectors.course_current(case=self.get_case())
-        return selectors.material_assistance_list(course=course) if course else MaterialAssistance.objects.none()
+        return (
+            selectors.material_assistance_list(course=course) if course else MaterialAssistance.objects.none()
+        )
 
     def create(self, request, *args, **kwargs):
         case = self.get_case()
-        return self._create(request, lambda d: services.material_assistance_log(case=case, actor=request.user, **d))
+        return self._create(
+            request, lambda d: services.material_assistance_log(case=case, actor=request.user, **d)
+        )
 
 
 @extend_schema(parameters=[REFERENCE])
@@ -334,11 +366,17 @@ class PostCourseConsultationViewSet(CaseNestedMixin, mixins.ListModelMixin, view
 
     def get_queryset(self):
         course = selectors.course_current(case=self.get_case())
-        return selectors.post_course_consultations(course=course) if course else PostCourseConsultation.objects.none()
+        return (
+            selectors.post_course_consultations(course=course)
+            if course
+            else PostCourseConsultation.objects.none()
+        )
 
     def create(self, request, *args, **kwargs):
         case = self.get_case()
-        return self._create(request, lambda d: services.post_course_consultation_log(case=case, actor=request.user, **d))
+        return self._create(
+            request, lambda d: services.post_course_consultation_log(case=case, actor=request.user, **d)
+        )
 
 
 @extend_schema(parameters=[REFERENCE])
@@ -359,7 +397,9 @@ class FamilyMemberViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.Gener
 
 @extend_schema(parameters=[REFERENCE])
 @extend_schema_view(
-    list=extend_schema(summary="The family consultations (at most 5, for a victim under 18 at identification)"),
+    list=extend_schema(
+        summary="The family consultations (at most 5, for a victim under 18 at identification)"
+    ),
     create=extend_schema(summary="Log a family consultation"),
 )
 class FamilyConsultationViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):

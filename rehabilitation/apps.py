@@ -24,17 +24,28 @@ class RehabilitationConfig(AppConfig):
         from . import api, demo, views
 
         register_case_section(
-            key="rehabilitation", order=30, template="rehabilitation/_case_section.html", context=views.case_section_context
+            key="rehabilitation",
+            order=30,
+            template="rehabilitation/_case_section.html",
+            context=views.case_section_context,
         )
         register_case_section(
-            key="entitlements", order=6, template="rehabilitation/_entitlements_section.html",
+            key="entitlements",
+            order=6,
+            template="rehabilitation/_entitlements_section.html",
             context=views.entitlements_section_context,
         )
         register_case_section(
-            key="alerts", order=5, template="rehabilitation/_alerts_section.html", context=views.alerts_section_context
+            key="alerts",
+            order=5,
+            template="rehabilitation/_alerts_section.html",
+            context=views.alerts_section_context,
         )
         register_dashboard_panel(
-            key="alerts", order=5, template="rehabilitation/_alerts_panel.html", context=views.alerts_panel_context
+            key="alerts",
+            order=5,
+            template="rehabilitation/_alerts_panel.html",
+            context=views.alerts_panel_context,
         )
         register_case_api_extra(key="entitlements", field=api.entitlements_field)
         register_demo_loader(30, demo.load)

@@ -21,7 +21,14 @@ import datetime
 from decimal import Decimal
 
 from . import jobs, limits
-from .models import CourseService, CourtSupportEntry, FamilyConsultation, FamilyMember, RehabilitationCourse, RehabilitationPlan
+from .models import (
+    CourseService,
+    CourtSupportEntry,
+    FamilyConsultation,
+    FamilyMember,
+    RehabilitationCourse,
+    RehabilitationPlan,
+)
 
 
 def _save(obj, actor, reason=""):
@@ -34,8 +41,11 @@ def _save(obj, actor, reason=""):
 
 def _course(case, actor, start):
     return _save(
-        RehabilitationCourse(case=case, start_date=start, last_day=limits.course_last_day(start), recorded_by=actor),
-        actor, "Course started",
+        RehabilitationCourse(
+            case=case, start_date=start, last_day=limits.course_last_day(start), recorded_by=actor
+        ),
+        actor,
+        "Course started",
     )
 
 
@@ -47,36 +57,99 @@ def load(state: dict) -> None:
     marija = cases.get("marija")
     if marija is not None and not RehabilitationCourse.objects.filter(case=marija).exists():
         course = _course(marija, caseworker, days(54))
-        _save(RehabilitationPlan(course=course, goals="Drošs mājoklis, skolas turpināšana, psiholoģiskais atbalsts.",
-                                 planned_social_worker=10, planned_psychologist=12, planned_lawyer=4, planned_medical=2,
-                                 updated_by=caseworker), caseworker)
-        for n, (specialist, hours, notes) in enumerate([
-            ("social_worker", "1.50", "Pirmā tikšanās pēc identifikācijas."),
-            ("psychologist", "1.00", "Stabilizācija; miega grūtības."),
-            ("lawyer", "2.00", "Tiesības kriminālprocesā izskaidrotas."),
-        ]):
-            _save(CourseService(course=course, date=days(50 - 10 * n), specialist=specialist, hours=Decimal(hours),
-                                notes=notes, recorded_by=caseworker), caseworker)
-        mother = _save(FamilyMember(case=marija, given_name="Inga", family_name="Ozoliņa", relationship="māte",
-                                    recorded_by=caseworker), caseworker)
-        _save(FamilyConsultation(case=marija, family_member=mother, date=days(30), specialist="psychologist",
-                                 notes="Atbalsts ģimenei.", recorded_by=caseworker), caseworker)
+        _save(
+            RehabilitationPlan(
+                course=course,
+                goals="Drošs mājoklis, skolas turpināšana, psiholoģiskais atbalsts.",
+                planned_social_worker=10,
+                planned_psychologist=12,
+                planned_lawyer=4,
+                planned_medical=2,
+                updated_by=caseworker,
+            ),
+            caseworker,
+        )
+        for n, (specialist, hours, notes) in enumerate(
+            [
+                ("social_worker", "1.50", "Pirmā tikšanās pēc identifikācijas."),
+                ("psychologist", "1.00", "Stabilizācija; miega grūtības."),
+                ("lawyer", "2.00", "Tiesības kriminālprocesā izskaidrotas."),
+            ]
+        ):
+            _save(
+                CourseService(
+                    course=course,
+                    date=days(50 - 10 * n),
+                    specialist=specialist,
+                    hours=Decimal(hours),
+                    notes=notes,
+                    recorded_by=caseworker,
+                ),
+                caseworker,
+            )
+        mother = _save(
+            FamilyMember(
+                case=marija,
+                given_name="Inga",
+                family_name="Ozoliņa",
+                relationship="māte",
+                recorded_by=caseworker,
+            ),
+            caseworker,
+        )
+        _save(
+            FamilyConsultation(
+                case=marija,
+                family_member=mother,
+                date=days(30),
+                specialist="psychologist",
+                notes="Atbalsts ģimenei.",
+                recorded_by=caseworker,
+            ),
+            caseworker,
+        )
     if marija is not None and not CourtSupportEntry.objects.filter(case=marija).exists():
         # 148.00 hours over the proceedings: nine long days in court and a last entry of 13.00.
         for n in range(10):
-            _save(CourtSupportEntry(case=marija, date=days(52 - 4 * n), hours=Decimal("15.00" if n < 9 else "13.00"),
-                                    activity="Pavadīšana uz tiesas sēdi un sagatavošanās", recorded_by=caseworker), caseworker)
+            _save(
+                CourtSupportEntry(
+                    case=marija,
+                    date=days(52 - 4 * n),
+                    hours=Decimal("15.00" if n < 9 else "13.00"),
+                    activity="Pavadīšana uz tiesas sēdi un sagatavošanās",
+                    recorded_by=caseworker,
+                ),
+                caseworker,
+            )
 
     ahmed = cases.get("ahmed")
     if ahmed is not None and not RehabilitationCourse.objects.filter(case=ahmed).exists():
         course = _course(ahmed, caseworker, days(174))
-        _save(CourseService(course=course, date=days(170), specialist="social_worker", hours=Decimal("2.00"),
-                            notes="Vajadzību izvērtējums.", recorded_by=caseworker), caseworker)
+        _save(
+            CourseService(
+                course=course,
+                date=days(170),
+                specialist="social_worker",
+                hours=Decimal("2.00"),
+                notes="Vajadzību izvērtējums.",
+                recorded_by=caseworker,
+            ),
+            caseworker,
+        )
 
     lan = cases.get("lan")
     if lan is not None and not RehabilitationCourse.objects.filter(case=lan).exists():
         course = _course(lan, caseworker2, days(149))
-        _save(CourseService(course=course, date=days(140), specialist="psychologist", hours=Decimal("1.00"),
-                            notes="Konsultācija ar tulku.", recorded_by=caseworker2), caseworker2)
+        _save(
+            CourseService(
+                course=course,
+                date=days(140),
+                specialist="psychologist",
+                hours=Decimal("1.00"),
+                notes="Konsultācija ar tulku.",
+                recorded_by=caseworker2,
+            ),
+            caseworker2,
+        )
 
     jobs.enforce_limits(today=today)

@@ -21,7 +21,9 @@ def _date(label=_("Date"), **kwargs):
 
 def _hours(label=_("Hours")):
     return forms.DecimalField(
-        label=label, max_digits=5, decimal_places=2,
+        label=label,
+        max_digits=5,
+        decimal_places=2,
         help_text=_("In quarter hours: 0.25, 0.50, 0.75, 1.00 …"),
         widget=forms.NumberInput(attrs={"step": "0.25", "min": "0.25", "inputmode": "decimal"}),
     )
@@ -29,7 +31,10 @@ def _hours(label=_("Hours")):
 
 def _notes():
     return forms.CharField(
-        label=_("Notes"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Notes"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Seen by the caseworker and the NGO's coordinators only."),
     )
 
@@ -60,18 +65,31 @@ class CourseEndForm(Form):
     )
     ended_on = _date(_("Last day of the course"))
     reason = forms.CharField(
-        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required when the course ended early."),
     )
 
 
 class PlanForm(Form):
     goals = forms.CharField(label=_("Goals"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
-    social_worker = forms.IntegerField(label=_("Planned consultations: social worker"), min_value=0, max_value=500, initial=0)
-    psychologist = forms.IntegerField(label=_("Planned consultations: psychologist"), min_value=0, max_value=500, initial=0)
-    lawyer = forms.IntegerField(label=_("Planned consultations: lawyer"), min_value=0, max_value=500, initial=0)
-    medical = forms.IntegerField(label=_("Planned consultations: medical practitioner"), min_value=0, max_value=500, initial=0)
-    other = forms.IntegerField(label=_("Planned consultations: other specialist"), min_value=0, max_value=500, initial=0)
+    social_worker = forms.IntegerField(
+        label=_("Planned consultations: social worker"), min_value=0, max_value=500, initial=0
+    )
+    psychologist = forms.IntegerField(
+        label=_("Planned consultations: psychologist"), min_value=0, max_value=500, initial=0
+    )
+    lawyer = forms.IntegerField(
+        label=_("Planned consultations: lawyer"), min_value=0, max_value=500, initial=0
+    )
+    medical = forms.IntegerField(
+        label=_("Planned consultations: medical practitioner"), min_value=0, max_value=500, initial=0
+    )
+    other = forms.IntegerField(
+        label=_("Planned consultations: other specialist"), min_value=0, max_value=500, initial=0
+    )
 
     KINDS = {
         SpecialistKind.SOCIAL_WORKER: "social_worker",
@@ -125,4 +143,6 @@ class FamilyConsultationForm(Form):
 class CourtSupportForm(Form):
     date = _date()
     hours = _hours()
-    activity = forms.CharField(label=_("Activity"), max_length=300, help_text=_("E.g. accompanied the victim to a hearing."))
+    activity = forms.CharField(
+        label=_("Activity"), max_length=300, help_text=_("E.g. accompanied the victim to a hearing.")
+    )

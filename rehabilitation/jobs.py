@@ -111,7 +111,12 @@ def _copy_to_history(model, qs: models.QuerySet, *, stamp, history_type: str, re
     history row simple-history would have written on save(), for many rows in one statement."""
     historical = model.history.model
     fields = [f for f in historical._meta.concrete_fields if f.name not in _HISTORY_OWN]
-    columns = [f.column for f in fields] + ["history_date", "history_change_reason", "history_type", "history_user_id"]
+    columns = [f.column for f in fields] + [
+        "history_date",
+        "history_change_reason",
+        "history_type",
+        "history_user_id",
+    ]
     select = qs.annotate(
         h_date=Value(stamp, output_field=models.DateTimeField()),
         h_reason=Value(reason, output_field=models.TextField()),
@@ -136,8 +141,11 @@ def _course_warnings(today: datetime.date, stamp) -> int:
     ).exclude(case__stage=Case.Stage.CLOSED)
     return _insert_alerts(
         _alert_select(
-            courses, case="case_id", kind=Kind.COURSE_ENDS_SOON,
-            due_on=_days_before("last_day", limits.COURSE_WARN_DAYS_BEFORE), stamp=stamp,
+            courses,
+            case="case_id",
+            kind=Kind.COURSE_ENDS_SOON,
+            due_on=_days_before("last_day", limits.COURSE_WARN_DAYS_BEFORE),
+            stamp=stamp,
         )
     )
 
@@ -156,8 +164,12 @@ def _end_expired_courses(today: datetime.date, stamp) -> int:
     if ended:
         _copy_to_history(
             RehabilitationCourse,
-            RehabilitationCourse.objects.filter(status=RehabilitationCourse.Status.LIMIT_REACHED, ended_at=stamp),
-            stamp=stamp, history_type="~", reason=reason,
+            RehabilitationCourse.objects.filter(
+                status=RehabilitationCourse.Status.LIMIT_REACHED, ended_at=stamp
+            ),
+            stamp=stamp,
+            history_type="~",
+            reason=reason,
         )
     return ended
 
@@ -169,7 +181,13 @@ def _course_limit_alerts(today: datetime.date, stamp) -> int:
         status=RehabilitationCourse.Status.LIMIT_REACHED, last_day__lt=today
     ).exclude(case__stage=Case.Stage.CLOSED)
     return _insert_alerts(
-        _alert_select(courses, case="case_id", kind=Kind.COURSE_LIMIT_REACHED, due_on=_days_after("last_day", 1), stamp=stamp)
+        _alert_select(
+            courses,
+            case="case_id",
+            kind=Kind.COURSE_LIMIT_REACHED,
+            due_on=_days_after("last_day", 1),
+            stamp=stamp,
+        )
     )
 
 
@@ -193,7 +211,9 @@ def _court_hours_alerts(today: datetime.date, stamp) -> dict[str, int]:
             .filter(~models.Exists(already))
         )
         counts[kind] = _insert_alerts(
-            _alert_select(totals, case="case_id", kind=kind, due_on=Value(today, output_field=DateField()), stamp=stamp)
+            _alert_select(
+                totals, case="case_id", kind=kind, due_on=Value(today, output_field=DateField()), stamp=stamp
+            )
         )
     return counts
 
@@ -203,12 +223,17 @@ def _reflection_steps(today: datetime.date, stamp, result: RunResult) -> None:
     from services import limits as services_limits
     from services.models import ReflectionPeriod
 
-    running = ReflectionPeriod.objects.filter(status=ReflectionPeriod.Status.RUNNING).exclude(case__stage=Case.Stage.CLOSED)
+    running = ReflectionPeriod.objects.filter(status=ReflectionPeriod.Status.RUNNING).exclude(
+        case__stage=Case.Stage.CLOSED
+    )
     warn = services_limits.REFLECTION_WARN_DAYS_BEFORE
     result.alerts[Kind.REFLECTION_ENDS_SOON] = _insert_alerts(
         _alert_select(
             running.filter(last_day__lte=today + datetime.timedelta(days=warn)),
-            case="case_id", kind=Kind.REFLECTION_ENDS_SOON, due_on=_days_before("last_day", warn), stamp=stamp,
+            case="case_id",
+            kind=Kind.REFLECTION_ENDS_SOON,
+            due_on=_days_before("last_day", warn),
+            stamp=stamp,
         )
     )
     reason = "Reflection period ended: 30 days"
@@ -221,7 +246,13 @@ def _reflection_steps(today: datetime.date, stamp, result: RunResult) -> None:
         ended = ReflectionPeriod.objects.filter(pk__in=ids).update(
             status=ReflectionPeriod.Status.ENDED, ended_on=F("last_day")
         )
-        _copy_to_history(ReflectionPeriod, ReflectionPeriod.objects.filter(pk__in=ids), stamp=stamp, history_type="~", reason=reason)
+        _copy_to_history(
+            ReflectionPeriod,
+            ReflectionPeriod.objects.filter(pk__in=ids),
+            stamp=stamp,
+            history_type="~",
+            reason=reason,
+        )
     result.reflection_periods_ended = ended
     # Periods that ran out (ended on their last day), whenever this job ended them; not one
     # ended otherwise.
@@ -229,7 +260,13 @@ def _reflection_steps(today: datetime.date, stamp, result: RunResult) -> None:
         status=ReflectionPeriod.Status.ENDED, ended_on=F("last_day"), last_day__lt=today
     ).exclude(case__stage=Case.Stage.CLOSED)
     result.alerts[Kind.REFLECTION_ENDED] = _insert_alerts(
-        _alert_select(ended_periods, case="case_id", kind=Kind.REFLECTION_ENDED, due_on=_days_after("last_day", 1), stamp=stamp)
+        _alert_select(
+            ended_periods,
+            case="case_id",
+            kind=Kind.REFLECTION_ENDED,
+            due_on=_days_after("last_day", 1),
+            stamp=stamp,
+        )
     )
 
 
@@ -248,8 +285,11 @@ def _permit_alerts(today: datetime.date, stamp) -> int:
     ).exclude(case__stage=Case.Stage.CLOSED)
     return _insert_alerts(
         _alert_select(
-            permits, case="case_id", kind=Kind.PERMIT_EXPIRES_SOON,
-            due_on=_days_before("valid_until", PERMIT_WARN_DAYS_BEFORE), stamp=stamp,
+            permits,
+            case="case_id",
+            kind=Kind.PERMIT_EXPIRES_SOON,
+            due_on=_days_before("valid_until", PERMIT_WARN_DAYS_BEFORE),
+            stamp=stamp,
         )
     )
 
@@ -314,7 +354,13 @@ def enforce_limits(*, today: datetime.date | None = None) -> RunResult:
         result.alerts[Kind.PERMIT_EXPIRES_SOON] = _permit_alerts(today, stamp)
         lap("permit alerts")
         if result.alerts_raised:
-            _copy_to_history(Alert, Alert.objects.filter(created_at=stamp), stamp=stamp, history_type="+", reason="Raised by the daily job")
+            _copy_to_history(
+                Alert,
+                Alert.objects.filter(created_at=stamp),
+                stamp=stamp,
+                history_type="+",
+                reason="Raised by the daily job",
+            )
         lap("alert history")
         recipients = _notify(stamp)
         lap("claim + recipients")
@@ -322,6 +368,10 @@ def enforce_limits(*, today: datetime.date | None = None) -> RunResult:
     lap("e-mails")
     logger.info(
         "enforce_limits %s: %s alerts, %s courses ended, %s reflection periods ended, %s e-mails",
-        today, result.alerts_raised, result.courses_ended, result.reflection_periods_ended, result.emails_sent,
+        today,
+        result.alerts_raised,
+        result.courses_ended,
+        result.reflection_periods_ended,
+        result.emails_sent,
     )
     return result

@@ -47,7 +47,9 @@ class RehabilitationCourse(models.Model):
         ENDED_EARLY = "ended_early", _("Ended early")
         LIMIT_REACHED = "limit_reached", _("Limit reached (180 days)")
 
-    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="rehabilitation_courses")
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="rehabilitation_courses"
+    )
     start_date = models.DateField(_("start date"))
     # Stored (always from limits.course_last_day) so that the periodic job selects the courses to
     # warn about and end with one set-based query and no date arithmetic in SQL.
@@ -58,7 +60,9 @@ class RehabilitationCourse(models.Model):
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     end_reason = models.TextField(_("reason for ending"), blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True, editable=False)
-    recorded_by = models.ForeignKey(User, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        User, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -74,14 +78,18 @@ class RehabilitationCourse(models.Model):
                 violation_error_message=_("This case already has an active course."),
             ),
             models.CheckConstraint(
-                condition=Q(status="active", ended_on__isnull=True) | (~Q(status="active") & Q(ended_on__isnull=False)),
+                condition=Q(status="active", ended_on__isnull=True)
+                | (~Q(status="active") & Q(ended_on__isnull=False)),
                 name="course_ended_iff_ended_on",
             ),
             models.CheckConstraint(
-                condition=Q(ended_on__isnull=True) | (Q(ended_on__gte=F("start_date")) & Q(ended_on__lte=F("last_day"))),
+                condition=Q(ended_on__isnull=True)
+                | (Q(ended_on__gte=F("start_date")) & Q(ended_on__lte=F("last_day"))),
                 name="course_ends_within_its_days",
             ),
-            models.CheckConstraint(condition=Q(last_day__gt=F("start_date")), name="course_last_day_after_start"),
+            models.CheckConstraint(
+                condition=Q(last_day__gt=F("start_date")), name="course_last_day_after_start"
+            ),
             models.CheckConstraint(
                 condition=~Q(status="ended_early") | ~Q(end_reason=""),
                 name="course_ended_early_has_reason",
@@ -138,7 +146,12 @@ class CourseService(models.Model):
     course = models.ForeignKey(RehabilitationCourse, on_delete=models.CASCADE, related_name="services")
     date = models.DateField(_("date"))
     specialist = models.CharField(_("specialist"), max_length=20, choices=SpecialistKind.choices)
-    hours = models.DecimalField(_("duration (hours)"), max_digits=5, decimal_places=2, help_text=_("In quarter hours: 0.25, 0.5, 1.75 …"))
+    hours = models.DecimalField(
+        _("duration (hours)"),
+        max_digits=5,
+        decimal_places=2,
+        help_text=_("In quarter hours: 0.25, 0.5, 1.75 …"),
+    )
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -153,7 +166,9 @@ class CourseService(models.Model):
 
 
 class MaterialAssistance(models.Model):
-    course = models.ForeignKey(RehabilitationCourse, on_delete=models.CASCADE, related_name="material_assistance")
+    course = models.ForeignKey(
+        RehabilitationCourse, on_delete=models.CASCADE, related_name="material_assistance"
+    )
     date = models.DateField(_("date"))
     description = models.CharField(_("description"), max_length=300)
     amount_eur = models.DecimalField(_("amount (EUR)"), max_digits=10, decimal_places=2)
@@ -167,7 +182,8 @@ class MaterialAssistance(models.Model):
         ordering = ["-date", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(amount_eur__gt=0), name="material_amount_positive",
+                condition=Q(amount_eur__gt=0),
+                name="material_amount_positive",
                 violation_error_message=_("The amount must be more than zero."),
             )
         ]
@@ -176,7 +192,9 @@ class MaterialAssistance(models.Model):
 class PostCourseConsultation(models.Model):
     """One of at most five one-hour consultations within two years after the course ended."""
 
-    course = models.ForeignKey(RehabilitationCourse, on_delete=models.CASCADE, related_name="post_course_consultations")
+    course = models.ForeignKey(
+        RehabilitationCourse, on_delete=models.CASCADE, related_name="post_course_consultations"
+    )
     date = models.DateField(_("date"))
     specialist = models.CharField(_("specialist"), max_length=20, choices=SpecialistKind.choices)
     notes = models.TextField(_("notes"), blank=True)
@@ -215,7 +233,9 @@ class FamilyConsultation(models.Model):
 
     # Denormalised from the family member: the limit is per case, counted under the case's lock.
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="family_consultations")
-    family_member = models.ForeignKey(FamilyMember, verbose_name=_("family member"), on_delete=models.PROTECT, related_name="consultations")
+    family_member = models.ForeignKey(
+        FamilyMember, verbose_name=_("family member"), on_delete=models.PROTECT, related_name="consultations"
+    )
     date = models.DateField(_("date"))
     specialist = models.CharField(_("specialist"), max_length=20, choices=SpecialistKind.choices)
     notes = models.TextField(_("notes"), blank=True)
@@ -234,7 +254,9 @@ class CourtSupportEntry(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="court_support_entries")
     date = models.DateField(_("date"))
-    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=2, help_text=_("In quarter hours: 0.25, 0.5, 1.75 …"))
+    hours = models.DecimalField(
+        _("hours"), max_digits=5, decimal_places=2, help_text=_("In quarter hours: 0.25, 0.5, 1.75 …")
+    )
     activity = models.CharField(_("activity"), max_length=300)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -251,4 +273,3 @@ class CourtSupportEntry(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["case", "date"], name="court_support_case_date_idx")]
-

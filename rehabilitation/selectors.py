@@ -37,7 +37,12 @@ def rehabilitation_case_for_user_or_404(*, user: User, reference: str) -> Case:
 
 def course_current(*, case: Case) -> RehabilitationCourse | None:
     """The active course, else the latest one."""
-    return RehabilitationCourse.objects.filter(case=case).select_related("plan").order_by("-start_date", "-pk").first()
+    return (
+        RehabilitationCourse.objects.filter(case=case)
+        .select_related("plan")
+        .order_by("-start_date", "-pk")
+        .first()
+    )
 
 
 def course_services(*, course: RehabilitationCourse) -> QuerySet[CourseService]:
@@ -76,7 +81,12 @@ def identification_reference_date(*, case: Case) -> datetime.date:
     current = identification_selectors.identification_current(case=case)
     if current is not None and current.status == current.Status.APPROVED and current.decided_at:
         return timezone.localdate(current.decided_at)
-    first = RehabilitationCourse.objects.filter(case=case).order_by("start_date").values_list("start_date", flat=True).first()
+    first = (
+        RehabilitationCourse.objects.filter(case=case)
+        .order_by("start_date")
+        .values_list("start_date", flat=True)
+        .first()
+    )
     return first or case.opened_on
 
 
@@ -183,7 +193,9 @@ def open_alerts_for_user(*, user: User, limit: int = 50) -> QuerySet[Alert] | No
     if Role.COORDINATOR in roles and user.organisation_id:
         qs = base.filter(case__organisation_id=user.organisation_id)
     elif Role.CASEWORKER in roles and user.organisation_id:
-        assigned = CaseAssignment.objects.filter(case_id=OuterRef("case_id"), user_id=user.pk, ended_at__isnull=True)
+        assigned = CaseAssignment.objects.filter(
+            case_id=OuterRef("case_id"), user_id=user.pk, ended_at__isnull=True
+        )
         qs = base.filter(Q(case__organisation_id=user.organisation_id) & Exists(assigned))
     else:
         return None
@@ -197,10 +209,14 @@ def case_timeline_entries(case) -> list:
     from cases.selectors import history_timeline_entries
 
     records = list(
-        RehabilitationCourse.history.filter(case_id=case.pk).select_related("history_user").order_by("history_date")
+        RehabilitationCourse.history.filter(case_id=case.pk)
+        .select_related("history_user")
+        .order_by("history_date")
     )
     return history_timeline_entries(
-        model=RehabilitationCourse, records=records,
-        created_title=_("Rehabilitation course started"), changed_title=_("Rehabilitation course updated"),
+        model=RehabilitationCourse,
+        records=records,
+        created_title=_("Rehabilitation course started"),
+        changed_title=_("Rehabilitation course updated"),
         fields={"status", "ended_on"},
     )

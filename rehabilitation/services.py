@@ -86,7 +86,12 @@ def _lock_case(case: Case) -> Case:
 
 def _lock_latest_course(case: Case) -> RehabilitationCourse | None:
     # Taken after the case's lock, never before (one order for every writer).
-    return RehabilitationCourse.objects.select_for_update().filter(case=case).order_by("-start_date", "-pk").first()
+    return (
+        RehabilitationCourse.objects.select_for_update()
+        .filter(case=case)
+        .order_by("-start_date", "-pk")
+        .first()
+    )
 
 
 def _today() -> datetime.date:
@@ -180,10 +185,13 @@ def course_end(
     if ended_on > course.last_day:
         raise ValidationError({"ended_on": END_AFTER_LAST_DAY % {"last_day": course.last_day.isoformat()}})
     latest = max(
-        filter(None, [
-            course.services.order_by("-date").values_list("date", flat=True).first(),
-            course.material_assistance.order_by("-date").values_list("date", flat=True).first(),
-        ]),
+        filter(
+            None,
+            [
+                course.services.order_by("-date").values_list("date", flat=True).first(),
+                course.material_assistance.order_by("-date").values_list("date", flat=True).first(),
+            ],
+        ),
         default=None,
     )
     if latest and ended_on < latest:
@@ -230,7 +238,12 @@ def course_service_log(
     _not_in_future(date)
     _within_course(course, date)
     entry = CourseService(
-        course=course, date=date, specialist=specialist, hours=hours, notes=(notes or "").strip(), recorded_by=actor
+        course=course,
+        date=date,
+        specialist=specialist,
+        hours=hours,
+        notes=(notes or "").strip(),
+        recorded_by=actor,
     )
     history_stamp(entry, actor=actor)
     entry.save()
@@ -254,7 +267,9 @@ def material_assistance_log(
         raise ValidationError({"amount_eur": AMOUNT_POSITIVE})
     _not_in_future(date)
     _within_course(course, date)
-    entry = MaterialAssistance(course=course, date=date, description=description.strip(), amount_eur=amount, recorded_by=actor)
+    entry = MaterialAssistance(
+        course=course, date=date, description=description.strip(), amount_eur=amount, recorded_by=actor
+    )
     history_stamp(entry, actor=actor)
     entry.save()
     return entry
@@ -282,11 +297,15 @@ def post_course_consultation_log(
         raise ValidationError({"date": POST_COURSE_NOT_AFTER % {"end": course.ended_on.isoformat()}})
     last = limits.post_course_last_day(course.ended_on)
     if date > last:
-        raise ValidationError({"date": POST_COURSE_TOO_LATE % {"last": last.isoformat(), "date": date.isoformat()}})
+        raise ValidationError(
+            {"date": POST_COURSE_TOO_LATE % {"last": last.isoformat(), "date": date.isoformat()}}
+        )
     # Counted inside the lock: two simultaneous sixth entries cannot both pass.
     if course.post_course_consultations.count() >= limits.POST_COURSE_LIMIT:
         raise ValidationError(POST_COURSE_USED % {"limit": limits.POST_COURSE_LIMIT})
-    entry = PostCourseConsultation(course=course, date=date, specialist=specialist, notes=(notes or "").strip(), recorded_by=actor)
+    entry = PostCourseConsultation(
+        course=course, date=date, specialist=specialist, notes=(notes or "").strip(), recorded_by=actor
+    )
     history_stamp(entry, actor=actor)
     entry.save()
     return entry
@@ -296,7 +315,9 @@ def post_course_consultation_log(
 
 
 @transaction.atomic
-def family_member_add(*, case: Case, given_name: str, family_name: str = "", relationship: str, actor: User) -> FamilyMember:
+def family_member_add(
+    *, case: Case, given_name: str, family_name: str = "", relationship: str, actor: User
+) -> FamilyMember:
     case = _lock_case(case)
     permissions.require(actor, Action.RECORD, case)
     if not given_name.strip():
@@ -304,7 +325,11 @@ def family_member_add(*, case: Case, given_name: str, family_name: str = "", rel
     if not relationship.strip():
         raise ValidationError({"relationship": _("Enter how they are related to the victim.")})
     member = FamilyMember(
-        case=case, given_name=given_name.strip(), family_name=family_name.strip(), relationship=relationship.strip(), recorded_by=actor
+        case=case,
+        given_name=given_name.strip(),
+        family_name=family_name.strip(),
+        relationship=relationship.strip(),
+        recorded_by=actor,
     )
     history_stamp(member, actor=actor)
     member.save()
@@ -313,7 +338,13 @@ def family_member_add(*, case: Case, given_name: str, family_name: str = "", rel
 
 @transaction.atomic
 def family_consultation_log(
-    *, case: Case, family_member: FamilyMember, date: datetime.date, specialist: str, notes: str = "", actor: User
+    *,
+    case: Case,
+    family_member: FamilyMember,
+    date: datetime.date,
+    specialist: str,
+    notes: str = "",
+    actor: User,
 ) -> FamilyConsultation:
     case = _lock_case(case)
     permissions.require(actor, Action.RECORD, case)
@@ -330,7 +361,12 @@ def family_consultation_log(
     if FamilyConsultation.objects.filter(case=case).count() >= limits.FAMILY_CONSULTATION_LIMIT:
         raise ValidationError(FAMILY_USED % {"limit": limits.FAMILY_CONSULTATION_LIMIT})
     entry = FamilyConsultation(
-        case=case, family_member=family_member, date=date, specialist=specialist, notes=(notes or "").strip(), recorded_by=actor
+        case=case,
+        family_member=family_member,
+        date=date,
+        specialist=specialist,
+        notes=(notes or "").strip(),
+        recorded_by=actor,
     )
     history_stamp(entry, actor=actor)
     entry.save()
@@ -341,7 +377,9 @@ def family_consultation_log(
 
 
 @transaction.atomic
-def court_support_log(*, case: Case, date: datetime.date, hours, activity: str, actor: User) -> CourtSupportEntry:
+def court_support_log(
+    *, case: Case, date: datetime.date, hours, activity: str, actor: User
+) -> CourtSupportEntry:
     """Log hours of support in criminal proceedings; the case's total never passes 150.00.
 
     The case row is locked and the hours re-summed inside the lock: without it, two entries of

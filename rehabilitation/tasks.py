@@ -9,4 +9,8 @@ from . import jobs
 def enforce_limits() -> dict:
     """The daily sweep over the limits (jobs.enforce_limits); idempotent."""
     result = jobs.enforce_limits()
-    return {"alerts": result.alerts_raised, "courses_ended": result.courses_ended, "emails": result.emails_sent}
+    return {
+        "alerts": result.alerts_raised,
+        "courses_ended": result.courses_ended,
+        "emails": result.emails_sent,
+    }

@@ -92,7 +92,11 @@ def alerts_section_context(request, case) -> dict | None:
     alerts = selectors.alerts_for_case(case=case)
     if not alerts:
         return None
-    return {"case": case, "alerts": alerts, "can_acknowledge": permissions.can(request.user, Action.ACKNOWLEDGE_ALERT, case)}
+    return {
+        "case": case,
+        "alerts": alerts,
+        "can_acknowledge": permissions.can(request.user, Action.ACKNOWLEDGE_ALERT, case),
+    }
 
 
 def alerts_panel_context(request) -> dict | None:
@@ -123,7 +127,10 @@ def course_start(request, reference: str):
     case = _case(request, reference, Action.RECORD)
     form = CourseStartForm(request.POST or None)
     return _form_page(
-        request, case, form, title=_("Start the rehabilitation course"),
+        request,
+        case,
+        form,
+        title=_("Start the rehabilitation course"),
         call=lambda f: services.course_start(case=case, actor=request.user, **f.cleaned_data),
         success=_("The course has started; it may last 180 days."),
     )
@@ -134,7 +141,10 @@ def course_end(request, reference: str):
     case = _case(request, reference, Action.RECORD)
     form = CourseEndForm(request.POST or None)
     return _form_page(
-        request, case, form, title=_("End the rehabilitation course"),
+        request,
+        case,
+        form,
+        title=_("End the rehabilitation course"),
         call=lambda f: services.course_end(case=case, actor=request.user, **f.cleaned_data),
         success=_("The course was ended."),
     )
@@ -147,10 +157,16 @@ def plan_edit(request, reference: str):
     plan = getattr(course, "plan", None) if course else None
     initial = None
     if plan is not None:
-        initial = {"goals": plan.goals, **{name: plan.planned()[kind] for kind, name in PlanForm.KINDS.items()}}
+        initial = {
+            "goals": plan.goals,
+            **{name: plan.planned()[kind] for kind, name in PlanForm.KINDS.items()},
+        }
     form = PlanForm(request.POST or None, initial=initial)
     return _form_page(
-        request, case, form, title=_("Client rehabilitation plan"),
+        request,
+        case,
+        form,
+        title=_("Client rehabilitation plan"),
         call=lambda f: services.plan_save(case=case, actor=request.user, **f.service_kwargs()),
         success=_("The plan was saved."),
     )
@@ -161,7 +177,10 @@ def course_service_add(request, reference: str):
     case = _case(request, reference, Action.RECORD)
     form = CourseServiceForm(request.POST or None)
     return _form_page(
-        request, case, form, title=_("Log a consultation or service"),
+        request,
+        case,
+        form,
+        title=_("Log a consultation or service"),
         call=lambda f: services.course_service_log(case=case, actor=request.user, **f.cleaned_data),
         success=_("The consultation was logged."),
     )
@@ -172,7 +191,10 @@ def material_assistance_add(request, reference: str):
     case = _case(request, reference, Action.RECORD)
     form = MaterialAssistanceForm(request.POST or None)
     return _form_page(
-        request, case, form, title=_("Record material assistance"),
+        request,
+        case,
+        form,
+        title=_("Record material assistance"),
         call=lambda f: services.material_assistance_log(case=case, actor=request.user, **f.cleaned_data),
         success=_("The material assistance was recorded."),
     )
@@ -183,7 +205,10 @@ def post_course_consultation_add(request, reference: str):
     case = _case(request, reference, Action.RECORD)
     form = PostCourseConsultationForm(request.POST or None)
     return _form_page(
-        request, case, form, title=_("Log a post-course consultation"),
+        request,
+        case,
+        form,
+        title=_("Log a post-course consultation"),
         call=lambda f: services.post_course_consultation_log(case=case, actor=request.user, **f.cleaned_data),
         success=_("The post-course consultation was logged."),
     )
@@ -194,7 +219,10 @@ def family_member_add(request, reference: str):
     case = _case(request, reference, Action.RECORD)
     form = FamilyMemberForm(request.POST or None)
     return _form_page(
-        request, case, form, title=_("Record a family member"),
+        request,
+        case,
+        form,
+        title=_("Record a family member"),
         call=lambda f: services.family_member_add(case=case, actor=request.user, **f.cleaned_data),
         success=_("The family member was recorded."),
     )
@@ -205,7 +233,10 @@ def family_consultation_add(request, reference: str):
     case = _case(request, reference, Action.RECORD)
     form = FamilyConsultationForm(request.POST or None, members=selectors.family_members(case=case))
     return _form_page(
-        request, case, form, title=_("Log a family consultation"),
+        request,
+        case,
+        form,
+        title=_("Log a family consultation"),
         call=lambda f: services.family_consultation_log(case=case, actor=request.user, **f.cleaned_data),
         success=_("The family consultation was logged."),
     )
@@ -217,12 +248,19 @@ def court_support_add(request, reference: str):
     form = CourtSupportForm(request.POST or None)
     e = selectors.entitlements_for_case(case=case)
     return _form_page(
-        request, case, form, title=_("Log court support"),
+        request,
+        case,
+        form,
+        title=_("Log court support"),
         call=lambda f: services.court_support_log(case=case, actor=request.user, **f.cleaned_data),
         success=_("The court-support hours were logged."),
-        extra={"intro": gettext_lazy("%(remaining)s of %(limit)s hours of court support remain.") % {
-            "remaining": limits.hours_text(e.court_hours_remaining), "limit": limits.hours_text(e.court_hours_limit),
-        }},
+        extra={
+            "intro": gettext_lazy("%(remaining)s of %(limit)s hours of court support remain.")
+            % {
+                "remaining": limits.hours_text(e.court_hours_remaining),
+                "limit": limits.hours_text(e.court_hours_limit),
+            }
+        },
     )
 
 

@@ -21,8 +21,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
-from cases.api import service_call
 from cases import selectors as case_selectors
+from cases.api import service_call
 from cases.models import CaseAccess, Organisation
 from cases.services import case_access_record
 
@@ -30,7 +30,9 @@ from . import permissions, selectors, services
 from .models import AssessedNeed, Assistance, EmploymentMeasure, PartnerConsultation, PartnerReferral
 
 NO_SUCH_CASE = _("No case open to you has this reference.")
-NO_SUCH_PARTNER = _("No organisation has this id; choose a municipal social service or the State Employment Agency.")
+NO_SUCH_PARTNER = _(
+    "No organisation has this id; choose a municipal social service or the State Employment Agency."
+)
 NO_SUCH_REFERRAL = _("No referral open to you has this id.")
 
 
@@ -52,8 +54,19 @@ class PartnerReferralSerializer(serializers.ModelSerializer):
     class Meta:
         model = PartnerReferral
         fields = [
-            "id", "case", "partner", "partner_name", "partner_kind", "needs_note", "status", "referred_by",
-            "referred_at", "withdrawn_at", "withdraw_reason", "completed_at", "outcome",
+            "id",
+            "case",
+            "partner",
+            "partner_name",
+            "partner_kind",
+            "needs_note",
+            "status",
+            "referred_by",
+            "referred_at",
+            "withdrawn_at",
+            "withdraw_reason",
+            "completed_at",
+            "outcome",
         ]
         read_only_fields = fields
 
@@ -86,8 +99,18 @@ class PartnerReferralNarrowSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PartnerReferral
-        fields = ["id", "case", "mandated_ngo", "partner", "partner_name", "needs_note", "status", "referred_at",
-                  "person", "right_to_work"]
+        fields = [
+            "id",
+            "case",
+            "mandated_ngo",
+            "partner",
+            "partner_name",
+            "needs_note",
+            "status",
+            "referred_at",
+            "person",
+            "right_to_work",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(RightToWorkSerializer(allow_null=True))
@@ -106,7 +129,9 @@ class PartnerReferralNarrowSerializer(serializers.ModelSerializer):
 
 class PartnerReferralCreateSerializer(serializers.Serializer):
     case = serializers.CharField(help_text=_("The case reference, e.g. NRM-2026-0042."))
-    partner = serializers.IntegerField(help_text=_("The id of a municipal social service or of the State Employment Agency."))
+    partner = serializers.IntegerField(
+        help_text=_("The id of a municipal social service or of the State Employment Agency.")
+    )
     needs_note = serializers.CharField(allow_blank=True)
 
 
@@ -127,8 +152,14 @@ REFERRAL_VIEW = PolymorphicProxySerializer(
 
 @extend_schema_view(
     list=extend_schema(summary="Onward referrals the user may read", responses=REFERRAL_VIEW),
-    retrieve=extend_schema(summary="One onward referral; partners get the narrow view", responses=REFERRAL_VIEW),
-    create=extend_schema(summary="Refer a case to a partner", request=PartnerReferralCreateSerializer, responses=PartnerReferralSerializer),
+    retrieve=extend_schema(
+        summary="One onward referral; partners get the narrow view", responses=REFERRAL_VIEW
+    ),
+    create=extend_schema(
+        summary="Refer a case to a partner",
+        request=PartnerReferralCreateSerializer,
+        responses=PartnerReferralSerializer,
+    ),
 )
 class ReferralViewSet(viewsets.ReadOnlyModelViewSet, mixins.CreateModelMixin):
     # Ids are numbers: anything else is a 404 at the router, not a 500 in the query.
@@ -152,41 +183,71 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet, mixins.CreateModelMixin):
     def retrieve(self, request, *args, **kwargs):
         referral = self.get_object()
         narrow = selectors.is_partner_viewer(user=request.user, referral=referral)
-        case_access_record(case=referral.case, actor=request.user, kind=CaseAccess.Kind.NARROW if narrow else CaseAccess.Kind.API)
+        case_access_record(
+            case=referral.case,
+            actor=request.user,
+            kind=CaseAccess.Kind.NARROW if narrow else CaseAccess.Kind.API,
+        )
         serializer_class = PartnerReferralNarrowSerializer if narrow else PartnerReferralSerializer
-        return Response(serializer_class(referral, context={**self.get_serializer_context(), "detail": True}).data)
+        return Response(
+            serializer_class(referral, context={**self.get_serializer_context(), "detail": True}).data
+        )
 
     def create(self, request, *args, **kwargs):
         data = PartnerReferralCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            case = case_selectors.case_get_for_user_or_404(user=request.user, reference=data.validated_data["case"])
+            case = case_selectors.case_get_for_user_or_404(
+                user=request.user, reference=data.validated_data["case"]
+            )
         except Http404 as exc:
             raise DRFValidationError({"case": [NO_SUCH_CASE]}) from exc
         partner = Organisation.objects.filter(pk=data.validated_data["partner"]).first()
         if partner is None:
             raise DRFValidationError({"partner": [NO_SUCH_PARTNER]})
         referral = service_call(
-            services.referral_create, case=case, partner=partner, needs_note=data.validated_data["needs_note"], actor=request.user
+            services.referral_create,
+            case=case,
+            partner=partner,
+            needs_note=data.validated_data["needs_note"],
+            actor=request.user,
         )
         return Response(PartnerReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Withdraw a referral (the NGO)", request=PartnerReferralWithdrawSerializer, responses=PartnerReferralSerializer)
+    @extend_schema(
+        summary="Withdraw a referral (the NGO)",
+        request=PartnerReferralWithdrawSerializer,
+        responses=PartnerReferralSerializer,
+    )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         referral = self.get_object()
         data = PartnerReferralWithdrawSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        referral = service_call(services.referral_withdraw, referral=referral, actor=request.user, reason=data.validated_data["reason"])
+        referral = service_call(
+            services.referral_withdraw,
+            referral=referral,
+            actor=request.user,
+            reason=data.validated_data["reason"],
+        )
         return Response(PartnerReferralSerializer(referral).data)
 
-    @extend_schema(summary="Close the partner's part with an outcome", request=PartnerReferralCompleteSerializer, responses=PartnerReferralNarrowSerializer)
+    @extend_schema(
+        summary="Close the partner's part with an outcome",
+        request=PartnerReferralCompleteSerializer,
+        responses=PartnerReferralNarrowSerializer,
+    )
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         referral = self.get_object()
         data = PartnerReferralCompleteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        referral = service_call(services.referral_complete, referral=referral, actor=request.user, outcome=data.validated_data["outcome"])
+        referral = service_call(
+            services.referral_complete,
+            referral=referral,
+            actor=request.user,
+            outcome=data.validated_data["outcome"],
+        )
         return Response(PartnerReferralNarrowSerializer(referral, context=self.get_serializer_context()).data)
 
 
@@ -209,23 +270,52 @@ class PartnerRecordSerializer(serializers.ModelSerializer):
 class ReintegrationNeedSerializer(PartnerRecordSerializer):
     class Meta:
         model = AssessedNeed
-        fields = ["id", "referral", "category", "description", "amount_eur", "period_from", "period_to", "months",
-                  "assessed_on", "recorded_by"]
+        fields = [
+            "id",
+            "referral",
+            "category",
+            "description",
+            "amount_eur",
+            "period_from",
+            "period_to",
+            "months",
+            "assessed_on",
+            "recorded_by",
+        ]
         read_only_fields = ["id", "assessed_on", "recorded_by"]
 
 
 class ReintegrationAssistanceSerializer(PartnerRecordSerializer):
     class Meta:
         model = Assistance
-        fields = ["id", "referral", "kind", "description", "amount_eur", "granted_from", "granted_to", "recorded_by"]
+        fields = [
+            "id",
+            "referral",
+            "kind",
+            "description",
+            "amount_eur",
+            "granted_from",
+            "granted_to",
+            "recorded_by",
+        ]
         read_only_fields = ["id", "recorded_by"]
 
 
 class EmploymentMeasureSerializer(PartnerRecordSerializer):
     class Meta:
         model = EmploymentMeasure
-        fields = ["id", "referral", "kind", "started_on", "ended_on", "course", "provider", "employer", "outcome",
-                  "recorded_by"]
+        fields = [
+            "id",
+            "referral",
+            "kind",
+            "started_on",
+            "ended_on",
+            "course",
+            "provider",
+            "employer",
+            "outcome",
+            "recorded_by",
+        ]
         read_only_fields = ["id", "recorded_by"]
 
 
@@ -239,13 +329,18 @@ class PartnerConsultationSerializer(PartnerRecordSerializer):
 REFERRAL_FILTER = OpenApiParameter("referral", int, description="Only the records of this referral.")
 
 
-class _RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class _RecordViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
     lookup_value_regex = r"\d+"
     model = None
     service = None
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "narrow": self.request is not None and _narrow(self.request)}
+        return {
+            **super().get_serializer_context(),
+            "narrow": self.request is not None and _narrow(self.request),
+        }
 
     def get_queryset(self):
         referral = self.request.query_params.get("referral")
@@ -258,10 +353,14 @@ class _RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         try:
-            referral = selectors.referral_get_for_user_or_404(user=self.request.user, pk=data.pop("referral_id"))
+            referral = selectors.referral_get_for_user_or_404(
+                user=self.request.user, pk=data.pop("referral_id")
+            )
         except Http404 as exc:
             raise DRFValidationError({"referral": [NO_SUCH_REFERRAL]}) from exc
-        serializer.instance = service_call(type(self).service, referral=referral, actor=self.request.user, **data)
+        serializer.instance = service_call(
+            type(self).service, referral=referral, actor=self.request.user, **data
+        )
 
 
 def _record_schema(noun: str):

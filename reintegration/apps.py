@@ -18,13 +18,22 @@ class ReintegrationConfig(AppConfig):
         from . import demo, permissions, views
 
         register_case_section(
-            key="reintegration", order=300, template="reintegration/_case_section.html", context=views.case_section_context
+            key="reintegration",
+            order=300,
+            template="reintegration/_case_section.html",
+            context=views.case_section_context,
         )
         register_dashboard_panel(
-            key="reintegration", order=300, template="reintegration/_dashboard_panel.html", context=views.dashboard_panel_context
+            key="reintegration",
+            order=300,
+            template="reintegration/_dashboard_panel.html",
+            context=views.dashboard_panel_context,
         )
         register_nav_item(
-            key="reintegration", order=300, label=_("Reintegration"), url_name="reintegration:list",
+            key="reintegration",
+            order=300,
+            label=_("Reintegration"),
+            url_name="reintegration:list",
             visible=permissions.is_partner_user,
         )
         register_demo_loader(300, demo.load)

@@ -17,7 +17,9 @@ class PartnerChoiceField(forms.ModelChoiceField):
 
 
 class ReferForm(forms.Form):
-    partner = PartnerChoiceField(label=_("Partner"), queryset=Organisation.objects.none(), empty_label=_("Choose…"))
+    partner = PartnerChoiceField(
+        label=_("Partner"), queryset=Organisation.objects.none(), empty_label=_("Choose…")
+    )
     needs_note = forms.CharField(
         label=_("The victim's needs"),
         help_text=_("Addressed to the partner: they read this note and nothing else of the case file."),
@@ -67,9 +69,15 @@ class MeasureForm(forms.Form):
     kind = forms.ChoiceField(label=_("Measure"), choices=EmploymentMeasure.Kind.choices)
     started_on = forms.DateField(label=_("Date or start date"), widget=DATE)
     ended_on = forms.DateField(label=_("End date"), required=False, widget=DATE)
-    course = forms.CharField(label=_("Course"), required=False, max_length=200, help_text=_("For occupational training."))
-    provider = forms.CharField(label=_("Provider"), required=False, max_length=200, help_text=_("For occupational training."))
-    employer = forms.CharField(label=_("Employer"), required=False, max_length=200, help_text=_("For a job placement."))
+    course = forms.CharField(
+        label=_("Course"), required=False, max_length=200, help_text=_("For occupational training.")
+    )
+    provider = forms.CharField(
+        label=_("Provider"), required=False, max_length=200, help_text=_("For occupational training.")
+    )
+    employer = forms.CharField(
+        label=_("Employer"), required=False, max_length=200, help_text=_("For a job placement.")
+    )
     outcome = forms.CharField(label=_("Outcome"), required=False, max_length=300)
 
 
@@ -77,4 +85,6 @@ class ConsultationForm(forms.Form):
     held_on = forms.DateField(label=_("Date"), widget=DATE)
     participants = forms.CharField(label=_("Participants"), max_length=500)
     topic = forms.CharField(label=_("Topic"), max_length=300)
-    recommendations = forms.CharField(label=_("Recommendations"), required=False, widget=TEXT, max_length=4000)
+    recommendations = forms.CharField(
+        label=_("Recommendations"), required=False, widget=TEXT, max_length=4000
+    )

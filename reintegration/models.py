@@ -31,7 +31,9 @@ class PartnerReferral(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
         COMPLETED = "completed", _("Completed by the partner")
 
-    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="partner_referrals")
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="partner_referrals"
+    )
     partner = models.ForeignKey(
         Organisation,
         verbose_name=_("partner"),
@@ -40,7 +42,8 @@ class PartnerReferral(models.Model):
         limit_choices_to={"kind__in": PARTNER_KINDS},
     )
     needs_note = models.TextField(
-        _("the victim's needs"), help_text=_("Addressed to the partner: they read this note and nothing else of the case file.")
+        _("the victim's needs"),
+        help_text=_("Addressed to the partner: they read this note and nothing else of the case file."),
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
     referred_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
@@ -59,7 +62,9 @@ class PartnerReferral(models.Model):
         ordering = ["-referred_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["case", "partner"], condition=Q(status="active"), name="partnerreferral_one_active_per_partner"
+                fields=["case", "partner"],
+                condition=Q(status="active"),
+                name="partnerreferral_one_active_per_partner",
             ),
             models.CheckConstraint(
                 condition=~Q(status="withdrawn") | Q(withdrawn_at__isnull=False),
@@ -96,9 +101,11 @@ class NeedCategory(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-_PERIOD = (
-    (Q(months__isnull=False) & Q(period_from__isnull=True) & Q(period_to__isnull=True))
-    | (Q(months__isnull=True) & Q(period_from__isnull=False) & Q(period_to__isnull=False) & Q(period_to__gte=F("period_from")))
+_PERIOD = (Q(months__isnull=False) & Q(period_from__isnull=True) & Q(period_to__isnull=True)) | (
+    Q(months__isnull=True)
+    & Q(period_from__isnull=False)
+    & Q(period_to__isnull=False)
+    & Q(period_to__gte=F("period_from"))
 )
 
 
@@ -123,7 +130,9 @@ class AssessedNeed(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount_eur__gte=0), name="assessedneed_amount_not_negative"),
             models.CheckConstraint(condition=_PERIOD, name="assessedneed_one_period"),
-            models.CheckConstraint(condition=Q(months__isnull=True) | Q(months__gte=1), name="assessedneed_months_positive"),
+            models.CheckConstraint(
+                condition=Q(months__isnull=True) | Q(months__gte=1), name="assessedneed_months_positive"
+            ),
         ]
 
 
@@ -147,7 +156,8 @@ class Assistance(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount_eur__gte=0), name="assistance_amount_not_negative"),
             models.CheckConstraint(
-                condition=Q(granted_to__isnull=True) | Q(granted_to__gte=F("granted_from")), name="assistance_dates_in_order"
+                condition=Q(granted_to__isnull=True) | Q(granted_to__gte=F("granted_from")),
+                name="assistance_dates_in_order",
             ),
         ]
 
@@ -179,14 +189,21 @@ class EmploymentMeasure(models.Model):
         ordering = ["started_on", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")), name="employmentmeasure_dates_in_order"
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="employmentmeasure_dates_in_order",
             ),
             models.CheckConstraint(
-                condition=~Q(kind="training") | (~Q(course="") & ~Q(provider="")), name="employmentmeasure_training_has_course"
+                condition=~Q(kind="training") | (~Q(course="") & ~Q(provider="")),
+                name="employmentmeasure_training_has_course",
             ),
-            models.CheckConstraint(condition=~Q(kind="placement") | ~Q(employer=""), name="employmentmeasure_placement_has_employer"),
+            models.CheckConstraint(
+                condition=~Q(kind="placement") | ~Q(employer=""),
+                name="employmentmeasure_placement_has_employer",
+            ),
             models.UniqueConstraint(
-                fields=["referral"], condition=Q(kind="registration"), name="employmentmeasure_one_registration"
+                fields=["referral"],
+                condition=Q(kind="registration"),
+                name="employmentmeasure_one_registration",
             ),
         ]
 

@@ -44,9 +44,17 @@ def referral_scope_filter(user) -> Q | None:
 
 def _records_prefetch() -> list:
     return [
-        Prefetch("needs", queryset=AssessedNeed.objects.select_related("recorded_by").order_by("assessed_on", "pk")),
-        Prefetch("assistance", queryset=Assistance.objects.select_related("recorded_by").order_by("granted_from", "pk")),
-        Prefetch("measures", queryset=EmploymentMeasure.objects.select_related("recorded_by").order_by("started_on", "pk")),
+        Prefetch(
+            "needs", queryset=AssessedNeed.objects.select_related("recorded_by").order_by("assessed_on", "pk")
+        ),
+        Prefetch(
+            "assistance",
+            queryset=Assistance.objects.select_related("recorded_by").order_by("granted_from", "pk"),
+        ),
+        Prefetch(
+            "measures",
+            queryset=EmploymentMeasure.objects.select_related("recorded_by").order_by("started_on", "pk"),
+        ),
         Prefetch(
             "consultations",
             queryset=PartnerConsultation.objects.select_related("recorded_by").order_by("held_on", "pk"),
@@ -57,7 +65,9 @@ def _records_prefetch() -> list:
 def _refused(*, user: User, pk: int) -> Http404:
     """A 404 on a referral that exists is a refused access: the security log listens."""
     if PartnerReferral.objects.filter(pk=pk).exists():
-        case_signals.access_refused.send(sender=PartnerReferral, user=user, target=f"reintegration.PartnerReferral:{pk}")
+        case_signals.access_refused.send(
+            sender=PartnerReferral, user=user, target=f"reintegration.PartnerReferral:{pk}"
+        )
     return Http404()
 
 
@@ -134,7 +144,9 @@ def referral_list_for_user(*, user: User) -> QuerySet[PartnerReferral]:
 
 
 def partner_organisations() -> QuerySet[Organisation]:
-    return Organisation.objects.filter(kind__in=permissions.partner_kinds(), is_active=True).order_by("kind", "name")
+    return Organisation.objects.filter(kind__in=permissions.partner_kinds(), is_active=True).order_by(
+        "kind", "name"
+    )
 
 
 def records_for_user(*, user: User, model, referral_id: int | None = None) -> QuerySet:
@@ -186,12 +198,16 @@ def residence_permit_info(*, case: Case) -> PermitInfo:
         return PermitInfo(recorded=False)
     try:
         permit = lookup(case=case)
-    except Exception:  # noqa: BLE001 - another app's read must not break this page
+    except Exception:
         logger.warning("residence permit lookup failed for case id %s", case.pk, exc_info=True)
         return PermitInfo(recorded=False)
     if not permit:
         return PermitInfo(recorded=False)
-    get = permit.get if isinstance(permit, dict) else (lambda name, default=None: getattr(permit, name, default))
+    get = (
+        permit.get
+        if isinstance(permit, dict)
+        else (lambda name, default=None: getattr(permit, name, default))
+    )
     # A permit applied for but not (yet) granted gives no right to work.
     if get("decision", "granted") != "granted":
         return PermitInfo(recorded=False)
@@ -209,10 +225,14 @@ def case_timeline_entries(case) -> list:
     from cases.selectors import history_timeline_entries
 
     records = list(
-        PartnerReferral.history.filter(case_id=case.pk).select_related("history_user", "partner").order_by("history_date")
+        PartnerReferral.history.filter(case_id=case.pk)
+        .select_related("history_user", "partner")
+        .order_by("history_date")
     )
     return history_timeline_entries(
-        model=PartnerReferral, records=records,
-        created_title=lambda rec: _("Referred to %(partner)s") % {"partner": rec.partner.name}, changed_title=_("Reintegration referral updated"),
+        model=PartnerReferral,
+        records=records,
+        created_title=lambda rec: _("Referred to %(partner)s") % {"partner": rec.partner.name},
+        changed_title=_("Reintegration referral updated"),
         fields={"status", "partner"},
     )

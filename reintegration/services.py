@@ -19,7 +19,9 @@ from .permissions import Action
 
 # Error messages: module constants the tests reuse.
 NOT_A_PARTNER = _("Refer to a municipal social service or the State Employment Agency; %(name)s is neither.")
-ALREADY_REFERRED = _("This case is already referred to %(name)s; withdraw that referral first to refer it again.")
+ALREADY_REFERRED = _(
+    "This case is already referred to %(name)s; withdraw that referral first to refer it again."
+)
 NEEDS_NOTE_REQUIRED = _("Describe the victim's needs for the partner.")
 WITHDRAW_NEEDS_REASON = _("Give the reason for withdrawing the referral.")
 NOT_ACTIVE = _("This referral is no longer active; the NGO can refer the case again.")
@@ -40,7 +42,11 @@ NOT_IN_FUTURE = _("The date cannot be in the future.")
 def _locked_referral(referral: PartnerReferral) -> PartnerReferral:
     # Locks are taken case first, then referral: the order case_close and referral_create use.
     Case.objects.select_for_update().filter(pk=referral.case_id).first()
-    return PartnerReferral.objects.select_for_update().select_related("case", "partner", "case__person").get(pk=referral.pk)
+    return (
+        PartnerReferral.objects.select_for_update()
+        .select_related("case", "partner", "case__person")
+        .get(pk=referral.pk)
+    )
 
 
 # --- referrals --------------------------------------------------------------------------------
@@ -56,7 +62,9 @@ def referral_create(*, case: Case, partner: Organisation, needs_note: str, actor
     needs_note = (needs_note or "").strip()
     if not needs_note:
         raise ValidationError({"needs_note": NEEDS_NOTE_REQUIRED})
-    if PartnerReferral.objects.filter(case=case, partner=partner, status=PartnerReferral.Status.ACTIVE).exists():
+    if PartnerReferral.objects.filter(
+        case=case, partner=partner, status=PartnerReferral.Status.ACTIVE
+    ).exists():
         raise ValidationError({"partner": ALREADY_REFERRED % {"name": partner.name}})
     referral = PartnerReferral(case=case, partner=partner, needs_note=needs_note, referred_by=actor)
     history_stamp(referral, actor=actor, reason=_("Referred onward"))
@@ -130,7 +138,7 @@ def need_record(
     errors: dict = {}
     _check_amount(amount_eur, errors)
     by_dates = period_from is not None or period_to is not None
-    if months is not None and by_dates or months is None and (period_from is None or period_to is None):
+    if (months is not None and by_dates) or (months is None and (period_from is None or period_to is None)):
         errors["period_from"] = PERIOD_REQUIRED
     elif months is not None and months < 1:
         errors["months"] = MONTHS_POSITIVE
@@ -138,8 +146,14 @@ def need_record(
         errors["period_to"] = PERIOD_ORDER
     _raise(errors)
     need = AssessedNeed(
-        referral=referral, category=category, amount_eur=amount_eur, description=(description or "").strip(),
-        period_from=period_from, period_to=period_to, months=months, recorded_by=actor,
+        referral=referral,
+        category=category,
+        amount_eur=amount_eur,
+        description=(description or "").strip(),
+        period_from=period_from,
+        period_to=period_to,
+        months=months,
+        recorded_by=actor,
     )
     need.full_clean(exclude=["referral", "recorded_by"])
     history_stamp(need, actor=actor)
@@ -166,8 +180,13 @@ def assistance_record(
         errors["granted_to"] = DATES_ORDER
     _raise(errors)
     item = Assistance(
-        referral=referral, kind=kind, amount_eur=amount_eur, granted_from=granted_from, granted_to=granted_to,
-        description=(description or "").strip(), recorded_by=actor,
+        referral=referral,
+        kind=kind,
+        amount_eur=amount_eur,
+        granted_from=granted_from,
+        granted_to=granted_to,
+        description=(description or "").strip(),
+        recorded_by=actor,
     )
     item.full_clean(exclude=["referral", "recorded_by"])
     history_stamp(item, actor=actor)
@@ -194,7 +213,9 @@ def measure_record(
     # The referral row lock serialises two officers recording the registration at once.
     referral = _locked_referral(referral)
     permissions.require(actor, Action.RECORD_EMPLOYMENT, referral=referral)
-    course, provider, employer, outcome = (v.strip() for v in (course or "", provider or "", employer or "", outcome or ""))
+    course, provider, employer, outcome = (
+        v.strip() for v in (course or "", provider or "", employer or "", outcome or "")
+    )
     errors: dict = {}
     if ended_on is not None and ended_on < started_on:
         errors["ended_on"] = DATES_ORDER
@@ -206,8 +227,15 @@ def measure_record(
         errors["kind"] = ALREADY_REGISTERED
     _raise(errors)
     measure = EmploymentMeasure(
-        referral=referral, kind=kind, started_on=started_on, ended_on=ended_on, course=course, provider=provider,
-        employer=employer, outcome=outcome, recorded_by=actor,
+        referral=referral,
+        kind=kind,
+        started_on=started_on,
+        ended_on=ended_on,
+        course=course,
+        provider=provider,
+        employer=employer,
+        outcome=outcome,
+        recorded_by=actor,
     )
     measure.full_clean(exclude=["referral", "recorded_by"])
     history_stamp(measure, actor=actor)
@@ -240,8 +268,12 @@ def consultation_record(
         errors["topic"] = TOPIC_REQUIRED
     _raise(errors)
     consultation = PartnerConsultation(
-        referral=referral, held_on=held_on, participants=participants, topic=topic,
-        recommendations=(recommendations or "").strip(), recorded_by=actor,
+        referral=referral,
+        held_on=held_on,
+        participants=participants,
+        topic=topic,
+        recommendations=(recommendations or "").strip(),
+        recorded_by=actor,
     )
     consultation.full_clean(exclude=["referral", "recorded_by"])
     history_stamp(consultation, actor=actor)

@@ -19,7 +19,15 @@ from cases.models import CaseAccess
 from cases.services import case_access_record
 
 from . import permissions, selectors, services
-from .forms import AssistanceForm, CompleteForm, ConsultationForm, MeasureForm, NeedForm, ReferForm, WithdrawForm
+from .forms import (
+    AssistanceForm,
+    CompleteForm,
+    ConsultationForm,
+    MeasureForm,
+    NeedForm,
+    ReferForm,
+    WithdrawForm,
+)
 from .permissions import Action
 
 PAGE_SIZE = 25
@@ -36,7 +44,12 @@ def _form_page(request, *, form, save, context: dict, success: str, done_url: st
             messages.success(request, success)
             return redirect(done_url)
     status = 400 if request.method == "POST" else 200
-    return render(request, "reintegration/form_page.html", {"form": form, "cancel_url": done_url, **context}, status=status)
+    return render(
+        request,
+        "reintegration/form_page.html",
+        {"form": form, "cancel_url": done_url, **context},
+        status=status,
+    )
 
 
 def _narrow_url(referral) -> str:
@@ -97,7 +110,11 @@ def assistance_add(request, pk: int):
         request,
         form=AssistanceForm(request.POST or None),
         save=lambda data: services.assistance_record(referral=referral, actor=request.user, **data),
-        context={"referral": referral, "title": _("Record assistance granted"), "submit": _("Record the assistance")},
+        context={
+            "referral": referral,
+            "title": _("Record assistance granted"),
+            "submit": _("Record the assistance"),
+        },
         success=_("The assistance was recorded."),
         done_url=_narrow_url(referral),
     )
@@ -110,7 +127,11 @@ def measure_add(request, pk: int):
         request,
         form=MeasureForm(request.POST or None),
         save=lambda data: services.measure_record(referral=referral, actor=request.user, **data),
-        context={"referral": referral, "title": _("Record an employment measure"), "submit": _("Record the measure")},
+        context={
+            "referral": referral,
+            "title": _("Record an employment measure"),
+            "submit": _("Record the measure"),
+        },
         success=_("The measure was recorded."),
         done_url=_narrow_url(referral),
     )
@@ -123,7 +144,12 @@ def complete(request, pk: int):
         request,
         form=CompleteForm(request.POST or None),
         save=lambda data: services.referral_complete(referral=referral, actor=request.user, **data),
-        context={"referral": referral, "title": _("Close your part"), "submit": _("Close our part"), "danger": True},
+        context={
+            "referral": referral,
+            "title": _("Close your part"),
+            "submit": _("Close our part"),
+            "danger": True,
+        },
         success=_("Your part is closed. The case is no longer open to your organisation."),
         done_url=reverse("reintegration:list"),
     )
@@ -142,8 +168,14 @@ def refer(request, reference: str):
         request,
         form=ReferForm(request.POST or None, partners=partners),
         save=lambda data: services.referral_create(case=case, actor=request.user, **data),
-        context={"case": case, "title": _("Refer the case onward"), "submit": _("Refer"),
-                 "intro": gettext_lazy("The partner's social workers or employment officers will see the person's name, age, sex, contact and languages, your note, and their own records; nothing else of the case.")},
+        context={
+            "case": case,
+            "title": _("Refer the case onward"),
+            "submit": _("Refer"),
+            "intro": gettext_lazy(
+                "The partner's social workers or employment officers will see the person's name, age, sex, contact and languages, your note, and their own records; nothing else of the case."
+            ),
+        },
         success=_("The case was referred."),
         done_url=case.get_absolute_url(),
     )
@@ -158,9 +190,14 @@ def withdraw(request, pk: int):
         request,
         form=WithdrawForm(request.POST or None),
         save=lambda data: services.referral_withdraw(referral=referral, actor=request.user, **data),
-        context={"case": referral.case, "referral": referral, "title": _("Withdraw the referral"),
-                 "submit": _("Withdraw"), "danger": True,
-                 "intro": gettext_lazy("The partner loses access to the case at once.")},
+        context={
+            "case": referral.case,
+            "referral": referral,
+            "title": _("Withdraw the referral"),
+            "submit": _("Withdraw"),
+            "danger": True,
+            "intro": gettext_lazy("The partner loses access to the case at once."),
+        },
         success=_("The referral was withdrawn."),
         done_url=referral.case.get_absolute_url(),
     )

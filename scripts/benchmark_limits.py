@@ -71,44 +71,80 @@ def main() -> None:
     people = Person.objects.bulk_create([Person(given_name=f"P{i}") for i in range(n)], batch_size=batch)
     cases = Case.objects.bulk_create(
         [
-            Case(reference=f"NRM-2026-{i:06d}", year=2026, number=i, person=p, organisation=ngo,
-                 stage=Case.Stage.REHABILITATION, victim_status=Case.VictimStatus.IDENTIFIED,
-                 opened_on=today - datetime.timedelta(days=400))
+            Case(
+                reference=f"NRM-2026-{i:06d}",
+                year=2026,
+                number=i,
+                person=p,
+                organisation=ngo,
+                stage=Case.Stage.REHABILITATION,
+                victim_status=Case.VictimStatus.IDENTIFIED,
+                opened_on=today - datetime.timedelta(days=400),
+            )
             for i, p in enumerate(people, start=1)
         ],
         batch_size=batch,
     )
     CaseAssignment.objects.bulk_create(
-        [CaseAssignment(case=c, user=workers[i % 100], assigned_by=workers[0]) for i, c in enumerate(cases)], batch_size=batch
+        [CaseAssignment(case=c, user=workers[i % 100], assigned_by=workers[0]) for i, c in enumerate(cases)],
+        batch_size=batch,
     )
     courses = []
     for c in cases:
         start = today - datetime.timedelta(days=rng.randint(0, 199))
-        courses.append(RehabilitationCourse(case=c, start_date=start, last_day=limits.course_last_day(start), recorded_by=workers[0]))
+        courses.append(
+            RehabilitationCourse(
+                case=c, start_date=start, last_day=limits.course_last_day(start), recorded_by=workers[0]
+            )
+        )
     RehabilitationCourse.objects.bulk_create(courses, batch_size=batch)
     CourtSupportEntry.objects.bulk_create(
-        [CourtSupportEntry(case=c, date=today, hours=Decimal(rng.randint(1, 600)) / 4, activity="Hearing", recorded_by=workers[0])
-         for c in cases],
+        [
+            CourtSupportEntry(
+                case=c,
+                date=today,
+                hours=Decimal(rng.randint(1, 600)) / 4,
+                activity="Hearing",
+                recorded_by=workers[0],
+            )
+            for c in cases
+        ],
         batch_size=batch,
     )
     tenth = cases[: n // 10]
     periods = []
     for c in tenth:
         start = today - datetime.timedelta(days=rng.randint(0, 39))
-        periods.append(ReflectionPeriod(case=c, start_date=start, last_day=reflection_period_last_day(start), recorded_by=workers[0]))
+        periods.append(
+            ReflectionPeriod(
+                case=c, start_date=start, last_day=reflection_period_last_day(start), recorded_by=workers[0]
+            )
+        )
     ReflectionPeriod.objects.bulk_create(periods, batch_size=batch)
     ResidencePermit.objects.bulk_create(
-        [ResidencePermit(case=c, travel_document_presented_on=today - datetime.timedelta(days=400), travel_document_type="passport",
-                         travel_document_number="X", application_submitted_on=today - datetime.timedelta(days=399),
-                         decision="granted", decision_on=today - datetime.timedelta(days=380), permit_number=f"RP-{c.pk}",
-                         valid_from=today - datetime.timedelta(days=330),
-                         valid_until=today + datetime.timedelta(days=rng.randint(-10, 200)), recorded_by=workers[0])
-         for c in tenth],
+        [
+            ResidencePermit(
+                case=c,
+                travel_document_presented_on=today - datetime.timedelta(days=400),
+                travel_document_type="passport",
+                travel_document_number="X",
+                application_submitted_on=today - datetime.timedelta(days=399),
+                decision="granted",
+                decision_on=today - datetime.timedelta(days=380),
+                permit_number=f"RP-{c.pk}",
+                valid_from=today - datetime.timedelta(days=330),
+                valid_until=today + datetime.timedelta(days=rng.randint(-10, 200)),
+                recorded_by=workers[0],
+            )
+            for c in tenth
+        ],
         batch_size=batch,
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    print(f"fixtures: {n} cases with courses, {len(periods)} reflection periods and permits in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"fixtures: {n} cases with courses, {len(periods)} reflection periods and permits in {time.perf_counter() - t0:.1f} s"
+    )
 
     for label in ("first run", "second run (idle)"):
         t = time.perf_counter()
@@ -119,8 +155,10 @@ def main() -> None:
             f"{result.reflection_periods_ended} reflection periods ended, {result.emails_sent} e-mails"
         )
         print("   " + ", ".join(f"{step} {seconds:.2f}" for step, seconds in result.timings.items()))
-    print(f"alerts in the table: {Alert.objects.count()}; active courses left: "
-          f"{RehabilitationCourse.objects.filter(status='active').count()}")
+    print(
+        f"alerts in the table: {Alert.objects.count()}; active courses left: "
+        f"{RehabilitationCourse.objects.filter(status='active').count()}"
+    )
 
 
 if __name__ == "__main__":

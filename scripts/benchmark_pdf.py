@@ -34,7 +34,9 @@ def rss_mb() -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reference", help="the case to summarise (default: the demo case with the most history)")
+    parser.add_argument(
+        "--reference", help="the case to summarise (default: the demo case with the most history)"
+    )
     parser.add_argument("--count", type=int, default=100, help="summaries in a row (default 100)")
     parser.add_argument("--user", default="national", help="who downloads (default: national)")
     parser.add_argument("--no-tracemalloc", action="store_true", help="skip the traced passes")
@@ -56,7 +58,11 @@ def main() -> int:
         case = Case.objects.select_related("person", "organisation").get(reference=args.reference)
     else:
         busiest = Case.history.values("id").annotate(n=Count("history_id")).order_by("-n", "id").first()
-        case = Case.objects.select_related("person", "organisation").filter(pk=busiest["id"] if busiest else None).first()
+        case = (
+            Case.objects.select_related("person", "organisation")
+            .filter(pk=busiest["id"] if busiest else None)
+            .first()
+        )
     if case is None:
         print("No case in the database: load the demo first (manage.py load_demo).", file=sys.stderr)
         return 2
@@ -79,7 +85,9 @@ def main() -> int:
     rss_after_run = rss_mb()
 
     print(f"case {case.reference}, {len(content):,} bytes, database {django.db.connection.vendor}")
-    print(f"one summary (cold):         {first:.3f} s   peak RSS {rss_after_one:.0f} MB (started at {rss_start:.0f} MB)")
+    print(
+        f"one summary (cold):         {first:.3f} s   peak RSS {rss_after_one:.0f} MB (started at {rss_start:.0f} MB)"
+    )
     if times:
         print(
             f"{args.count} summaries in a row:  {sum(times):.1f} s   "
@@ -97,8 +105,10 @@ def main() -> int:
             render()
         current, peak_run = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        print(f"Python allocations (tracemalloc): one summary peak {peak_one / 2**20:.1f} MB; "
-              f"{traced} in a row peak {peak_run / 2**20:.1f} MB, still held after them {current / 2**20:.1f} MB")
+        print(
+            f"Python allocations (tracemalloc): one summary peak {peak_one / 2**20:.1f} MB; "
+            f"{traced} in a row peak {peak_run / 2**20:.1f} MB, still held after them {current / 2**20:.1f} MB"
+        )
     return 0
 
 

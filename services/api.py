@@ -9,8 +9,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cases.api import service_call
 from cases import services as case_services
+from cases.api import service_call
 from cases.models import CaseAccess
 
 from . import selectors, services
@@ -24,9 +24,9 @@ from .models import (
     ResidencePermit,
 )
 
-REFERENCE = OpenApiParameter("reference", str, OpenApiParameter.PATH, description="The case reference, e.g. NRM-2026-0042.")
-
-
+REFERENCE = OpenApiParameter(
+    "reference", str, OpenApiParameter.PATH, description="The case reference, e.g. NRM-2026-0042."
+)
 
 
 # --- serializers ------------------------------------------------------------------------------
@@ -39,25 +39,43 @@ class MemberSerializer(serializers.Serializer):
 
 class IdentificationSerializer(serializers.ModelSerializer):
     proposed_by = serializers.CharField(source="proposed_by.display_name", read_only=True)
-    decided_by = serializers.CharField(source="decided_by.display_name", read_only=True, allow_null=True, default=None)
+    decided_by = serializers.CharField(
+        source="decided_by.display_name", read_only=True, allow_null=True, default=None
+    )
     le_country = CountrySerializerField(read_only=True)
     commission_members = MemberSerializer(many=True, read_only=True)
 
     class Meta:
         model = Identification
         fields = [
-            "id", "ground", "outcome", "outcome_reason",
-            "cp_case_number", "cp_date", "cp_body",
-            "le_institution", "le_country", "le_number", "le_date",
-            "commission_date", "commission_members",
-            "status", "proposed_by", "proposed_at", "decided_by", "decided_at", "return_reason",
+            "id",
+            "ground",
+            "outcome",
+            "outcome_reason",
+            "cp_case_number",
+            "cp_date",
+            "cp_body",
+            "le_institution",
+            "le_country",
+            "le_number",
+            "le_date",
+            "commission_date",
+            "commission_members",
+            "status",
+            "proposed_by",
+            "proposed_at",
+            "decided_by",
+            "decided_at",
+            "return_reason",
         ]
         read_only_fields = fields
 
 
 class IdentificationProposeSerializer(serializers.Serializer):
     ground = serializers.ChoiceField(choices=Ground.choices)
-    outcome = serializers.ChoiceField(choices=Identification.Outcome.choices, default=Identification.Outcome.IDENTIFIED)
+    outcome = serializers.ChoiceField(
+        choices=Identification.Outcome.choices, default=Identification.Outcome.IDENTIFIED
+    )
     outcome_reason = serializers.CharField(required=False, allow_blank=True, default="")
     cp_case_number = serializers.CharField(required=False, allow_blank=True, default="")
     cp_date = serializers.DateField(required=False, allow_null=True, default=None)
@@ -80,8 +98,17 @@ class AssistanceSerializer(serializers.ModelSerializer):
     class Meta:
         model = AssistanceRecord
         fields = [
-            "id", "kind", "started_on", "ended_on", "arranged_by", "outcome",
-            "claim", "amount_eur", "compensation_status", "recorded_by", "created_at",
+            "id",
+            "kind",
+            "started_on",
+            "ended_on",
+            "arranged_by",
+            "outcome",
+            "claim",
+            "amount_eur",
+            "compensation_status",
+            "recorded_by",
+            "created_at",
         ]
         read_only_fields = ["id", "recorded_by", "created_at"]
         # The rules (dates in order, compensation-only fields) are the model's and the service's.
@@ -129,8 +156,15 @@ class ResidencePermitSerializer(serializers.ModelSerializer):
     class Meta:
         model = ResidencePermit
         fields = [
-            "travel_document_presented_on", "travel_document_type", "travel_document_number",
-            "application_submitted_on", "decision", "decision_on", "permit_number", "valid_from", "valid_until",
+            "travel_document_presented_on",
+            "travel_document_type",
+            "travel_document_number",
+            "application_submitted_on",
+            "decision",
+            "decision_on",
+            "permit_number",
+            "valid_from",
+            "valid_until",
             "step",
         ]
         read_only_fields = ["step"]
@@ -147,20 +181,28 @@ class CaseNestedMixin:
 
     def get_case(self):
         if not hasattr(self, "_case"):
-            self._case = selectors.services_case_for_user_or_404(user=self.request.user, reference=self.kwargs["reference"])
+            self._case = selectors.services_case_for_user_or_404(
+                user=self.request.user, reference=self.kwargs["reference"]
+            )
         return self._case
 
     def record_read(self):
-        case_services.case_access_record(case=self.get_case(), actor=self.request.user, kind=CaseAccess.Kind.API)
+        case_services.case_access_record(
+            case=self.get_case(), actor=self.request.user, kind=CaseAccess.Kind.API
+        )
 
 
 @extend_schema(parameters=[REFERENCE])
 @extend_schema_view(
     list=extend_schema(summary="The identification proposals of a case, newest first"),
     retrieve=extend_schema(summary="One identification proposal"),
-    create=extend_schema(summary="Propose the identification on exactly one ground", request=IdentificationProposeSerializer),
+    create=extend_schema(
+        summary="Propose the identification on exactly one ground", request=IdentificationProposeSerializer
+    ),
 )
-class IdentificationViewSet(CaseNestedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class IdentificationViewSet(
+    CaseNestedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     queryset = Identification.objects.none()  # for the schema; get_queryset scopes to the case
     lookup_value_regex = r"\d+"
     serializer_class = IdentificationSerializer
@@ -182,17 +224,29 @@ class IdentificationViewSet(CaseNestedMixin, mixins.ListModelMixin, mixins.Retri
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         fields["commission_members"] = [dict(m) for m in fields.get("commission_members") or []]
-        identification = service_call(lambda: services.identification_propose(case=case, actor=request.user, **fields))
+        identification = service_call(
+            lambda: services.identification_propose(case=case, actor=request.user, **fields)
+        )
         return Response(IdentificationSerializer(identification).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Approve a proposal (a coordinator who did not propose it)", request=None, responses=IdentificationSerializer)
+    @extend_schema(
+        summary="Approve a proposal (a coordinator who did not propose it)",
+        request=None,
+        responses=IdentificationSerializer,
+    )
     @action(detail=True, methods=["post"])
     def approve(self, request, *args, **kwargs):
         identification = self.get_object()
-        identification = service_call(lambda: services.identification_approve(identification=identification, actor=request.user))
+        identification = service_call(
+            lambda: services.identification_approve(identification=identification, actor=request.user)
+        )
         return Response(IdentificationSerializer(identification).data)
 
-    @extend_schema(summary="Return a proposal with a reason", request=ReturnSerializer, responses=IdentificationSerializer)
+    @extend_schema(
+        summary="Return a proposal with a reason",
+        request=ReturnSerializer,
+        responses=IdentificationSerializer,
+    )
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_proposal(self, request, *args, **kwargs):
         identification = self.get_object()
@@ -227,7 +281,9 @@ class AssistanceViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.Generic
         case = self.get_case()
         data = AssistanceSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        record = service_call(lambda: services.assistance_record(case=case, actor=request.user, **data.validated_data))
+        record = service_call(
+            lambda: services.assistance_record(case=case, actor=request.user, **data.validated_data)
+        )
         return Response(AssistanceSerializer(record).data, status=status.HTTP_201_CREATED)
 
 
@@ -252,7 +308,9 @@ class ProceedingViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.Generic
         case = self.get_case()
         data = ProceedingSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        proceeding = service_call(lambda: services.proceeding_record(case=case, actor=request.user, **data.validated_data))
+        proceeding = service_call(
+            lambda: services.proceeding_record(case=case, actor=request.user, **data.validated_data)
+        )
         return Response(ProceedingSerializer(proceeding).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Record a hearing", request=HearingSerializer, responses={201: HearingSerializer})
@@ -261,13 +319,17 @@ class ProceedingViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.Generic
         proceeding = self.get_object()
         data = HearingSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        hearing = service_call(lambda: services.hearing_record(proceeding=proceeding, actor=request.user, **data.validated_data))
+        hearing = service_call(
+            lambda: services.hearing_record(proceeding=proceeding, actor=request.user, **data.validated_data)
+        )
         return Response(HearingSerializer(hearing).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(parameters=[REFERENCE])
 @extend_schema_view(
-    list=extend_schema(summary="The reflection period of a case (404 when none)", responses=ReflectionPeriodSerializer),
+    list=extend_schema(
+        summary="The reflection period of a case (404 when none)", responses=ReflectionPeriodSerializer
+    ),
     create=extend_schema(
         summary="Start the 30-day reflection period of a third-country national",
         request=ReflectionStartSerializer,
@@ -294,14 +356,18 @@ class ReflectionPeriodViewSet(CaseNestedMixin, viewsets.GenericViewSet):
         data = ReflectionStartSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         period = service_call(
-            lambda: services.reflection_period_start(case=case, actor=request.user, start_date=data.validated_data["start_date"])
+            lambda: services.reflection_period_start(
+                case=case, actor=request.user, start_date=data.validated_data["start_date"]
+            )
         )
         return Response(ReflectionPeriodSerializer(period).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(parameters=[REFERENCE])
 @extend_schema_view(
-    list=extend_schema(summary="The residence permit of a case (404 when none)", responses=ResidencePermitSerializer),
+    list=extend_schema(
+        summary="The residence permit of a case (404 when none)", responses=ResidencePermitSerializer
+    ),
     create=extend_schema(
         summary="Record the residence-permit workflow (creates it, or updates the steps recorded so far)",
         request=ResidencePermitSerializer,
@@ -328,7 +394,10 @@ class ResidencePermitViewSet(CaseNestedMixin, viewsets.GenericViewSet):
         existing = self.get_queryset().first()
         data = ResidencePermitSerializer(existing, data=request.data, partial=existing is not None)
         data.is_valid(raise_exception=True)
-        permit = service_call(lambda: services.residence_permit_save(case=case, actor=request.user, **data.validated_data))
+        permit = service_call(
+            lambda: services.residence_permit_save(case=case, actor=request.user, **data.validated_data)
+        )
         return Response(
-            ResidencePermitSerializer(permit).data, status=status.HTTP_200_OK if existing else status.HTTP_201_CREATED
+            ResidencePermitSerializer(permit).data,
+            status=status.HTTP_200_OK if existing else status.HTTP_201_CREATED,
         )

@@ -18,10 +18,15 @@ class ServicesConfig(AppConfig):
         from . import demo, views
 
         register_case_section(
-            key="services", order=20, template="services/_case_section.html", context=views.case_section_context
+            key="services",
+            order=20,
+            template="services/_case_section.html",
+            context=views.case_section_context,
         )
         register_dashboard_panel(
-            key="identifications_awaiting_review", order=20, template="services/_dashboard_panel.html",
+            key="identifications_awaiting_review",
+            order=20,
+            template="services/_dashboard_panel.html",
             context=views.dashboard_panel_context,
         )
         register_demo_loader(20, demo.load)

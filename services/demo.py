@@ -15,7 +15,14 @@ from decimal import Decimal
 from django.utils import timezone
 
 from . import services
-from .models import AssistanceRecord, CriminalProceeding, Hearing, Identification, ReflectionPeriod, ResidencePermit
+from .models import (
+    AssistanceRecord,
+    CriminalProceeding,
+    Hearing,
+    Identification,
+    ReflectionPeriod,
+    ResidencePermit,
+)
 
 Kind = AssistanceRecord.Kind
 
@@ -28,12 +35,20 @@ def _save(obj, actor, reason=""):
     return obj
 
 
-def _approved(case, *, proposer, decider, ground, days_ago, today, outcome="identified", outcome_reason="", **document):
+def _approved(
+    case, *, proposer, decider, ground, days_ago, today, outcome="identified", outcome_reason="", **document
+):
     identification = Identification(
-        case=case, ground=ground, outcome=outcome, outcome_reason=outcome_reason, proposed_by=proposer,
-        status=Identification.Status.APPROVED, decided_by=decider,
+        case=case,
+        ground=ground,
+        outcome=outcome,
+        outcome_reason=outcome_reason,
+        proposed_by=proposer,
+        status=Identification.Status.APPROVED,
+        decided_by=decider,
         proposed_at=timezone.now() - datetime.timedelta(days=days_ago + 2),
-        decided_at=timezone.now() - datetime.timedelta(days=days_ago), **document,
+        decided_at=timezone.now() - datetime.timedelta(days=days_ago),
+        **document,
     )
     identification.full_clean(validate_constraints=False)
     return _save(identification, decider, "Identification approved")
@@ -41,8 +56,16 @@ def _approved(case, *, proposer, decider, ground, days_ago, today, outcome="iden
 
 def _assistance(case, actor, kind, start, arranged_by, outcome="", end=None, **extra):
     return _save(
-        AssistanceRecord(case=case, kind=kind, started_on=start, ended_on=end, arranged_by=arranged_by, outcome=outcome,
-                         recorded_by=actor, **extra),
+        AssistanceRecord(
+            case=case,
+            kind=kind,
+            started_on=start,
+            ended_on=end,
+            arranged_by=arranged_by,
+            outcome=outcome,
+            recorded_by=actor,
+            **extra,
+        ),
         actor,
     )
 
@@ -55,24 +78,56 @@ def load(state: dict) -> None:
     aija = cases.get("aija")
     if aija is not None and not aija.identifications.exists():
         # Proposed by the caseworker, awaiting the coordinator's review.
-        _assistance(aija, caseworker, Kind.FIRST_MEETING, days(11), "Biedrība «Drošā osta»",
-                    "Pagaidu dzīvesvieta un apģērbs nodrošināti.", end=days(11))
+        _assistance(
+            aija,
+            caseworker,
+            Kind.FIRST_MEETING,
+            days(11),
+            "Biedrība «Drošā osta»",
+            "Pagaidu dzīvesvieta un apģērbs nodrošināti.",
+            end=days(11),
+        )
         services.identification_propose(
-            case=aija, actor=caseworker, ground="law_enforcement_statement",
-            le_institution="Valsts policija", le_country="LV", le_number="VP-2026/118", le_date=days(5),
+            case=aija,
+            actor=caseworker,
+            ground="law_enforcement_statement",
+            le_institution="Valsts policija",
+            le_country="LV",
+            le_number="VP-2026/118",
+            le_date=days(5),
         )
 
     oksana = cases.get("oksana")
     if oksana is not None and not oksana.identifications.exists():
         # A third-country national (UA): returned once, reflection period ending in 3 days.
-        _assistance(oksana, caseworker2, Kind.FIRST_MEETING, days(6), "Biedrība «Drošā osta»", "Vajadzības izvērtētas.", end=days(6))
-        _assistance(oksana, caseworker2, Kind.EMERGENCY_MEDICAL_CARE, days(5), "Rīgas Austrumu slimnīca", "Ambulatori.", end=days(5))
+        _assistance(
+            oksana,
+            caseworker2,
+            Kind.FIRST_MEETING,
+            days(6),
+            "Biedrība «Drošā osta»",
+            "Vajadzības izvērtētas.",
+            end=days(6),
+        )
+        _assistance(
+            oksana,
+            caseworker2,
+            Kind.EMERGENCY_MEDICAL_CARE,
+            days(5),
+            "Rīgas Austrumu slimnīca",
+            "Ambulatori.",
+            end=days(5),
+        )
         proposal = services.identification_propose(
-            case=oksana, actor=caseworker2, ground="expert_commission_report", commission_date=days(3),
+            case=oksana,
+            actor=caseworker2,
+            ground="expert_commission_report",
+            commission_date=days(3),
             commission_members=[{"name": "I. Liepa", "profession": "psihologs"}],
         )
         services.identification_return(
-            identification=proposal, actor=coordinator,
+            identification=proposal,
+            actor=coordinator,
             reason="Komisijas sastāvā jānorāda visi locekļi un viņu profesijas (vismaz trīs).",
         )
         if not ReflectionPeriod.objects.filter(case=oksana).exists():
@@ -80,62 +135,200 @@ def load(state: dict) -> None:
 
     marija = cases.get("marija")
     if marija is not None and not marija.identifications.exists():
-        _approved(marija, proposer=caseworker, decider=coordinator, ground="criminal_procedure_decision", days_ago=55,
-                  today=today, cp_case_number="11816001026", cp_date=days(57), cp_body="Valsts policijas Galvenā kriminālpolicijas pārvalde")
+        _approved(
+            marija,
+            proposer=caseworker,
+            decider=coordinator,
+            ground="criminal_procedure_decision",
+            days_ago=55,
+            today=today,
+            cp_case_number="11816001026",
+            cp_date=days(57),
+            cp_body="Valsts policijas Galvenā kriminālpolicijas pārvalde",
+        )
         _assistance(marija, caseworker, Kind.EDUCATION, days(40), "Rīgas 1. vidusskola", "Mācības turpinās.")
-        _assistance(marija, caseworker, Kind.LEGAL_AID, days(50), "Zvērināts advokāts J. Bērziņš", "Pārstāvība kriminālprocesā.")
-        proceeding = _save(CriminalProceeding(case=marija, case_number="11816001026", procedural_status="victim",
-                                              body="Rīgas rajona tiesa", recorded_by=caseworker), caseworker)
-        _save(Hearing(proceeding=proceeding, date=days(-14), place="Rīgas rajona tiesa, 12. zāle",
-                      note="Nopratināšana ar skaņu un attēlu ierakstu.", recorded_by=caseworker), caseworker)
+        _assistance(
+            marija,
+            caseworker,
+            Kind.LEGAL_AID,
+            days(50),
+            "Zvērināts advokāts J. Bērziņš",
+            "Pārstāvība kriminālprocesā.",
+        )
+        proceeding = _save(
+            CriminalProceeding(
+                case=marija,
+                case_number="11816001026",
+                procedural_status="victim",
+                body="Rīgas rajona tiesa",
+                recorded_by=caseworker,
+            ),
+            caseworker,
+        )
+        _save(
+            Hearing(
+                proceeding=proceeding,
+                date=days(-14),
+                place="Rīgas rajona tiesa, 12. zāle",
+                note="Nopratināšana ar skaņu un attēlu ierakstu.",
+                recorded_by=caseworker,
+            ),
+            caseworker,
+        )
 
     lan = cases.get("lan")
     if lan is not None and not lan.identifications.exists():
-        _approved(lan, proposer=caseworker2, decider=coordinator, ground="law_enforcement_statement", days_ago=160,
-                  today=today, le_institution="Police of the Czech Republic", le_country="CZ", le_number="KRPA-77120",
-                  le_date=days(165))
-        _assistance(lan, caseworker2, Kind.RETURN_FROM_ABROAD, days(168), "Latvijas vēstniecība Čehijā", end=days(167),
-                    outcome="Atgriezās Rīgā.")
-        _assistance(lan, caseworker2, Kind.LABOUR_MARKET, days(30), "Nodarbinātības valsts aģentūra", "Reģistrēta NVA.")
-        _save(ResidencePermit(case=lan, travel_document_presented_on=days(150), travel_document_type="pase",
-                              travel_document_number="C1234567", application_submitted_on=days(148),
-                              decision="granted", decision_on=days(120), permit_number="RP-2026-004411",
-                              valid_from=days(120), valid_until=days(120) + datetime.timedelta(days=364),
-                              recorded_by=caseworker2), caseworker2)
+        _approved(
+            lan,
+            proposer=caseworker2,
+            decider=coordinator,
+            ground="law_enforcement_statement",
+            days_ago=160,
+            today=today,
+            le_institution="Police of the Czech Republic",
+            le_country="CZ",
+            le_number="KRPA-77120",
+            le_date=days(165),
+        )
+        _assistance(
+            lan,
+            caseworker2,
+            Kind.RETURN_FROM_ABROAD,
+            days(168),
+            "Latvijas vēstniecība Čehijā",
+            end=days(167),
+            outcome="Atgriezās Rīgā.",
+        )
+        _assistance(
+            lan,
+            caseworker2,
+            Kind.LABOUR_MARKET,
+            days(30),
+            "Nodarbinātības valsts aģentūra",
+            "Reģistrēta NVA.",
+        )
+        _save(
+            ResidencePermit(
+                case=lan,
+                travel_document_presented_on=days(150),
+                travel_document_type="pase",
+                travel_document_number="C1234567",
+                application_submitted_on=days(148),
+                decision="granted",
+                decision_on=days(120),
+                permit_number="RP-2026-004411",
+                valid_from=days(120),
+                valid_until=days(120) + datetime.timedelta(days=364),
+                recorded_by=caseworker2,
+            ),
+            caseworker2,
+        )
 
     roberts = cases.get("roberts")
     if roberts is not None and not roberts.identifications.exists():
-        _approved(roberts, proposer=caseworker, decider=coordinator, ground="expert_commission_report", days_ago=230,
-                  today=today, commission_date=days(232), commission_members=[
-                      {"name": "A. Kalna", "profession": "sociālais darbinieks"},
-                      {"name": "M. Priede", "profession": "psihologs"},
-                      {"name": "K. Vanags", "profession": "jurists"},
-                  ])
-        _assistance(roberts, caseworker, Kind.COMPENSATION, days(200), "Juridiskās palīdzības administrācija",
-                    claim="Valsts kompensācija cietušajam", amount_eur=Decimal("2500.00"), compensation_status="awarded")
-        proceeding = _save(CriminalProceeding(case=roberts, case_number="12812000925", procedural_status="witness",
-                                              body="Valsts policija", recorded_by=caseworker), caseworker)
-        _save(Hearing(proceeding=proceeding, date=days(90), place="Valsts policija, Čiekurkalna 1. līnija",
-                      recorded_by=caseworker), caseworker)
-        _assistance(roberts, caseworker, Kind.WITNESS_PROTECTION, days(95), "Valsts policija", "Procesuālā aizsardzība piešķirta.")
+        _approved(
+            roberts,
+            proposer=caseworker,
+            decider=coordinator,
+            ground="expert_commission_report",
+            days_ago=230,
+            today=today,
+            commission_date=days(232),
+            commission_members=[
+                {"name": "A. Kalna", "profession": "sociālais darbinieks"},
+                {"name": "M. Priede", "profession": "psihologs"},
+                {"name": "K. Vanags", "profession": "jurists"},
+            ],
+        )
+        _assistance(
+            roberts,
+            caseworker,
+            Kind.COMPENSATION,
+            days(200),
+            "Juridiskās palīdzības administrācija",
+            claim="Valsts kompensācija cietušajam",
+            amount_eur=Decimal("2500.00"),
+            compensation_status="awarded",
+        )
+        proceeding = _save(
+            CriminalProceeding(
+                case=roberts,
+                case_number="12812000925",
+                procedural_status="witness",
+                body="Valsts policija",
+                recorded_by=caseworker,
+            ),
+            caseworker,
+        )
+        _save(
+            Hearing(
+                proceeding=proceeding,
+                date=days(90),
+                place="Valsts policija, Čiekurkalna 1. līnija",
+                recorded_by=caseworker,
+            ),
+            caseworker,
+        )
+        _assistance(
+            roberts,
+            caseworker,
+            Kind.WITNESS_PROTECTION,
+            days(95),
+            "Valsts policija",
+            "Procesuālā aizsardzība piešķirta.",
+        )
 
     ahmed = cases.get("ahmed")
     if ahmed is not None and not ahmed.identifications.exists():
-        _approved(ahmed, proposer=caseworker, decider=coordinator, ground="criminal_procedure_decision", days_ago=290,
-                  today=today, cp_case_number="11517003425", cp_date=days(292), cp_body="Valsts robežsardzes Imigrācijas kontroles dienests")
-        _assistance(ahmed, caseworker, Kind.LEGAL_AID, days(280), "Zvērināta advokāte L. Krūze", "Konsultācijas.")
-        _assistance(ahmed, caseworker2, Kind.LABOUR_MARKET, days(60), "Nodarbinātības valsts aģentūra", "Darba vieta atrasta.")
+        _approved(
+            ahmed,
+            proposer=caseworker,
+            decider=coordinator,
+            ground="criminal_procedure_decision",
+            days_ago=290,
+            today=today,
+            cp_case_number="11517003425",
+            cp_date=days(292),
+            cp_body="Valsts robežsardzes Imigrācijas kontroles dienests",
+        )
+        _assistance(
+            ahmed, caseworker, Kind.LEGAL_AID, days(280), "Zvērināta advokāte L. Krūze", "Konsultācijas."
+        )
+        _assistance(
+            ahmed,
+            caseworker2,
+            Kind.LABOUR_MARKET,
+            days(60),
+            "Nodarbinātības valsts aģentūra",
+            "Darba vieta atrasta.",
+        )
         # At the point of the application: submitted, awaiting the decision.
-        _save(ResidencePermit(case=ahmed, travel_document_presented_on=days(20), travel_document_type="pase",
-                              travel_document_number="FA0987654", application_submitted_on=days(18),
-                              recorded_by=caseworker), caseworker)
+        _save(
+            ResidencePermit(
+                case=ahmed,
+                travel_document_presented_on=days(20),
+                travel_document_type="pase",
+                travel_document_number="FA0987654",
+                application_submitted_on=days(18),
+                recorded_by=caseworker,
+            ),
+            caseworker,
+        )
 
     elina = cases.get("elina")
     if elina is not None and not elina.identifications.exists():
-        _approved(elina, proposer=users["caseworker"], decider=coordinator, ground="expert_commission_report", days_ago=395,
-                  today=today, outcome="not_identified",
-                  outcome_reason="Komisija nekonstatēja cilvēku tirdzniecības pazīmes.",
-                  commission_date=days(396), commission_members=[
-                      {"name": "A. Kalna", "profession": "sociālais darbinieks"},
-                      {"name": "M. Priede", "profession": "psihologs"},
-                  ])
+        _approved(
+            elina,
+            proposer=users["caseworker"],
+            decider=coordinator,
+            ground="expert_commission_report",
+            days_ago=395,
+            today=today,
+            outcome="not_identified",
+            outcome_reason="Komisija nekonstatēja cilvēku tirdzniecības pazīmes.",
+            commission_date=days(396),
+            commission_members=[
+                {"name": "A. Kalna", "profession": "sociālais darbinieks"},
+                {"name": "M. Priede", "profession": "psihologs"},
+            ],
+        )

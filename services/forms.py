@@ -22,7 +22,11 @@ def _date(label, required=True, **kwargs):
 
 def _text(label, required=False, rows=2, max_length=2000, **kwargs):
     return forms.CharField(
-        label=label, required=required, widget=forms.Textarea(attrs={"rows": rows}), max_length=max_length, **kwargs
+        label=label,
+        required=required,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        max_length=max_length,
+        **kwargs,
     )
 
 
@@ -58,7 +62,9 @@ def members_text(members) -> str:
 
 class IdentificationProposeForm(Form):
     ground = forms.ChoiceField(
-        label=_("Ground of identification"), choices=[(v, capfirst(label)) for v, label in Ground.choices], widget=forms.RadioSelect
+        label=_("Ground of identification"),
+        choices=[(v, capfirst(label)) for v, label in Ground.choices],
+        widget=forms.RadioSelect,
     )
     cp_case_number = forms.CharField(label=_("criminal case number"), required=False, max_length=100)
     cp_date = _date(_("date of the decision"), required=False)
@@ -80,7 +86,9 @@ class IdentificationProposeForm(Form):
         widget=forms.RadioSelect,
         help_text=_("What the document concludes; for the Commission of experts, its conclusion."),
     )
-    outcome_reason = _text(_("reason (not identified)"), help_text=_("Needed when the person is not identified."))
+    outcome_reason = _text(
+        _("reason (not identified)"), help_text=_("Needed when the person is not identified.")
+    )
 
     GROUPS = {
         Ground.CRIMINAL_PROCEDURE_DECISION: ("cp_case_number", "cp_date", "cp_body"),
@@ -102,7 +110,9 @@ class IdentificationReturnForm(Form):
 
 
 class AssistanceForm(Form):
-    kind = forms.ChoiceField(label=_("kind of assistance"), choices=[("", _("Choose…")), *AssistanceRecord.Kind.choices])
+    kind = forms.ChoiceField(
+        label=_("kind of assistance"), choices=[("", _("Choose…")), *AssistanceRecord.Kind.choices]
+    )
     started_on = _date(_("from"), initial=timezone.localdate)
     ended_on = _date(_("until"), required=False, help_text=_("Empty while it continues."))
     arranged_by = forms.CharField(
@@ -110,18 +120,27 @@ class AssistanceForm(Form):
     )
     outcome = _text(_("outcome"))
     claim = forms.CharField(
-        label=_("compensation claim"), required=False, max_length=200, help_text=_("Compensation only: against whom, and on what basis.")
+        label=_("compensation claim"),
+        required=False,
+        max_length=200,
+        help_text=_("Compensation only: against whom, and on what basis."),
     )
-    amount_eur = forms.DecimalField(label=_("amount (EUR)"), required=False, max_digits=12, decimal_places=2, min_value=0)
+    amount_eur = forms.DecimalField(
+        label=_("amount (EUR)"), required=False, max_digits=12, decimal_places=2, min_value=0
+    )
     compensation_status = forms.ChoiceField(
-        label=_("status of the claim"), required=False, choices=[("", "–"), *AssistanceRecord.CompensationStatus.choices]
+        label=_("status of the claim"),
+        required=False,
+        choices=[("", "–"), *AssistanceRecord.CompensationStatus.choices],
     )
 
 
 class ProceedingForm(Form):
     case_number = forms.CharField(label=_("criminal case number"), max_length=100)
     procedural_status = forms.ChoiceField(
-        label=_("procedural status of the person"), choices=CriminalProceeding.ProceduralStatus.choices, widget=forms.RadioSelect
+        label=_("procedural status of the person"),
+        choices=CriminalProceeding.ProceduralStatus.choices,
+        widget=forms.RadioSelect,
     )
     body = forms.CharField(label=_("court or investigating body"), max_length=200)
     note = _text(_("note"))
@@ -144,9 +163,13 @@ class ResidencePermitForm(Form):
     application_submitted_on = _date(
         _("application submitted on"),
         required=False,
-        help_text=_("With the recognition decision and the statement on the necessity of a residence permit."),
+        help_text=_(
+            "With the recognition decision and the statement on the necessity of a residence permit."
+        ),
     )
-    decision = forms.ChoiceField(label=_("decision"), required=False, choices=ResidencePermit.Decision.choices)
+    decision = forms.ChoiceField(
+        label=_("decision"), required=False, choices=ResidencePermit.Decision.choices
+    )
     decision_on = _date(_("decision date"), required=False)
     permit_number = forms.CharField(label=_("permit number"), required=False, max_length=50)
     valid_from = _date(_("valid from"), required=False)

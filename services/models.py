@@ -21,22 +21,33 @@ from . import limits
 
 # Messages of the one-row checks (Model.clean); the tests reuse them.
 FIELD_NEEDED_FOR_GROUND = _("Enter the %(field)s; the %(ground)s needs it.")
-FIELD_OF_ANOTHER_GROUND = _("Leave the %(field)s empty: it belongs to another ground, and an identification stands on exactly one.")
+FIELD_OF_ANOTHER_GROUND = _(
+    "Leave the %(field)s empty: it belongs to another ground, and an identification stands on exactly one."
+)
 MEMBERS_NEEDED = _("List the members of the Commission of experts, each with their profession.")
-MEMBER_INCOMPLETE = _("Give both the name and the profession of every member of the Commission (member %(n)s is incomplete).")
+MEMBER_INCOMPLETE = _(
+    "Give both the name and the profession of every member of the Commission (member %(n)s is incomplete)."
+)
 NOT_IDENTIFIED_NEEDS_REASON = _("Give the reason why the person is not identified.")
-RETURN_NEEDS_REASON = _("Give the reason for returning the proposal, so that the caseworker knows what to change.")
+RETURN_NEEDS_REASON = _(
+    "Give the reason for returning the proposal, so that the caseworker knows what to change."
+)
 ENDS_BEFORE_START = _("The end date cannot be before the start date.")
 COMPENSATION_ONLY = _("A claim, an amount and a claim status belong to compensation only.")
 HEARING_NEEDS_DATE = _("Enter the date of the hearing.")
 PERMIT_STEP_ORDER = _("Record the earlier steps first: %(step)s.")
-PERMIT_GRANTED_NEEDS = _("A granted permit needs its number, the decision date and its validity (from and until).")
+PERMIT_GRANTED_NEEDS = _(
+    "A granted permit needs its number, the decision date and its validity (from and until)."
+)
 PERMIT_VALIDITY_ORDER = _("The permit cannot be valid until a day before it becomes valid.")
 
 
 class Ground(models.TextChoices):
     # [seed] the three grounds of identification.
-    CRIMINAL_PROCEDURE_DECISION = "criminal_procedure_decision", _("decision of the performer of the criminal procedure")
+    CRIMINAL_PROCEDURE_DECISION = (
+        "criminal_procedure_decision",
+        _("decision of the performer of the criminal procedure"),
+    )
     LAW_ENFORCEMENT_STATEMENT = "law_enforcement_statement", _("statement of a law-enforcement institution")
     EXPERT_COMMISSION_REPORT = "expert_commission_report", _("assessment report of the Commission of experts")
 
@@ -97,7 +108,9 @@ class Identification(models.Model):
         IDENTIFIED = "identified", _("Identified as a victim")
         NOT_IDENTIFIED = "not_identified", _("Not identified")
 
-    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="identifications")
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="identifications"
+    )
     ground = models.CharField(_("ground"), max_length=40, choices=Ground.choices)
     outcome = models.CharField(
         _("outcome"),
@@ -119,11 +132,16 @@ class Identification(models.Model):
     # The assessment report of the Commission of experts.
     commission_date = models.DateField(_("date of the report"), null=True, blank=True)
     commission_members = models.JSONField(
-        _("members of the Commission"), default=list, blank=True, help_text=_("Each member's name and profession.")
+        _("members of the Commission"),
+        default=list,
+        blank=True,
+        help_text=_("Each member's name and profession."),
     )
 
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED)
-    proposed_by = models.ForeignKey(User, verbose_name=_("proposed by"), on_delete=models.PROTECT, related_name="+")
+    proposed_by = models.ForeignKey(
+        User, verbose_name=_("proposed by"), on_delete=models.PROTECT, related_name="+"
+    )
     proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
     decided_by = models.ForeignKey(
         User, verbose_name=_("decided by"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
@@ -140,7 +158,9 @@ class Identification(models.Model):
             models.CheckConstraint(
                 condition=_ground_condition(),
                 name="identification_exactly_one_ground",
-                violation_error_message=_("An identification stands on exactly one ground, with that ground's document."),
+                violation_error_message=_(
+                    "An identification stands on exactly one ground, with that ground's document."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(outcome="not_identified") | ~Q(outcome_reason=""),
@@ -185,7 +205,10 @@ class Identification(models.Model):
                 if getattr(self, name) in (None, ""):
                     label = self._meta.get_field(name).verbose_name
                     errors.setdefault(name, []).append(
-                        ValidationError(FIELD_NEEDED_FOR_GROUND % {"field": label, "ground": ground_label}, code="required")
+                        ValidationError(
+                            FIELD_NEEDED_FOR_GROUND % {"field": label, "ground": ground_label},
+                            code="required",
+                        )
                     )
             for other, fields in GROUND_FIELDS.items():
                 if other == self.ground:
@@ -201,7 +224,9 @@ class Identification(models.Model):
                 if member_error:
                     errors.setdefault("commission_members", []).append(member_error)
         if self.outcome == self.Outcome.NOT_IDENTIFIED and not (self.outcome_reason or "").strip():
-            errors.setdefault("outcome_reason", []).append(ValidationError(NOT_IDENTIFIED_NEEDS_REASON, code="required"))
+            errors.setdefault("outcome_reason", []).append(
+                ValidationError(NOT_IDENTIFIED_NEEDS_REASON, code="required")
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -226,7 +251,9 @@ class Identification(models.Model):
         if self.ground == Ground.LAW_ENFORCEMENT_STATEMENT:
             return f"{self.le_institution} ({self.le_country.name}), No {self.le_number}, {self.le_date:%Y-%m-%d}"
         if self.ground == Ground.EXPERT_COMMISSION_REPORT and self.commission_date:
-            members = "; ".join(f"{m.get('name')} ({m.get('profession')})" for m in self.commission_members or [])
+            members = "; ".join(
+                f"{m.get('name')} ({m.get('profession')})" for m in self.commission_members or []
+            )
             return f"{self.commission_date:%Y-%m-%d}: {members}"
         return ""
 
@@ -238,9 +265,13 @@ class CriminalProceeding(models.Model):
         VICTIM = "victim", _("Victim")
         WITNESS = "witness", _("Witness")
 
-    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="proceedings")
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="proceedings"
+    )
     case_number = models.CharField(_("criminal case number"), max_length=100)
-    procedural_status = models.CharField(_("procedural status of the person"), max_length=20, choices=ProceduralStatus.choices)
+    procedural_status = models.CharField(
+        _("procedural status of the person"), max_length=20, choices=ProceduralStatus.choices
+    )
     body = models.CharField(_("court or investigating body"), max_length=200)
     note = models.TextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
@@ -296,7 +327,9 @@ class AssistanceRecord(models.Model):
         REFUSED = "refused", _("Refused")
         PAID = "paid", _("Paid")
 
-    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="assistance_records")
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="assistance_records"
+    )
     kind = models.CharField(_("kind of assistance"), max_length=30, choices=Kind.choices)
     started_on = models.DateField(_("from"))
     ended_on = models.DateField(_("until"), null=True, blank=True, help_text=_("Empty while it continues."))
@@ -304,9 +337,16 @@ class AssistanceRecord(models.Model):
         _("arranged by"), max_length=200, help_text=_("The institution or person who arranged it.")
     )
     outcome = models.TextField(_("outcome"), blank=True)
-    claim = models.CharField(_("compensation claim"), max_length=200, blank=True, help_text=_("Against whom, and on what basis."))
+    claim = models.CharField(
+        _("compensation claim"), max_length=200, blank=True, help_text=_("Against whom, and on what basis.")
+    )
     amount_eur = models.DecimalField(
-        _("amount (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+        _("amount (EUR)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     compensation_status = models.CharField(
         _("status of the claim"), max_length=20, choices=CompensationStatus.choices, blank=True
@@ -326,7 +366,8 @@ class AssistanceRecord(models.Model):
                 violation_error_message=ENDS_BEFORE_START,
             ),
             models.CheckConstraint(
-                condition=Q(kind="compensation") | Q(claim="", amount_eur__isnull=True, compensation_status=""),
+                condition=Q(kind="compensation")
+                | Q(claim="", amount_eur__isnull=True, compensation_status=""),
                 name="assistancerecord_compensation_fields_only_for_compensation",
                 violation_error_message=COMPENSATION_ONLY,
             ),
@@ -352,7 +393,9 @@ class ReflectionPeriod(models.Model):
         RUNNING = "running", _("Running")
         ENDED = "ended", _("Ended")
 
-    case = models.OneToOneField(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="reflection_period")
+    case = models.OneToOneField(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="reflection_period"
+    )
     start_date = models.DateField(_("start date"))
     last_day = models.DateField(_("last day"), editable=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
@@ -368,7 +411,8 @@ class ReflectionPeriod(models.Model):
                 condition=Q(last_day__gte=F("start_date")), name="reflection_last_day_after_start"
             ),
             models.CheckConstraint(
-                condition=Q(status="running", ended_on__isnull=True) | Q(status="ended", ended_on__isnull=False),
+                condition=Q(status="running", ended_on__isnull=True)
+                | Q(status="ended", ended_on__isnull=False),
                 name="reflection_ended_iff_ended_on",
             ),
         ]
@@ -392,7 +436,9 @@ class ResidencePermit(models.Model):
         GRANTED = "granted", _("Granted")
         REFUSED = "refused", _("Refused")
 
-    case = models.OneToOneField(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="residence_permit")
+    case = models.OneToOneField(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="residence_permit"
+    )
     travel_document_presented_on = models.DateField(_("travel document presented on"))
     travel_document_type = models.CharField(_("type of travel document"), max_length=100)
     travel_document_number = models.CharField(_("travel document number"), max_length=50)
@@ -400,9 +446,13 @@ class ResidencePermit(models.Model):
         _("application submitted on"),
         null=True,
         blank=True,
-        help_text=_("With the recognition decision and the statement on the necessity of a residence permit."),
+        help_text=_(
+            "With the recognition decision and the statement on the necessity of a residence permit."
+        ),
     )
-    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, blank=True, default="")
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=Decision.choices, blank=True, default=""
+    )
     decision_on = models.DateField(_("decision date"), null=True, blank=True)
     permit_number = models.CharField(_("permit number"), max_length=50, blank=True)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
@@ -416,9 +466,12 @@ class ResidencePermit(models.Model):
         verbose_name_plural = _("residence permits")
         constraints = [
             models.CheckConstraint(
-                condition=Q(decision="") | Q(application_submitted_on__isnull=False, decision_on__isnull=False),
+                condition=Q(decision="")
+                | Q(application_submitted_on__isnull=False, decision_on__isnull=False),
                 name="permit_decision_after_application",
-                violation_error_message=_("Record the application and the decision date before the decision."),
+                violation_error_message=_(
+                    "Record the application and the decision date before the decision."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(decision="granted")
@@ -427,7 +480,9 @@ class ResidencePermit(models.Model):
                 violation_error_message=PERMIT_GRANTED_NEEDS,
             ),
             models.CheckConstraint(
-                condition=Q(valid_from__isnull=True) | Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_until__gte=F("valid_from")),
                 name="permit_validity_in_order",
                 violation_error_message=PERMIT_VALIDITY_ORDER,
             ),
@@ -447,18 +502,28 @@ class ResidencePermit(models.Model):
 
     def clean(self):
         errors: dict[str, list] = {}
-        if self.application_submitted_on and self.travel_document_presented_on and (
-            self.application_submitted_on < self.travel_document_presented_on
+        if (
+            self.application_submitted_on
+            and self.travel_document_presented_on
+            and (self.application_submitted_on < self.travel_document_presented_on)
         ):
-            errors["application_submitted_on"] = [_("The application cannot be submitted before the travel document was presented.")]
+            errors["application_submitted_on"] = [
+                _("The application cannot be submitted before the travel document was presented.")
+            ]
         if self.decision and not self.application_submitted_on:
             errors["decision"] = [PERMIT_STEP_ORDER % {"step": _("the application")}]
         if self.decision and not self.decision_on:
             errors["decision_on"] = [_("Enter the date of the decision.")]
-        if self.decision == self.Decision.GRANTED and not (self.permit_number and self.valid_from and self.valid_until):
+        if self.decision == self.Decision.GRANTED and not (
+            self.permit_number and self.valid_from and self.valid_until
+        ):
             errors.setdefault("permit_number", []).append(PERMIT_GRANTED_NEEDS)
-        if self.decision != self.Decision.GRANTED and (self.permit_number or self.valid_from or self.valid_until):
-            errors.setdefault("permit_number", []).append(_("A permit number and validity belong to a granted permit only."))
+        if self.decision != self.Decision.GRANTED and (
+            self.permit_number or self.valid_from or self.valid_until
+        ):
+            errors.setdefault("permit_number", []).append(
+                _("A permit number and validity belong to a granted permit only.")
+            )
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             errors.setdefault("valid_until", []).append(PERMIT_VALIDITY_ORDER)
         if errors:

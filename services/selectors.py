@@ -14,7 +14,14 @@ from cases.permissions import has_role
 from cases.selectors import case_get_for_user_or_404
 
 from . import limits, permissions
-from .models import AssistanceRecord, CriminalProceeding, Hearing, Identification, ReflectionPeriod, ResidencePermit
+from .models import (
+    AssistanceRecord,
+    CriminalProceeding,
+    Hearing,
+    Identification,
+    ReflectionPeriod,
+    ResidencePermit,
+)
 from .permissions import Action
 
 
@@ -113,22 +120,30 @@ def case_timeline_entries(case) -> list:
     from cases.selectors import history_timeline_entries
 
     def records(model):
-        return list(model.history.filter(case_id=case.pk).select_related("history_user").order_by("history_date"))
+        return list(
+            model.history.filter(case_id=case.pk).select_related("history_user").order_by("history_date")
+        )
 
     return [
         *history_timeline_entries(
-            model=Identification, records=records(Identification),
-            created_title=_("Identification proposed"), changed_title=_("Identification reviewed"),
+            model=Identification,
+            records=records(Identification),
+            created_title=_("Identification proposed"),
+            changed_title=_("Identification reviewed"),
             fields={"status", "outcome"},
         ),
         *history_timeline_entries(
-            model=ReflectionPeriod, records=records(ReflectionPeriod),
-            created_title=_("Reflection period started"), changed_title=_("Reflection period updated"),
+            model=ReflectionPeriod,
+            records=records(ReflectionPeriod),
+            created_title=_("Reflection period started"),
+            changed_title=_("Reflection period updated"),
             fields={"status", "ended_on"},
         ),
         *history_timeline_entries(
-            model=ResidencePermit, records=records(ResidencePermit),
-            created_title=_("Residence permit procedure started"), changed_title=_("Residence permit updated"),
+            model=ResidencePermit,
+            records=records(ResidencePermit),
+            created_title=_("Residence permit procedure started"),
+            changed_title=_("Residence permit updated"),
             fields={"decision", "decision_on", "valid_until"},
         ),
     ]

@@ -32,11 +32,19 @@ from .models import (
 from .permissions import Action
 
 # Error messages: module constants the tests reuse.
-ALREADY_PROPOSED = _("An identification is already awaiting review on this case; wait for the coordinator's decision.")
-ALREADY_DECIDED = _("The identification of this case is already decided (%(status)s); no new proposal can be made.")
-NOT_AWAITING_REVIEW = _("This proposal is no longer awaiting review (%(status)s); reload the case to see its decision.")
+ALREADY_PROPOSED = _(
+    "An identification is already awaiting review on this case; wait for the coordinator's decision."
+)
+ALREADY_DECIDED = _(
+    "The identification of this case is already decided (%(status)s); no new proposal can be made."
+)
+NOT_AWAITING_REVIEW = _(
+    "This proposal is no longer awaiting review (%(status)s); reload the case to see its decision."
+)
 FOUR_EYES = _("You proposed this identification, so another NGO coordinator must approve or return it.")
-RETURN_NEEDS_REASON = _("Give the reason for returning the proposal, so that the caseworker knows what to change.")
+RETURN_NEEDS_REASON = _(
+    "Give the reason for returning the proposal, so that the caseworker knows what to change."
+)
 UNKNOWN_GROUND = _("Choose one of the three grounds of identification.")
 STATE_FUNDED_NEEDS_IDENTIFICATION = _(
     "%(kind)s is state-funded and begins only after the identification is approved; record it once the person is an identified victim."
@@ -108,7 +116,10 @@ def identification_propose(
         outcome_reason=(outcome_reason or "").strip(),
         proposed_by=actor,
         status=Identification.Status.PROPOSED,
-        **{k: ("" if v is None and k not in ("cp_date", "le_date", "commission_date") else v) for k, v in document.items()},
+        **{
+            k: ("" if v is None and k not in ("cp_date", "le_date", "commission_date") else v)
+            for k, v in document.items()
+        },
     )
     if identification.commission_members is None:
         identification.commission_members = []
@@ -153,7 +164,8 @@ def identification_approve(*, identification: Identification, actor: User) -> Id
             case=case,
             status=Case.VictimStatus.IDENTIFIED,
             actor=actor,
-            reason=str(_("Identification approved: %(ground)s")) % {"ground": identification.get_ground_display()},
+            reason=str(_("Identification approved: %(ground)s"))
+            % {"ground": identification.get_ground_display()},
         )
     else:
         case_services.case_set_victim_status(
@@ -236,10 +248,14 @@ def assistance_record(
 ) -> AssistanceRecord:
     case = _locked_case(case)
     permissions.require(actor, Action.RECORD, case)
-    if kind in AssistanceRecord.Kind.values and kind not in BEFORE_IDENTIFICATION and (
-        case.victim_status != Case.VictimStatus.IDENTIFIED
+    if (
+        kind in AssistanceRecord.Kind.values
+        and kind not in BEFORE_IDENTIFICATION
+        and (case.victim_status != Case.VictimStatus.IDENTIFIED)
     ):
-        raise ValidationError({"kind": STATE_FUNDED_NEEDS_IDENTIFICATION % {"kind": AssistanceRecord.Kind(kind).label}})
+        raise ValidationError(
+            {"kind": STATE_FUNDED_NEEDS_IDENTIFICATION % {"kind": AssistanceRecord.Kind(kind).label}}
+        )
     record = AssistanceRecord(
         case=case,
         kind=kind,
@@ -284,14 +300,18 @@ def reflection_period_refusal(*, case: Case):
 
 def residence_permit_refusal(*, case: Case):
     """Why the residence-permit workflow is not offered on this case, or None when it is."""
-    error = _third_country_national_error(case, eu_message=PERMIT_EU_CITIZEN, unknown_message=PERMIT_CITIZENSHIP_UNKNOWN)
+    error = _third_country_national_error(
+        case, eu_message=PERMIT_EU_CITIZEN, unknown_message=PERMIT_CITIZENSHIP_UNKNOWN
+    )
     if error is None and case.victim_status != Case.VictimStatus.IDENTIFIED:
         error = PERMIT_NEEDS_IDENTIFIED_VICTIM
     return error
 
 
 @transaction.atomic
-def reflection_period_start(*, case: Case, actor: User, start_date: datetime.date | None = None) -> ReflectionPeriod:
+def reflection_period_start(
+    *, case: Case, actor: User, start_date: datetime.date | None = None
+) -> ReflectionPeriod:
     """Start the 30-day reflection period [seed] of a third-country national."""
     case = _locked_case(case)
     permissions.require(actor, Action.RECORD, case)
@@ -341,7 +361,12 @@ def residence_permit_save(*, case: Case, actor: User, **fields) -> ResidencePerm
         raise TypeError(f"unknown residence permit fields: {sorted(unknown)}")
     permit = ResidencePermit.objects.filter(case=case).first() or ResidencePermit(case=case)
     for name, value in fields.items():
-        if value is None and name in ("travel_document_type", "travel_document_number", "decision", "permit_number"):
+        if value is None and name in (
+            "travel_document_type",
+            "travel_document_number",
+            "decision",
+            "permit_number",
+        ):
             value = ""
         setattr(permit, name, value)
     permit.recorded_by = actor

@@ -37,7 +37,9 @@ def _case(request, reference: str, action: str | None = None):
     return case
 
 
-def _form_page(request, case, form, *, title: str, template: str = "services/form.html", extra=None, status=None):
+def _form_page(
+    request, case, form, *, title: str, template: str = "services/form.html", extra=None, status=None
+):
     context = {"case": case, "form": form, "title": title, **(extra or {})}
     if status is None:
         status = 400 if request.method == "POST" else 200
@@ -76,7 +78,8 @@ def case_section_context(request, case) -> dict | None:
         "can_propose": permissions.can(user, Action.PROPOSE_IDENTIFICATION, case)
         and case.victim_status == case.VictimStatus.PRESUMED
         and not awaiting,
-        "can_review": awaiting and permissions.can(user, Action.DECIDE_IDENTIFICATION, case, identification=current),
+        "can_review": awaiting
+        and permissions.can(user, Action.DECIDE_IDENTIFICATION, case, identification=current),
         "is_own_proposal": awaiting and permissions.is_proposer(user, current),
         "can_record": can_record,
         "assistance": list(selectors.assistance_list(case=case)),
@@ -84,7 +87,8 @@ def case_section_context(request, case) -> dict | None:
         "reflection": selectors.reflection_period_view(case=case),
         "permit": selectors.residence_permit_get(case=case),
         "is_tcn": person.is_third_country_national,
-        "permit_offered": person.is_third_country_national is True and case.victim_status == case.VictimStatus.IDENTIFIED,
+        "permit_offered": person.is_third_country_national is True
+        and case.victim_status == case.VictimStatus.IDENTIFIED,
     }
 
 
@@ -102,7 +106,9 @@ def _initial_from_returned(case) -> dict:
     latest = selectors.identification_current(case=case)
     if latest is None or latest.status != latest.Status.RETURNED:
         return {}
-    initial = {name: getattr(latest, name) for name in ("ground", "outcome", "outcome_reason", *ALL_GROUND_FIELDS)}
+    initial = {
+        name: getattr(latest, name) for name in ("ground", "outcome", "outcome_reason", *ALL_GROUND_FIELDS)
+    }
     initial["le_country"] = latest.le_country.code or ""
     initial["commission_members"] = members_text(latest.commission_members)
     return initial
@@ -113,11 +119,20 @@ def identification_propose(request, reference: str):
     case = _case(request, reference, Action.PROPOSE_IDENTIFICATION)
     form = IdentificationProposeForm(request.POST or None, initial=_initial_from_returned(case))
     if request.method == "POST" and form.is_valid():
-        if _run(form, lambda: services.identification_propose(case=case, actor=request.user, **form.service_kwargs())):
-            messages.success(request, _("The identification was proposed; an NGO coordinator will review it."))
+        if _run(
+            form,
+            lambda: services.identification_propose(case=case, actor=request.user, **form.service_kwargs()),
+        ):
+            messages.success(
+                request, _("The identification was proposed; an NGO coordinator will review it.")
+            )
             return redirect(case)
     return _form_page(
-        request, case, form, title=_("Propose the identification"), template="services/identification_propose.html"
+        request,
+        case,
+        form,
+        title=_("Propose the identification"),
+        template="services/identification_propose.html",
     )
 
 
@@ -125,7 +140,9 @@ def _review_context(request, case, identification):
     return {
         "identification": identification,
         "is_own_proposal": permissions.is_proposer(request.user, identification),
-        "can_decide": permissions.can(request.user, Action.DECIDE_IDENTIFICATION, case, identification=identification)
+        "can_decide": permissions.can(
+            request.user, Action.DECIDE_IDENTIFICATION, case, identification=identification
+        )
         and identification.status == identification.Status.PROPOSED,
     }
 
@@ -140,7 +157,11 @@ def _review_case(request, reference: str, pk: int):
 def identification_review(request, reference: str, pk: int):
     case, identification = _review_case(request, reference, pk)
     case_services.case_access_record(case=case, actor=request.user, kind=CaseAccess.Kind.VIEW)
-    context = {"case": case, "return_form": IdentificationReturnForm(), **_review_context(request, case, identification)}
+    context = {
+        "case": case,
+        "return_form": IdentificationReturnForm(),
+        **_review_context(request, case, identification),
+    }
     return render(request, "services/identification_review.html", context)
 
 
@@ -153,7 +174,11 @@ def identification_approve(request, reference: str, pk: int):
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-        context = {"case": case, "return_form": IdentificationReturnForm(), **_review_context(request, case, identification)}
+        context = {
+            "case": case,
+            "return_form": IdentificationReturnForm(),
+            **_review_context(request, case, identification),
+        }
         return render(request, "services/identification_review.html", context, status=400)
     messages.success(request, _("The identification was approved."))
     return redirect(case)
@@ -166,7 +191,9 @@ def identification_return(request, reference: str, pk: int):
     form = IdentificationReturnForm(request.POST)
     if form.is_valid() and _run(
         form,
-        lambda: services.identification_return(identification=identification, actor=request.user, reason=form.cleaned_data["reason"]),
+        lambda: services.identification_return(
+            identification=identification, actor=request.user, reason=form.cleaned_data["reason"]
+        ),
     ):
         messages.success(request, _("The proposal was returned to the caseworker."))
         return redirect(case)
@@ -194,7 +221,10 @@ def hearing_add(request, reference: str, pk: int):
     proceeding = selectors.proceeding_get_or_404(case=case, pk=pk)
     form = HearingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _run(form, lambda: services.hearing_record(proceeding=proceeding, actor=request.user, **form.cleaned_data)):
+        if _run(
+            form,
+            lambda: services.hearing_record(proceeding=proceeding, actor=request.user, **form.cleaned_data),
+        ):
             messages.success(request, _("The hearing was recorded."))
             return redirect(case)
     return _form_page(
@@ -227,7 +257,9 @@ def reflection_period_start(request, reference: str):
         return _refusal_page(request, case, _("Start the reflection period"), refusal)
     form = ReflectionPeriodForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _run(form, lambda: services.reflection_period_start(case=case, actor=request.user, **form.cleaned_data)):
+        if _run(
+            form, lambda: services.reflection_period_start(case=case, actor=request.user, **form.cleaned_data)
+        ):
             messages.success(request, _("The reflection period was started."))
             return redirect(case)
     return _form_page(request, case, form, title=_("Start the reflection period"))
@@ -247,7 +279,9 @@ def residence_permit_edit(request, reference: str):
         initial = {"travel_document_presented_on": timezone.localdate()}
     form = ResidencePermitForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        if _run(form, lambda: services.residence_permit_save(case=case, actor=request.user, **form.cleaned_data)):
+        if _run(
+            form, lambda: services.residence_permit_save(case=case, actor=request.user, **form.cleaned_data)
+        ):
             messages.success(request, _("The residence permit was recorded."))
             return redirect(case)
     return _form_page(request, case, form, title=_("Residence permit"))

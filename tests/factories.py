@@ -54,10 +54,20 @@ class PersonFactory(factory.django.DjangoModelFactory):
     languages = "latviešu"
 
 
-def make_case(*, organisation: Organisation, person: Person | None = None, caseworkers=(), actor=None, opened_on=None, **changes) -> Case:
+def make_case(
+    *,
+    organisation: Organisation,
+    person: Person | None = None,
+    caseworkers=(),
+    actor=None,
+    opened_on=None,
+    **changes,
+) -> Case:
     """A case opened through the service, with caseworkers assigned through the service."""
     case = services.case_open(
-        person=person or PersonFactory(), organisation=organisation, actor=actor,
+        person=person or PersonFactory(),
+        organisation=organisation,
+        actor=actor,
         opened_on=opened_on or timezone.localdate(),
     )
     for worker in caseworkers:

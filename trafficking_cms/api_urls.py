@@ -20,24 +20,58 @@ _CASE = r"cases/(?P<reference>[A-Za-z0-9-]+)"
 router.register(f"{_CASE}/identification", services_api.IdentificationViewSet, basename="case-identification")
 router.register(f"{_CASE}/assistance", services_api.AssistanceViewSet, basename="case-assistance")
 router.register(f"{_CASE}/proceedings", services_api.ProceedingViewSet, basename="case-proceeding")
-router.register(f"{_CASE}/reflection-period", services_api.ReflectionPeriodViewSet, basename="case-reflection-period")
-router.register(f"{_CASE}/residence-permit", services_api.ResidencePermitViewSet, basename="case-residence-permit")
+router.register(
+    f"{_CASE}/reflection-period", services_api.ReflectionPeriodViewSet, basename="case-reflection-period"
+)
+router.register(
+    f"{_CASE}/residence-permit", services_api.ResidencePermitViewSet, basename="case-residence-permit"
+)
 
-router.register("reintegration/referrals", reintegration_api.ReferralViewSet, basename="reintegration-referral")
-router.register("reintegration/assessments", reintegration_api.NeedViewSet, basename="reintegration-assessment")
-router.register("reintegration/assistance", reintegration_api.AssistanceViewSet, basename="reintegration-assistance")
-router.register("reintegration/employment-measures", reintegration_api.MeasureViewSet, basename="reintegration-measure")
-router.register("reintegration/consultations", reintegration_api.ConsultationViewSet, basename="reintegration-consultation")
+router.register(
+    "reintegration/referrals", reintegration_api.ReferralViewSet, basename="reintegration-referral"
+)
+router.register(
+    "reintegration/assessments", reintegration_api.NeedViewSet, basename="reintegration-assessment"
+)
+router.register(
+    "reintegration/assistance", reintegration_api.AssistanceViewSet, basename="reintegration-assistance"
+)
+router.register(
+    "reintegration/employment-measures", reintegration_api.MeasureViewSet, basename="reintegration-measure"
+)
+router.register(
+    "reintegration/consultations",
+    reintegration_api.ConsultationViewSet,
+    basename="reintegration-consultation",
+)
 
 from rehabilitation import api as rehabilitation_api  # noqa: E402
 
 router.register(f"{_CASE}/course", rehabilitation_api.CourseViewSet, basename="case-course")
-router.register(f"{_CASE}/course-services", rehabilitation_api.CourseServiceViewSet, basename="case-course-service")
-router.register(f"{_CASE}/material-assistance", rehabilitation_api.MaterialAssistanceViewSet, basename="case-material-assistance")
-router.register(f"{_CASE}/post-course-consultations", rehabilitation_api.PostCourseConsultationViewSet, basename="case-post-course-consultation")
-router.register(f"{_CASE}/family-members", rehabilitation_api.FamilyMemberViewSet, basename="case-family-member")
-router.register(f"{_CASE}/family-consultations", rehabilitation_api.FamilyConsultationViewSet, basename="case-family-consultation")
-router.register(f"{_CASE}/court-support", rehabilitation_api.CourtSupportViewSet, basename="case-court-support")
+router.register(
+    f"{_CASE}/course-services", rehabilitation_api.CourseServiceViewSet, basename="case-course-service"
+)
+router.register(
+    f"{_CASE}/material-assistance",
+    rehabilitation_api.MaterialAssistanceViewSet,
+    basename="case-material-assistance",
+)
+router.register(
+    f"{_CASE}/post-course-consultations",
+    rehabilitation_api.PostCourseConsultationViewSet,
+    basename="case-post-course-consultation",
+)
+router.register(
+    f"{_CASE}/family-members", rehabilitation_api.FamilyMemberViewSet, basename="case-family-member"
+)
+router.register(
+    f"{_CASE}/family-consultations",
+    rehabilitation_api.FamilyConsultationViewSet,
+    basename="case-family-consultation",
+)
+router.register(
+    f"{_CASE}/court-support", rehabilitation_api.CourtSupportViewSet, basename="case-court-support"
+)
 
 from monitoring import api as monitoring_api  # noqa: E402
 

@@ -223,7 +223,9 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # --- E-mail -----------------------------------------------------------------------------------
 _email_backend = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
 )
 MAILERS = {"default": {"BACKEND": _email_backend}}
 if _email_backend.endswith("smtp.EmailBackend"):

@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,47 +16,134 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalSecurityEvent',
+            name="HistoricalSecurityEvent",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('login', 'Logged in'), ('login_failed', 'Failed login'), ('lockout', 'Locked out after repeated failures'), ('unlocked', 'Lockout released'), ('logout', 'Logged out'), ('session_expired', 'Session ended after its time limit'), ('otp_enrolled', 'Two-factor authentication set up'), ('otp_verified', 'Two-factor code accepted'), ('otp_failed', 'Two-factor code refused'), ('recovery_codes_used', 'Recovery code used'), ('recovery_codes_renewed', 'Recovery codes renewed'), ('access_refused', 'Access refused'), ('download', 'Download')], max_length=32, verbose_name='event')),
-                ('username', models.CharField(blank=True, max_length=150, verbose_name='username')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='address')),
-                ('path', models.CharField(blank=True, max_length=300, verbose_name='path')),
-                ('target', models.CharField(blank=True, max_length=200, verbose_name='object')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("login", "Logged in"),
+                            ("login_failed", "Failed login"),
+                            ("lockout", "Locked out after repeated failures"),
+                            ("unlocked", "Lockout released"),
+                            ("logout", "Logged out"),
+                            ("session_expired", "Session ended after its time limit"),
+                            ("otp_enrolled", "Two-factor authentication set up"),
+                            ("otp_verified", "Two-factor code accepted"),
+                            ("otp_failed", "Two-factor code refused"),
+                            ("recovery_codes_used", "Recovery code used"),
+                            ("recovery_codes_renewed", "Recovery codes renewed"),
+                            ("access_refused", "Access refused"),
+                            ("download", "Download"),
+                        ],
+                        max_length=32,
+                        verbose_name="event",
+                    ),
+                ),
+                ("username", models.CharField(blank=True, max_length=150, verbose_name="username")),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True, verbose_name="address")),
+                ("path", models.CharField(blank=True, max_length=300, verbose_name="path")),
+                ("target", models.CharField(blank=True, max_length=200, verbose_name="object")),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="at")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical security event',
-                'verbose_name_plural': 'historical security events',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical security event",
+                "verbose_name_plural": "historical security events",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='SecurityEvent',
+            name="SecurityEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('login', 'Logged in'), ('login_failed', 'Failed login'), ('lockout', 'Locked out after repeated failures'), ('unlocked', 'Lockout released'), ('logout', 'Logged out'), ('session_expired', 'Session ended after its time limit'), ('otp_enrolled', 'Two-factor authentication set up'), ('otp_verified', 'Two-factor code accepted'), ('otp_failed', 'Two-factor code refused'), ('recovery_codes_used', 'Recovery code used'), ('recovery_codes_renewed', 'Recovery codes renewed'), ('access_refused', 'Access refused'), ('download', 'Download')], max_length=32, verbose_name='event')),
-                ('username', models.CharField(blank=True, max_length=150, verbose_name='username')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='address')),
-                ('path', models.CharField(blank=True, max_length=300, verbose_name='path')),
-                ('target', models.CharField(blank=True, max_length=200, verbose_name='object')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='at')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='security_events', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("login", "Logged in"),
+                            ("login_failed", "Failed login"),
+                            ("lockout", "Locked out after repeated failures"),
+                            ("unlocked", "Lockout released"),
+                            ("logout", "Logged out"),
+                            ("session_expired", "Session ended after its time limit"),
+                            ("otp_enrolled", "Two-factor authentication set up"),
+                            ("otp_verified", "Two-factor code accepted"),
+                            ("otp_failed", "Two-factor code refused"),
+                            ("recovery_codes_used", "Recovery code used"),
+                            ("recovery_codes_renewed", "Recovery codes renewed"),
+                            ("access_refused", "Access refused"),
+                            ("download", "Download"),
+                        ],
+                        max_length=32,
+                        verbose_name="event",
+                    ),
+                ),
+                ("username", models.CharField(blank=True, max_length=150, verbose_name="username")),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True, verbose_name="address")),
+                ("path", models.CharField(blank=True, max_length=300, verbose_name="path")),
+                ("target", models.CharField(blank=True, max_length=200, verbose_name="object")),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="at")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="security_events",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'security event',
-                'verbose_name_plural': 'security events',
-                'ordering': ['-at', '-pk'],
-                'indexes': [models.Index(fields=['-at'], name='securityevent_at_idx'), models.Index(fields=['kind', '-at'], name='securityevent_kind_at_idx')],
+                "verbose_name": "security event",
+                "verbose_name_plural": "security events",
+                "ordering": ["-at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["-at"], name="securityevent_at_idx"),
+                    models.Index(fields=["kind", "-at"], name="securityevent_kind_at_idx"),
+                ],
             },
         ),
     ]

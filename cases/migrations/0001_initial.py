@@ -11,478 +11,1391 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(editable=False, max_length=20, unique=True, verbose_name='reference')),
-                ('year', models.PositiveSmallIntegerField(editable=False)),
-                ('number', models.PositiveIntegerField(editable=False)),
-                ('stage', models.CharField(choices=[('referral', 'Referral'), ('identification', 'Identification'), ('rehabilitation', 'Rehabilitation'), ('reintegration', 'Reintegration'), ('closed', 'Closed')], default='identification', max_length=20, verbose_name='stage')),
-                ('victim_status', models.CharField(choices=[('presumed', 'Presumed victim'), ('identified', 'Identified victim'), ('not_identified', 'Not identified')], default='presumed', max_length=20, verbose_name='victim status')),
-                ('opened_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='opened on')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('close_reason', models.TextField(blank=True, verbose_name='reason for closing')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(editable=False, max_length=20, unique=True, verbose_name="reference"),
+                ),
+                ("year", models.PositiveSmallIntegerField(editable=False)),
+                ("number", models.PositiveIntegerField(editable=False)),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("referral", "Referral"),
+                            ("identification", "Identification"),
+                            ("rehabilitation", "Rehabilitation"),
+                            ("reintegration", "Reintegration"),
+                            ("closed", "Closed"),
+                        ],
+                        default="identification",
+                        max_length=20,
+                        verbose_name="stage",
+                    ),
+                ),
+                (
+                    "victim_status",
+                    models.CharField(
+                        choices=[
+                            ("presumed", "Presumed victim"),
+                            ("identified", "Identified victim"),
+                            ("not_identified", "Not identified"),
+                        ],
+                        default="presumed",
+                        max_length=20,
+                        verbose_name="victim status",
+                    ),
+                ),
+                (
+                    "opened_on",
+                    models.DateField(default=django.utils.timezone.localdate, verbose_name="opened on"),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="closed at")),
+                ("close_reason", models.TextField(blank=True, verbose_name="reason for closing")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'case',
-                'verbose_name_plural': 'cases',
-                'ordering': ['-opened_on', '-number'],
+                "verbose_name": "case",
+                "verbose_name_plural": "cases",
+                "ordering": ["-opened_on", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined"),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
-                'abstract': False,
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
+                "abstract": False,
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='HistoricalCaseAssignment',
+            name="HistoricalCaseAssignment",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('assigned_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='assigned at')),
-                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='ended at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('assigned_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.case')),
-                ('ended_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='caseworker')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "assigned_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="assigned at"),
+                ),
+                ("ended_at", models.DateTimeField(blank=True, null=True, verbose_name="ended at")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "assigned_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "ended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="caseworker",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical assignment',
-                'verbose_name_plural': 'historical assignments',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical assignment",
+                "verbose_name_plural": "historical assignments",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalCaseGroupObjectPermission',
+            name="HistoricalCaseGroupObjectPermission",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('content_object', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.case')),
-                ('group', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='auth.group')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('permission', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='auth.permission')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="auth.group",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="auth.permission",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical case group object permission',
-                'verbose_name_plural': 'historical case group object permissions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical case group object permission",
+                "verbose_name_plural": "historical case group object permissions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalCaseUserObjectPermission',
+            name="HistoricalCaseUserObjectPermission",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('content_object', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.case')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('permission', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='auth.permission')),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="auth.permission",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical case user object permission',
-                'verbose_name_plural': 'historical case user object permissions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical case user object permission",
+                "verbose_name_plural": "historical case user object permissions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalOrganisation',
+            name="HistoricalOrganisation",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('police', 'State police'), ('border_guard', 'State border guard'), ('consular', 'Consular service'), ('municipal_social_service', 'Municipal social service'), ('ngo_latvian', 'Latvian NGO'), ('ngo_foreign', 'Foreign NGO'), ('mandated_ngo', 'Mandated NGO'), ('employment_agency', 'State Employment Agency'), ('ministry_interior', 'Ministry of the Interior'), ('other_specialist', 'Other specialists (with training)')], max_length=32, verbose_name='kind')),
-                ('municipality', models.CharField(blank=True, help_text='For a municipal social service.', max_length=100, verbose_name='municipality')),
-                ('country', django_countries.fields.CountryField(blank=True, help_text='For a foreign NGO or a consular service.', max_length=2, verbose_name='country')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("name", models.CharField(db_index=True, max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("police", "State police"),
+                            ("border_guard", "State border guard"),
+                            ("consular", "Consular service"),
+                            ("municipal_social_service", "Municipal social service"),
+                            ("ngo_latvian", "Latvian NGO"),
+                            ("ngo_foreign", "Foreign NGO"),
+                            ("mandated_ngo", "Mandated NGO"),
+                            ("employment_agency", "State Employment Agency"),
+                            ("ministry_interior", "Ministry of the Interior"),
+                            ("other_specialist", "Other specialists (with training)"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.CharField(
+                        blank=True,
+                        help_text="For a municipal social service.",
+                        max_length=100,
+                        verbose_name="municipality",
+                    ),
+                ),
+                (
+                    "country",
+                    django_countries.fields.CountryField(
+                        blank=True,
+                        help_text="For a foreign NGO or a consular service.",
+                        max_length=2,
+                        verbose_name="country",
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical organisation',
-                'verbose_name_plural': 'historical organisations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical organisation",
+                "verbose_name_plural": "historical organisations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalPerson',
+            name="HistoricalPerson",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('given_name', models.CharField(blank=True, max_length=100, verbose_name='given name')),
-                ('family_name', models.CharField(blank=True, max_length=100, verbose_name='family name')),
-                ('other_names', models.CharField(blank=True, max_length=200, verbose_name='other names used')),
-                ('date_of_birth', models.DateField(blank=True, null=True, verbose_name='date of birth')),
-                ('estimated_age', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='estimated age')),
-                ('estimated_age_on', models.DateField(blank=True, null=True, verbose_name='age estimated on')),
-                ('sex', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('other', 'Other'), ('unknown', 'Unknown')], default='unknown', max_length=10, verbose_name='sex')),
-                ('citizenships', django_countries.fields.CountryField(blank=True, max_length=746, multiple=True, verbose_name='citizenships')),
-                ('stateless', models.BooleanField(default=False, verbose_name='stateless')),
-                ('languages', models.CharField(blank=True, max_length=200, verbose_name='languages')),
-                ('phone', models.CharField(blank=True, max_length=50, verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('address', models.TextField(blank=True, verbose_name='address')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("given_name", models.CharField(blank=True, max_length=100, verbose_name="given name")),
+                ("family_name", models.CharField(blank=True, max_length=100, verbose_name="family name")),
+                (
+                    "other_names",
+                    models.CharField(blank=True, max_length=200, verbose_name="other names used"),
+                ),
+                ("date_of_birth", models.DateField(blank=True, null=True, verbose_name="date of birth")),
+                (
+                    "estimated_age",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="estimated age"),
+                ),
+                (
+                    "estimated_age_on",
+                    models.DateField(blank=True, null=True, verbose_name="age estimated on"),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("other", "Other"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=10,
+                        verbose_name="sex",
+                    ),
+                ),
+                (
+                    "citizenships",
+                    django_countries.fields.CountryField(
+                        blank=True, max_length=746, multiple=True, verbose_name="citizenships"
+                    ),
+                ),
+                ("stateless", models.BooleanField(default=False, verbose_name="stateless")),
+                ("languages", models.CharField(blank=True, max_length=200, verbose_name="languages")),
+                ("phone", models.CharField(blank=True, max_length=50, verbose_name="phone")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("address", models.TextField(blank=True, verbose_name="address")),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical person',
-                'verbose_name_plural': 'historical people',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical person",
+                "verbose_name_plural": "historical people",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalTrainingRecord',
+            name="HistoricalTrainingRecord",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='course')),
-                ('provider', models.CharField(max_length=200, verbose_name='provider')),
-                ('completed_on', models.DateField(verbose_name='completed on')),
-                ('valid_until', models.DateField(blank=True, help_text='Empty: no expiry.', null=True, verbose_name='valid until')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="course")),
+                ("provider", models.CharField(max_length=200, verbose_name="provider")),
+                ("completed_on", models.DateField(verbose_name="completed on")),
+                (
+                    "valid_until",
+                    models.DateField(
+                        blank=True, help_text="Empty: no expiry.", null=True, verbose_name="valid until"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical training record',
-                'verbose_name_plural': 'historical training records',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical training record",
+                "verbose_name_plural": "historical training records",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalUserRole',
+            name="HistoricalUserRole",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('role', models.CharField(choices=[('first_responder', 'First responder'), ('caseworker', 'NGO caseworker'), ('coordinator', 'NGO coordinator'), ('municipal_social_worker', 'Municipal social worker'), ('employment_officer', 'Employment officer'), ('national_coordinator', 'National coordinator'), ('system_administrator', 'System administrator')], max_length=32, verbose_name='role')),
-                ('granted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='granted at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("first_responder", "First responder"),
+                            ("caseworker", "NGO caseworker"),
+                            ("coordinator", "NGO coordinator"),
+                            ("municipal_social_worker", "Municipal social worker"),
+                            ("employment_officer", "Employment officer"),
+                            ("national_coordinator", "National coordinator"),
+                            ("system_administrator", "System administrator"),
+                        ],
+                        max_length=32,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "granted_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="granted at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical role',
-                'verbose_name_plural': 'historical roles',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical role",
+                "verbose_name_plural": "historical roles",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='name')),
-                ('kind', models.CharField(choices=[('police', 'State police'), ('border_guard', 'State border guard'), ('consular', 'Consular service'), ('municipal_social_service', 'Municipal social service'), ('ngo_latvian', 'Latvian NGO'), ('ngo_foreign', 'Foreign NGO'), ('mandated_ngo', 'Mandated NGO'), ('employment_agency', 'State Employment Agency'), ('ministry_interior', 'Ministry of the Interior'), ('other_specialist', 'Other specialists (with training)')], max_length=32, verbose_name='kind')),
-                ('municipality', models.CharField(blank=True, help_text='For a municipal social service.', max_length=100, verbose_name='municipality')),
-                ('country', django_countries.fields.CountryField(blank=True, help_text='For a foreign NGO or a consular service.', max_length=2, verbose_name='country')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("police", "State police"),
+                            ("border_guard", "State border guard"),
+                            ("consular", "Consular service"),
+                            ("municipal_social_service", "Municipal social service"),
+                            ("ngo_latvian", "Latvian NGO"),
+                            ("ngo_foreign", "Foreign NGO"),
+                            ("mandated_ngo", "Mandated NGO"),
+                            ("employment_agency", "State Employment Agency"),
+                            ("ministry_interior", "Ministry of the Interior"),
+                            ("other_specialist", "Other specialists (with training)"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.CharField(
+                        blank=True,
+                        help_text="For a municipal social service.",
+                        max_length=100,
+                        verbose_name="municipality",
+                    ),
+                ),
+                (
+                    "country",
+                    django_countries.fields.CountryField(
+                        blank=True,
+                        help_text="For a foreign NGO or a consular service.",
+                        max_length=2,
+                        verbose_name="country",
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
-                'ordering': ['name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('kind', 'municipal_social_service'), _negated=True), models.Q(('municipality', ''), _negated=True), _connector='OR'), name='organisation_municipal_service_has_municipality', violation_error_message='A municipal social service needs its municipality.'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'ngo_foreign'), _negated=True), models.Q(('country', ''), _negated=True), _connector='OR'), name='organisation_foreign_ngo_has_country', violation_error_message='A foreign NGO needs its country.')],
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
+                "ordering": ["name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "municipal_social_service"), _negated=True),
+                            models.Q(("municipality", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="organisation_municipal_service_has_municipality",
+                        violation_error_message="A municipal social service needs its municipality.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "ngo_foreign"), _negated=True),
+                            models.Q(("country", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="organisation_foreign_ngo_has_country",
+                        violation_error_message="A foreign NGO needs its country.",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalUser',
+            name="HistoricalUser",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(db_index=True, error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.organisation', verbose_name='organisation')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        db_index=True,
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical user',
-                'verbose_name_plural': 'historical users',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical user",
+                "verbose_name_plural": "historical users",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalCaseAccess',
+            name="HistoricalCaseAccess",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('view', 'Viewed the case file'), ('api', 'Read through the API'), ('pdf', 'Downloaded the PDF summary')], default='view', max_length=10, verbose_name='kind')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('case', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.case')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.organisation')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("view", "Viewed the case file"),
+                            ("api", "Read through the API"),
+                            ("pdf", "Downloaded the PDF summary"),
+                        ],
+                        default="view",
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name="at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical case access',
-                'verbose_name_plural': 'historical case accesses',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical case access",
+                "verbose_name_plural": "historical case accesses",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='case',
-            name='organisation',
-            field=models.ForeignKey(limit_choices_to={'kind': 'mandated_ngo'}, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='cases.organisation', verbose_name='mandated NGO'),
+            model_name="case",
+            name="organisation",
+            field=models.ForeignKey(
+                limit_choices_to={"kind": "mandated_ngo"},
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="cases",
+                to="cases.organisation",
+                verbose_name="mandated NGO",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='organisation',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='members', to='cases.organisation', verbose_name='organisation'),
+            model_name="user",
+            name="organisation",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="members",
+                to="cases.organisation",
+                verbose_name="organisation",
+            ),
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('given_name', models.CharField(blank=True, max_length=100, verbose_name='given name')),
-                ('family_name', models.CharField(blank=True, max_length=100, verbose_name='family name')),
-                ('other_names', models.CharField(blank=True, max_length=200, verbose_name='other names used')),
-                ('search_name', models.CharField(blank=True, db_index=True, editable=False, max_length=400)),
-                ('date_of_birth', models.DateField(blank=True, null=True, verbose_name='date of birth')),
-                ('estimated_age', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='estimated age')),
-                ('estimated_age_on', models.DateField(blank=True, null=True, verbose_name='age estimated on')),
-                ('sex', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('other', 'Other'), ('unknown', 'Unknown')], default='unknown', max_length=10, verbose_name='sex')),
-                ('citizenships', django_countries.fields.CountryField(blank=True, max_length=746, multiple=True, verbose_name='citizenships')),
-                ('stateless', models.BooleanField(default=False, verbose_name='stateless')),
-                ('languages', models.CharField(blank=True, max_length=200, verbose_name='languages')),
-                ('phone', models.CharField(blank=True, max_length=50, verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('address', models.TextField(blank=True, verbose_name='address')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("given_name", models.CharField(blank=True, max_length=100, verbose_name="given name")),
+                ("family_name", models.CharField(blank=True, max_length=100, verbose_name="family name")),
+                (
+                    "other_names",
+                    models.CharField(blank=True, max_length=200, verbose_name="other names used"),
+                ),
+                ("search_name", models.CharField(blank=True, db_index=True, editable=False, max_length=400)),
+                ("date_of_birth", models.DateField(blank=True, null=True, verbose_name="date of birth")),
+                (
+                    "estimated_age",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="estimated age"),
+                ),
+                (
+                    "estimated_age_on",
+                    models.DateField(blank=True, null=True, verbose_name="age estimated on"),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("other", "Other"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=10,
+                        verbose_name="sex",
+                    ),
+                ),
+                (
+                    "citizenships",
+                    django_countries.fields.CountryField(
+                        blank=True, max_length=746, multiple=True, verbose_name="citizenships"
+                    ),
+                ),
+                ("stateless", models.BooleanField(default=False, verbose_name="stateless")),
+                ("languages", models.CharField(blank=True, max_length=200, verbose_name="languages")),
+                ("phone", models.CharField(blank=True, max_length=50, verbose_name="phone")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("address", models.TextField(blank=True, verbose_name="address")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'person',
-                'verbose_name_plural': 'people',
-                'constraints': [models.CheckConstraint(condition=models.Q(('date_of_birth__isnull', True), ('estimated_age__isnull', True), _connector='OR'), name='person_exact_or_estimated_age', violation_error_message='Give either the date of birth or an estimated age, not both.'), models.CheckConstraint(condition=models.Q(('estimated_age__isnull', True), ('estimated_age_on__isnull', False), _connector='OR'), name='person_estimated_age_has_date', violation_error_message='An estimated age needs the date it was estimated on.')],
+                "verbose_name": "person",
+                "verbose_name_plural": "people",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("date_of_birth__isnull", True), ("estimated_age__isnull", True), _connector="OR"
+                        ),
+                        name="person_exact_or_estimated_age",
+                        violation_error_message="Give either the date of birth or an estimated age, not both.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("estimated_age__isnull", True),
+                            ("estimated_age_on__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="person_estimated_age_has_date",
+                        violation_error_message="An estimated age needs the date it was estimated on.",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalCase',
+            name="HistoricalCase",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('reference', models.CharField(db_index=True, editable=False, max_length=20, verbose_name='reference')),
-                ('year', models.PositiveSmallIntegerField(editable=False)),
-                ('number', models.PositiveIntegerField(editable=False)),
-                ('stage', models.CharField(choices=[('referral', 'Referral'), ('identification', 'Identification'), ('rehabilitation', 'Rehabilitation'), ('reintegration', 'Reintegration'), ('closed', 'Closed')], default='identification', max_length=20, verbose_name='stage')),
-                ('victim_status', models.CharField(choices=[('presumed', 'Presumed victim'), ('identified', 'Identified victim'), ('not_identified', 'Not identified')], default='presumed', max_length=20, verbose_name='victim status')),
-                ('opened_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='opened on')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('close_reason', models.TextField(blank=True, verbose_name='reason for closing')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, limit_choices_to={'kind': 'mandated_ngo'}, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.organisation', verbose_name='mandated NGO')),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.person', verbose_name='person')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "reference",
+                    models.CharField(db_index=True, editable=False, max_length=20, verbose_name="reference"),
+                ),
+                ("year", models.PositiveSmallIntegerField(editable=False)),
+                ("number", models.PositiveIntegerField(editable=False)),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("referral", "Referral"),
+                            ("identification", "Identification"),
+                            ("rehabilitation", "Rehabilitation"),
+                            ("reintegration", "Reintegration"),
+                            ("closed", "Closed"),
+                        ],
+                        default="identification",
+                        max_length=20,
+                        verbose_name="stage",
+                    ),
+                ),
+                (
+                    "victim_status",
+                    models.CharField(
+                        choices=[
+                            ("presumed", "Presumed victim"),
+                            ("identified", "Identified victim"),
+                            ("not_identified", "Not identified"),
+                        ],
+                        default="presumed",
+                        max_length=20,
+                        verbose_name="victim status",
+                    ),
+                ),
+                (
+                    "opened_on",
+                    models.DateField(default=django.utils.timezone.localdate, verbose_name="opened on"),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="closed at")),
+                ("close_reason", models.TextField(blank=True, verbose_name="reason for closing")),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        limit_choices_to={"kind": "mandated_ngo"},
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.organisation",
+                        verbose_name="mandated NGO",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.person",
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical case',
-                'verbose_name_plural': 'historical cases',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical case",
+                "verbose_name_plural": "historical cases",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='case',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='cases.person', verbose_name='person'),
+            model_name="case",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="cases",
+                to="cases.person",
+                verbose_name="person",
+            ),
         ),
         migrations.CreateModel(
-            name='TrainingRecord',
+            name="TrainingRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='course')),
-                ('provider', models.CharField(max_length=200, verbose_name='provider')),
-                ('completed_on', models.DateField(verbose_name='completed on')),
-                ('valid_until', models.DateField(blank=True, help_text='Empty: no expiry.', null=True, verbose_name='valid until')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='training_records', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="course")),
+                ("provider", models.CharField(max_length=200, verbose_name="provider")),
+                ("completed_on", models.DateField(verbose_name="completed on")),
+                (
+                    "valid_until",
+                    models.DateField(
+                        blank=True, help_text="Empty: no expiry.", null=True, verbose_name="valid until"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="training_records",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'training record',
-                'verbose_name_plural': 'training records',
-                'ordering': ['-completed_on'],
+                "verbose_name": "training record",
+                "verbose_name_plural": "training records",
+                "ordering": ["-completed_on"],
             },
         ),
         migrations.CreateModel(
-            name='UserRole',
+            name="UserRole",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('first_responder', 'First responder'), ('caseworker', 'NGO caseworker'), ('coordinator', 'NGO coordinator'), ('municipal_social_worker', 'Municipal social worker'), ('employment_officer', 'Employment officer'), ('national_coordinator', 'National coordinator'), ('system_administrator', 'System administrator')], max_length=32, verbose_name='role')),
-                ('granted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='granted at')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_grants', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("first_responder", "First responder"),
+                            ("caseworker", "NGO caseworker"),
+                            ("coordinator", "NGO coordinator"),
+                            ("municipal_social_worker", "Municipal social worker"),
+                            ("employment_officer", "Employment officer"),
+                            ("national_coordinator", "National coordinator"),
+                            ("system_administrator", "System administrator"),
+                        ],
+                        max_length=32,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "granted_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="granted at"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_grants",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'role',
-                'verbose_name_plural': 'roles',
+                "verbose_name": "role",
+                "verbose_name_plural": "roles",
             },
         ),
         migrations.CreateModel(
-            name='CaseAssignment',
+            name="CaseAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assigned_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='assigned at')),
-                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='ended at')),
-                ('assigned_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='cases.case')),
-                ('ended_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to=settings.AUTH_USER_MODEL, verbose_name='caseworker')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "assigned_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="assigned at"),
+                ),
+                ("ended_at", models.DateTimeField(blank=True, null=True, verbose_name="ended at")),
+                (
+                    "assigned_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "ended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="caseworker",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'assignment',
-                'verbose_name_plural': 'assignments',
-                'indexes': [models.Index(fields=['user', 'case'], name='assignment_user_case_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True)), fields=('case', 'user'), name='assignment_one_active_per_user')],
+                "verbose_name": "assignment",
+                "verbose_name_plural": "assignments",
+                "indexes": [models.Index(fields=["user", "case"], name="assignment_user_case_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("ended_at__isnull", True)),
+                        fields=("case", "user"),
+                        name="assignment_one_active_per_user",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CaseGroupObjectPermission',
+            name="CaseGroupObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='cases.case')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.group')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="cases.case"),
+                ),
+                ("group", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.group")),
+                (
+                    "permission",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.permission"),
+                ),
             ],
             options={
-                'abstract': False,
-                'indexes': [models.Index(fields=['group', 'content_object'], name='casegroupperm_group_case_idx'), models.Index(fields=['content_object', 'group'], name='casegroupperm_case_group_idx')],
-                'unique_together': {('group', 'permission', 'content_object')},
+                "abstract": False,
+                "indexes": [
+                    models.Index(fields=["group", "content_object"], name="casegroupperm_group_case_idx"),
+                    models.Index(fields=["content_object", "group"], name="casegroupperm_case_group_idx"),
+                ],
+                "unique_together": {("group", "permission", "content_object")},
             },
         ),
         migrations.CreateModel(
-            name='CaseUserObjectPermission',
+            name="CaseUserObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='cases.case')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="cases.case"),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.permission"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
-                'indexes': [models.Index(fields=['user', 'content_object'], name='caseuserperm_user_case_idx'), models.Index(fields=['content_object', 'user'], name='caseuserperm_case_user_idx')],
-                'unique_together': {('user', 'permission', 'content_object')},
+                "abstract": False,
+                "indexes": [
+                    models.Index(fields=["user", "content_object"], name="caseuserperm_user_case_idx"),
+                    models.Index(fields=["content_object", "user"], name="caseuserperm_case_user_idx"),
+                ],
+                "unique_together": {("user", "permission", "content_object")},
             },
         ),
         migrations.CreateModel(
-            name='CaseAccess',
+            name="CaseAccess",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('view', 'Viewed the case file'), ('api', 'Read through the API'), ('pdf', 'Downloaded the PDF summary')], default='view', max_length=10, verbose_name='kind')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='at')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='accesses', to='cases.case')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='case_accesses', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("view", "Viewed the case file"),
+                            ("api", "Read through the API"),
+                            ("pdf", "Downloaded the PDF summary"),
+                        ],
+                        default="view",
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name="at"),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="accesses", to="cases.case"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="case_accesses",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'case access',
-                'verbose_name_plural': 'case accesses',
-                'ordering': ['-at'],
-                'indexes': [models.Index(fields=['case', '-at'], name='caseaccess_case_at_idx')],
+                "verbose_name": "case access",
+                "verbose_name_plural": "case accesses",
+                "ordering": ["-at"],
+                "indexes": [models.Index(fields=["case", "-at"], name="caseaccess_case_at_idx")],
             },
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['organisation', 'stage'], name='case_org_stage_idx'),
+            model_name="case",
+            index=models.Index(fields=["organisation", "stage"], name="case_org_stage_idx"),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(fields=('year', 'number'), name='case_year_number_unique'),
+            model_name="case",
+            constraint=models.UniqueConstraint(fields=("year", "number"), name="case_year_number_unique"),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('closed_at__isnull', False), ('stage', 'closed')), models.Q(models.Q(('stage', 'closed'), _negated=True), ('closed_at__isnull', True)), _connector='OR'), name='case_closed_iff_closed_at'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("closed_at__isnull", False), ("stage", "closed")),
+                    models.Q(models.Q(("stage", "closed"), _negated=True), ("closed_at__isnull", True)),
+                    _connector="OR",
+                ),
+                name="case_closed_iff_closed_at",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trainingrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_until__isnull', True), ('valid_until__gte', models.F('completed_on')), _connector='OR'), name='training_valid_after_completion', violation_error_message='A training record cannot expire before it was completed.'),
+            model_name="trainingrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_until__isnull", True),
+                    ("valid_until__gte", models.F("completed_on")),
+                    _connector="OR",
+                ),
+                name="training_valid_after_completion",
+                violation_error_message="A training record cannot expire before it was completed.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='userrole',
-            constraint=models.UniqueConstraint(fields=('user', 'role'), name='user_role_unique'),
+            model_name="userrole",
+            constraint=models.UniqueConstraint(fields=("user", "role"), name="user_role_unique"),
         ),
     ]

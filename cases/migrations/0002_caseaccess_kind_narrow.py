@@ -4,20 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0001_initial'),
+        ("cases", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='caseaccess',
-            name='kind',
-            field=models.CharField(choices=[('view', 'Viewed the case file'), ('api', 'Read through the API'), ('pdf', 'Downloaded the PDF summary'), ('narrow', "Viewed a partner's narrow view")], default='view', max_length=10, verbose_name='kind'),
+            model_name="caseaccess",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("view", "Viewed the case file"),
+                    ("api", "Read through the API"),
+                    ("pdf", "Downloaded the PDF summary"),
+                    ("narrow", "Viewed a partner's narrow view"),
+                ],
+                default="view",
+                max_length=10,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalcaseaccess',
-            name='kind',
-            field=models.CharField(choices=[('view', 'Viewed the case file'), ('api', 'Read through the API'), ('pdf', 'Downloaded the PDF summary'), ('narrow', "Viewed a partner's narrow view")], default='view', max_length=10, verbose_name='kind'),
+            model_name="historicalcaseaccess",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("view", "Viewed the case file"),
+                    ("api", "Read through the API"),
+                    ("pdf", "Downloaded the PDF summary"),
+                    ("narrow", "Viewed a partner's narrow view"),
+                ],
+                default="view",
+                max_length=10,
+                verbose_name="kind",
+            ),
         ),
     ]

@@ -8,55 +8,176 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0002_caseaccess_kind_narrow'),
+        ("cases", "0002_caseaccess_kind_narrow"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalAlert',
+            name="HistoricalAlert",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('course_ends_soon', 'The rehabilitation course ends soon'), ('course_limit_reached', 'The rehabilitation course reached its 180 days'), ('court_hours_80', '80 % of the court-support hours are used'), ('court_hours_100', 'All 150 court-support hours are used'), ('reflection_ends_soon', 'The reflection period ends soon'), ('reflection_ended', 'The reflection period has ended'), ('permit_expires_soon', 'The residence permit expires soon')], max_length=30, verbose_name='kind')),
-                ('due_on', models.DateField(verbose_name='due on')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='raised at')),
-                ('notified_at', models.DateTimeField(blank=True, null=True, verbose_name='notified at')),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True, verbose_name='acknowledged at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('acknowledged_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='acknowledged by')),
-                ('case', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.case', verbose_name='case')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("course_ends_soon", "The rehabilitation course ends soon"),
+                            ("course_limit_reached", "The rehabilitation course reached its 180 days"),
+                            ("court_hours_80", "80 % of the court-support hours are used"),
+                            ("court_hours_100", "All 150 court-support hours are used"),
+                            ("reflection_ends_soon", "The reflection period ends soon"),
+                            ("reflection_ended", "The reflection period has ended"),
+                            ("permit_expires_soon", "The residence permit expires soon"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("due_on", models.DateField(verbose_name="due on")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="raised at"),
+                ),
+                ("notified_at", models.DateTimeField(blank=True, null=True, verbose_name="notified at")),
+                (
+                    "acknowledged_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="acknowledged at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="acknowledged by",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical alert',
-                'verbose_name_plural': 'historical alerts',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical alert",
+                "verbose_name_plural": "historical alerts",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Alert',
+            name="Alert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('course_ends_soon', 'The rehabilitation course ends soon'), ('course_limit_reached', 'The rehabilitation course reached its 180 days'), ('court_hours_80', '80 % of the court-support hours are used'), ('court_hours_100', 'All 150 court-support hours are used'), ('reflection_ends_soon', 'The reflection period ends soon'), ('reflection_ended', 'The reflection period has ended'), ('permit_expires_soon', 'The residence permit expires soon')], max_length=30, verbose_name='kind')),
-                ('due_on', models.DateField(verbose_name='due on')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='raised at')),
-                ('notified_at', models.DateTimeField(blank=True, null=True, verbose_name='notified at')),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True, verbose_name='acknowledged at')),
-                ('acknowledged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='acknowledged by')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='cases.case', verbose_name='case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("course_ends_soon", "The rehabilitation course ends soon"),
+                            ("course_limit_reached", "The rehabilitation course reached its 180 days"),
+                            ("court_hours_80", "80 % of the court-support hours are used"),
+                            ("court_hours_100", "All 150 court-support hours are used"),
+                            ("reflection_ends_soon", "The reflection period ends soon"),
+                            ("reflection_ended", "The reflection period has ended"),
+                            ("permit_expires_soon", "The residence permit expires soon"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("due_on", models.DateField(verbose_name="due on")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="raised at"),
+                ),
+                ("notified_at", models.DateTimeField(blank=True, null=True, verbose_name="notified at")),
+                (
+                    "acknowledged_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="acknowledged at"),
+                ),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="acknowledged by",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alerts",
+                        to="cases.case",
+                        verbose_name="case",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'alert',
-                'verbose_name_plural': 'alerts',
-                'ordering': ['-due_on', '-pk'],
-                'indexes': [models.Index(fields=['case', 'acknowledged_at'], name='alert_case_ack_idx'), models.Index(condition=models.Q(('notified_at__isnull', True)), fields=['notified_at'], name='alert_notified_idx')],
-                'constraints': [models.UniqueConstraint(fields=('case', 'kind', 'due_on'), name='alert_case_kind_due_unique'), models.CheckConstraint(condition=models.Q(models.Q(('acknowledged_at__isnull', True), ('acknowledged_by__isnull', True)), models.Q(('acknowledged_at__isnull', False), ('acknowledged_by__isnull', False)), _connector='OR'), name='alert_acknowledged_with_user')],
+                "verbose_name": "alert",
+                "verbose_name_plural": "alerts",
+                "ordering": ["-due_on", "-pk"],
+                "indexes": [
+                    models.Index(fields=["case", "acknowledged_at"], name="alert_case_ack_idx"),
+                    models.Index(
+                        condition=models.Q(("notified_at__isnull", True)),
+                        fields=["notified_at"],
+                        name="alert_notified_idx",
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("case", "kind", "due_on"), name="alert_case_kind_due_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("acknowledged_at__isnull", True), ("acknowledged_by__isnull", True)),
+                            models.Q(("acknowledged_at__isnull", False), ("acknowledged_by__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="alert_acknowledged_with_user",
+                    ),
+                ],
             },
         ),
     ]

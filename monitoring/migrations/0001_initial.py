@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,54 +17,159 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalSummaryExport',
+            name="HistoricalSummaryExport",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('filters', models.JSONField(blank=True, default=dict, verbose_name='filter')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Being built'), ('ready', 'Ready to download'), ('failed', 'Failed'), ('expired', 'Expired and deleted')], default='queued', max_length=10, verbose_name='status')),
-                ('done', models.PositiveIntegerField(default=0, verbose_name='summaries done')),
-                ('total', models.PositiveIntegerField(default=0, verbose_name='summaries in all')),
-                ('file_path', models.CharField(blank=True, max_length=300, verbose_name='file')),
-                ('error', models.CharField(blank=True, max_length=300, verbose_name='error')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='requested at')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
-                ('expires_at', models.DateTimeField(db_index=True, default=monitoring.models._expires_at, verbose_name='expires at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requested_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("filters", models.JSONField(blank=True, default=dict, verbose_name="filter")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Being built"),
+                            ("ready", "Ready to download"),
+                            ("failed", "Failed"),
+                            ("expired", "Expired and deleted"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("done", models.PositiveIntegerField(default=0, verbose_name="summaries done")),
+                ("total", models.PositiveIntegerField(default=0, verbose_name="summaries in all")),
+                ("file_path", models.CharField(blank=True, max_length=300, verbose_name="file")),
+                ("error", models.CharField(blank=True, max_length=300, verbose_name="error")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="requested at"),
+                ),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="finished at")),
+                (
+                    "expires_at",
+                    models.DateTimeField(
+                        db_index=True, default=monitoring.models._expires_at, verbose_name="expires at"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requested by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical summary export',
-                'verbose_name_plural': 'historical summary exports',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical summary export",
+                "verbose_name_plural": "historical summary exports",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='SummaryExport',
+            name="SummaryExport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('filters', models.JSONField(blank=True, default=dict, verbose_name='filter')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Being built'), ('ready', 'Ready to download'), ('failed', 'Failed'), ('expired', 'Expired and deleted')], default='queued', max_length=10, verbose_name='status')),
-                ('done', models.PositiveIntegerField(default=0, verbose_name='summaries done')),
-                ('total', models.PositiveIntegerField(default=0, verbose_name='summaries in all')),
-                ('file_path', models.CharField(blank=True, max_length=300, verbose_name='file')),
-                ('error', models.CharField(blank=True, max_length=300, verbose_name='error')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='requested at')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
-                ('expires_at', models.DateTimeField(db_index=True, default=monitoring.models._expires_at, verbose_name='expires at')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='summary_exports', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("filters", models.JSONField(blank=True, default=dict, verbose_name="filter")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Being built"),
+                            ("ready", "Ready to download"),
+                            ("failed", "Failed"),
+                            ("expired", "Expired and deleted"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("done", models.PositiveIntegerField(default=0, verbose_name="summaries done")),
+                ("total", models.PositiveIntegerField(default=0, verbose_name="summaries in all")),
+                ("file_path", models.CharField(blank=True, max_length=300, verbose_name="file")),
+                ("error", models.CharField(blank=True, max_length=300, verbose_name="error")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="requested at"),
+                ),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="finished at")),
+                (
+                    "expires_at",
+                    models.DateTimeField(
+                        db_index=True, default=monitoring.models._expires_at, verbose_name="expires at"
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="summary_exports",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requested by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'summary export',
-                'verbose_name_plural': 'summary exports',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['requested_by', '-created_at'], name='summaryexport_user_created_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('done__lte', models.F('total'))), name='summaryexport_done_within_total'), models.CheckConstraint(condition=models.Q(('expires_at__gt', models.F('created_at'))), name='summaryexport_expires_after_creation'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'ready'), _negated=True), models.Q(('file_path', ''), _negated=True), _connector='OR'), name='summaryexport_ready_has_file')],
+                "verbose_name": "summary export",
+                "verbose_name_plural": "summary exports",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["requested_by", "-created_at"], name="summaryexport_user_created_idx"
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("done__lte", models.F("total"))),
+                        name="summaryexport_done_within_total",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("expires_at__gt", models.F("created_at"))),
+                        name="summaryexport_expires_after_creation",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "ready"), _negated=True),
+                            models.Q(("file_path", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="summaryexport_ready_has_file",
+                    ),
+                ],
             },
         ),
     ]

@@ -8,106 +8,430 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0001_initial'),
+        ("cases", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalReferral',
+            name="HistoricalReferral",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('accepted', 'Accepted'), ('declined', 'Declined')], default='draft', max_length=12, verbose_name='status')),
-                ('given_name', models.CharField(blank=True, max_length=100, verbose_name='given name')),
-                ('family_name', models.CharField(blank=True, max_length=100, verbose_name='family name')),
-                ('other_names', models.CharField(blank=True, max_length=200, verbose_name='other names used')),
-                ('date_of_birth', models.DateField(blank=True, null=True, verbose_name='date of birth')),
-                ('estimated_age', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='estimated age')),
-                ('sex', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('other', 'Other'), ('unknown', 'Unknown')], default='unknown', max_length=10, verbose_name='sex')),
-                ('citizenships', django_countries.fields.CountryField(blank=True, max_length=746, multiple=True, verbose_name='citizenships')),
-                ('languages', models.CharField(blank=True, max_length=200, verbose_name='languages')),
-                ('phone', models.CharField(blank=True, max_length=50, verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='where the person can be reached')),
-                ('met_on', models.DateField(blank=True, null=True, verbose_name='met on')),
-                ('met_place', models.CharField(blank=True, max_length=200, verbose_name='place where the person was met')),
-                ('indicators', models.JSONField(blank=True, default=list, verbose_name='indicators observed')),
-                ('indicators_notes', models.TextField(blank=True, verbose_name='what was observed')),
-                ('forms_of_exploitation', models.JSONField(blank=True, default=list, verbose_name='suspected forms of exploitation')),
-                ('country_of_exploitation', django_countries.fields.CountryField(blank=True, max_length=2, verbose_name='country of exploitation')),
-                ('urgent_needs', models.JSONField(blank=True, default=list, verbose_name='urgent needs')),
-                ('consent', models.BooleanField(blank=True, null=True, verbose_name='the person consents to being referred')),
-                ('submitted_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='submitted at')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('decline_reason', models.TextField(blank=True, verbose_name='reason for declining')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('case', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.case', verbose_name='case')),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='referred by')),
-                ('decided_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('intake_organisation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.organisation')),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.organisation', verbose_name='referring organisation')),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.person', verbose_name='person')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("accepted", "Accepted"),
+                            ("declined", "Declined"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("given_name", models.CharField(blank=True, max_length=100, verbose_name="given name")),
+                ("family_name", models.CharField(blank=True, max_length=100, verbose_name="family name")),
+                (
+                    "other_names",
+                    models.CharField(blank=True, max_length=200, verbose_name="other names used"),
+                ),
+                ("date_of_birth", models.DateField(blank=True, null=True, verbose_name="date of birth")),
+                (
+                    "estimated_age",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="estimated age"),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("other", "Other"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=10,
+                        verbose_name="sex",
+                    ),
+                ),
+                (
+                    "citizenships",
+                    django_countries.fields.CountryField(
+                        blank=True, max_length=746, multiple=True, verbose_name="citizenships"
+                    ),
+                ),
+                ("languages", models.CharField(blank=True, max_length=200, verbose_name="languages")),
+                ("phone", models.CharField(blank=True, max_length=50, verbose_name="phone")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                (
+                    "address",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="where the person can be reached"
+                    ),
+                ),
+                ("met_on", models.DateField(blank=True, null=True, verbose_name="met on")),
+                (
+                    "met_place",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="place where the person was met"
+                    ),
+                ),
+                (
+                    "indicators",
+                    models.JSONField(blank=True, default=list, verbose_name="indicators observed"),
+                ),
+                ("indicators_notes", models.TextField(blank=True, verbose_name="what was observed")),
+                (
+                    "forms_of_exploitation",
+                    models.JSONField(
+                        blank=True, default=list, verbose_name="suspected forms of exploitation"
+                    ),
+                ),
+                (
+                    "country_of_exploitation",
+                    django_countries.fields.CountryField(
+                        blank=True, max_length=2, verbose_name="country of exploitation"
+                    ),
+                ),
+                ("urgent_needs", models.JSONField(blank=True, default=list, verbose_name="urgent needs")),
+                (
+                    "consent",
+                    models.BooleanField(
+                        blank=True, null=True, verbose_name="the person consents to being referred"
+                    ),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="submitted at"),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided at")),
+                ("decline_reason", models.TextField(blank=True, verbose_name="reason for declining")),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="referred by",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "intake_organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.organisation",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.organisation",
+                        verbose_name="referring organisation",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.person",
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical referral',
-                'verbose_name_plural': 'historical referrals',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical referral",
+                "verbose_name_plural": "historical referrals",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Referral',
+            name="Referral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('accepted', 'Accepted'), ('declined', 'Declined')], default='draft', max_length=12, verbose_name='status')),
-                ('given_name', models.CharField(blank=True, max_length=100, verbose_name='given name')),
-                ('family_name', models.CharField(blank=True, max_length=100, verbose_name='family name')),
-                ('other_names', models.CharField(blank=True, max_length=200, verbose_name='other names used')),
-                ('date_of_birth', models.DateField(blank=True, null=True, verbose_name='date of birth')),
-                ('estimated_age', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='estimated age')),
-                ('sex', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('other', 'Other'), ('unknown', 'Unknown')], default='unknown', max_length=10, verbose_name='sex')),
-                ('citizenships', django_countries.fields.CountryField(blank=True, max_length=746, multiple=True, verbose_name='citizenships')),
-                ('languages', models.CharField(blank=True, max_length=200, verbose_name='languages')),
-                ('phone', models.CharField(blank=True, max_length=50, verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='where the person can be reached')),
-                ('met_on', models.DateField(blank=True, null=True, verbose_name='met on')),
-                ('met_place', models.CharField(blank=True, max_length=200, verbose_name='place where the person was met')),
-                ('indicators', models.JSONField(blank=True, default=list, verbose_name='indicators observed')),
-                ('indicators_notes', models.TextField(blank=True, verbose_name='what was observed')),
-                ('forms_of_exploitation', models.JSONField(blank=True, default=list, verbose_name='suspected forms of exploitation')),
-                ('country_of_exploitation', django_countries.fields.CountryField(blank=True, max_length=2, verbose_name='country of exploitation')),
-                ('urgent_needs', models.JSONField(blank=True, default=list, verbose_name='urgent needs')),
-                ('consent', models.BooleanField(blank=True, null=True, verbose_name='the person consents to being referred')),
-                ('submitted_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='submitted at')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('decline_reason', models.TextField(blank=True, verbose_name='reason for declining')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='cases.case', verbose_name='case')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to=settings.AUTH_USER_MODEL, verbose_name='referred by')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('intake_organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.organisation')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='cases.organisation', verbose_name='referring organisation')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='cases.person', verbose_name='person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("accepted", "Accepted"),
+                            ("declined", "Declined"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("given_name", models.CharField(blank=True, max_length=100, verbose_name="given name")),
+                ("family_name", models.CharField(blank=True, max_length=100, verbose_name="family name")),
+                (
+                    "other_names",
+                    models.CharField(blank=True, max_length=200, verbose_name="other names used"),
+                ),
+                ("date_of_birth", models.DateField(blank=True, null=True, verbose_name="date of birth")),
+                (
+                    "estimated_age",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="estimated age"),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("other", "Other"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=10,
+                        verbose_name="sex",
+                    ),
+                ),
+                (
+                    "citizenships",
+                    django_countries.fields.CountryField(
+                        blank=True, max_length=746, multiple=True, verbose_name="citizenships"
+                    ),
+                ),
+                ("languages", models.CharField(blank=True, max_length=200, verbose_name="languages")),
+                ("phone", models.CharField(blank=True, max_length=50, verbose_name="phone")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                (
+                    "address",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="where the person can be reached"
+                    ),
+                ),
+                ("met_on", models.DateField(blank=True, null=True, verbose_name="met on")),
+                (
+                    "met_place",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="place where the person was met"
+                    ),
+                ),
+                (
+                    "indicators",
+                    models.JSONField(blank=True, default=list, verbose_name="indicators observed"),
+                ),
+                ("indicators_notes", models.TextField(blank=True, verbose_name="what was observed")),
+                (
+                    "forms_of_exploitation",
+                    models.JSONField(
+                        blank=True, default=list, verbose_name="suspected forms of exploitation"
+                    ),
+                ),
+                (
+                    "country_of_exploitation",
+                    django_countries.fields.CountryField(
+                        blank=True, max_length=2, verbose_name="country of exploitation"
+                    ),
+                ),
+                ("urgent_needs", models.JSONField(blank=True, default=list, verbose_name="urgent needs")),
+                (
+                    "consent",
+                    models.BooleanField(
+                        blank=True, null=True, verbose_name="the person consents to being referred"
+                    ),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="submitted at"),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided at")),
+                ("decline_reason", models.TextField(blank=True, verbose_name="reason for declining")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="cases.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="referred by",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "intake_organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.organisation",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="cases.organisation",
+                        verbose_name="referring organisation",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="cases.person",
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'referral',
-                'verbose_name_plural': 'referrals',
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['organisation', '-created_at'], name='referral_org_created_idx'), models.Index(fields=['status', 'submitted_at'], name='referral_status_submitted_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('consent', False), _negated=True), models.Q(('address', ''), ('email', ''), ('family_name', ''), ('given_name', ''), ('other_names', ''), ('phone', ''), ('date_of_birth__isnull', True)), _connector='OR'), name='referral_anonymous_has_no_identity', violation_error_message="Without the person's consent, leave out the name, other names, date of birth and contact: the referral is then recorded as an anonymous notification."), models.CheckConstraint(condition=models.Q(('date_of_birth__isnull', True), ('estimated_age__isnull', True), _connector='OR'), name='referral_exact_or_estimated_age', violation_error_message='Give either the date of birth or an estimated age, not both.'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'accepted'), _negated=True), models.Q(('case__isnull', False), ('consent', True)), _connector='OR'), name='referral_accepted_has_case'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'declined'), _negated=True), models.Q(('decline_reason', ''), _negated=True), _connector='OR'), name='referral_declined_has_reason'), models.CheckConstraint(condition=models.Q(('status', 'draft'), ('submitted_at__isnull', False), _connector='OR'), name='referral_submitted_has_time')],
+                "verbose_name": "referral",
+                "verbose_name_plural": "referrals",
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(fields=["organisation", "-created_at"], name="referral_org_created_idx"),
+                    models.Index(fields=["status", "submitted_at"], name="referral_status_submitted_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("consent", False), _negated=True),
+                            models.Q(
+                                ("address", ""),
+                                ("email", ""),
+                                ("family_name", ""),
+                                ("given_name", ""),
+                                ("other_names", ""),
+                                ("phone", ""),
+                                ("date_of_birth__isnull", True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="referral_anonymous_has_no_identity",
+                        violation_error_message="Without the person's consent, leave out the name, other names, date of birth and contact: the referral is then recorded as an anonymous notification.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("date_of_birth__isnull", True), ("estimated_age__isnull", True), _connector="OR"
+                        ),
+                        name="referral_exact_or_estimated_age",
+                        violation_error_message="Give either the date of birth or an estimated age, not both.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "accepted"), _negated=True),
+                            models.Q(("case__isnull", False), ("consent", True)),
+                            _connector="OR",
+                        ),
+                        name="referral_accepted_has_case",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "declined"), _negated=True),
+                            models.Q(("decline_reason", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="referral_declined_has_reason",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status", "draft"), ("submitted_at__isnull", False), _connector="OR"
+                        ),
+                        name="referral_submitted_has_time",
+                    ),
+                ],
             },
         ),
     ]

@@ -9,394 +9,1077 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0003_alert'),
+        ("cases", "0003_alert"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FamilyMember',
+            name="FamilyMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('given_name', models.CharField(max_length=100, verbose_name='given name')),
-                ('family_name', models.CharField(blank=True, max_length=100, verbose_name='family name')),
-                ('relationship', models.CharField(max_length=100, verbose_name='relationship to the victim')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='family_members', to='cases.case')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("given_name", models.CharField(max_length=100, verbose_name="given name")),
+                ("family_name", models.CharField(blank=True, max_length=100, verbose_name="family name")),
+                ("relationship", models.CharField(max_length=100, verbose_name="relationship to the victim")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="family_members",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'family member',
-                'verbose_name_plural': 'family members',
-                'ordering': ['given_name', 'pk'],
+                "verbose_name": "family member",
+                "verbose_name_plural": "family members",
+                "ordering": ["given_name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='FamilyConsultation',
+            name="FamilyConsultation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('specialist', models.CharField(choices=[('social_worker', 'Social worker'), ('psychologist', 'Psychologist'), ('lawyer', 'Lawyer'), ('medical', 'Medical practitioner'), ('other', 'Other specialist')], max_length=20, verbose_name='specialist')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='family_consultations', to='cases.case')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('family_member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='consultations', to='rehabilitation.familymember', verbose_name='family member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                (
+                    "specialist",
+                    models.CharField(
+                        choices=[
+                            ("social_worker", "Social worker"),
+                            ("psychologist", "Psychologist"),
+                            ("lawyer", "Lawyer"),
+                            ("medical", "Medical practitioner"),
+                            ("other", "Other specialist"),
+                        ],
+                        max_length=20,
+                        verbose_name="specialist",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="family_consultations",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "family_member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="consultations",
+                        to="rehabilitation.familymember",
+                        verbose_name="family member",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'family consultation',
-                'verbose_name_plural': 'family consultations',
-                'ordering': ['-date', '-pk'],
+                "verbose_name": "family consultation",
+                "verbose_name_plural": "family consultations",
+                "ordering": ["-date", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalCourtSupportEntry',
+            name="HistoricalCourtSupportEntry",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('hours', models.DecimalField(decimal_places=2, help_text='In quarter hours: 0.25, 0.5, 1.75 …', max_digits=5, verbose_name='hours')),
-                ('activity', models.CharField(max_length=300, verbose_name='activity')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('case', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.case')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                (
+                    "hours",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="In quarter hours: 0.25, 0.5, 1.75 …",
+                        max_digits=5,
+                        verbose_name="hours",
+                    ),
+                ),
+                ("activity", models.CharField(max_length=300, verbose_name="activity")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical court support entry',
-                'verbose_name_plural': 'historical court support entries',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalFamilyConsultation',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('specialist', models.CharField(choices=[('social_worker', 'Social worker'), ('psychologist', 'Psychologist'), ('lawyer', 'Lawyer'), ('medical', 'Medical practitioner'), ('other', 'Other specialist')], max_length=20, verbose_name='specialist')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('case', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.case')),
-                ('family_member', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='rehabilitation.familymember', verbose_name='family member')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'historical family consultation',
-                'verbose_name_plural': 'historical family consultations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalFamilyMember',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('given_name', models.CharField(max_length=100, verbose_name='given name')),
-                ('family_name', models.CharField(blank=True, max_length=100, verbose_name='family name')),
-                ('relationship', models.CharField(max_length=100, verbose_name='relationship to the victim')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('case', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.case')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'historical family member',
-                'verbose_name_plural': 'historical family members',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalRehabilitationCourse',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('start_date', models.DateField(verbose_name='start date')),
-                ('last_day', models.DateField(editable=False, verbose_name='last day')),
-                ('status', models.CharField(choices=[('active', 'Active'), ('completed', 'Completed'), ('ended_early', 'Ended early'), ('limit_reached', 'Limit reached (180 days)')], default='active', max_length=20, verbose_name='status')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='ended on')),
-                ('end_reason', models.TextField(blank=True, verbose_name='reason for ending')),
-                ('ended_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='ended at')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('case', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.case', verbose_name='case')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
-            ],
-            options={
-                'verbose_name': 'historical rehabilitation course',
-                'verbose_name_plural': 'historical rehabilitation courses',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='RehabilitationCourse',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start_date', models.DateField(verbose_name='start date')),
-                ('last_day', models.DateField(editable=False, verbose_name='last day')),
-                ('status', models.CharField(choices=[('active', 'Active'), ('completed', 'Completed'), ('ended_early', 'Ended early'), ('limit_reached', 'Limit reached (180 days)')], default='active', max_length=20, verbose_name='status')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='ended on')),
-                ('end_reason', models.TextField(blank=True, verbose_name='reason for ending')),
-                ('ended_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='ended at')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rehabilitation_courses', to='cases.case', verbose_name='case')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
-            ],
-            options={
-                'verbose_name': 'rehabilitation course',
-                'verbose_name_plural': 'rehabilitation courses',
-                'ordering': ['-start_date', '-pk'],
-            },
-        ),
-        migrations.CreateModel(
-            name='PostCourseConsultation',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('specialist', models.CharField(choices=[('social_worker', 'Social worker'), ('psychologist', 'Psychologist'), ('lawyer', 'Lawyer'), ('medical', 'Medical practitioner'), ('other', 'Other specialist')], max_length=20, verbose_name='specialist')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='post_course_consultations', to='rehabilitation.rehabilitationcourse')),
-            ],
-            options={
-                'verbose_name': 'post-course consultation',
-                'verbose_name_plural': 'post-course consultations',
-                'ordering': ['-date', '-pk'],
-            },
-        ),
-        migrations.CreateModel(
-            name='MaterialAssistance',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('description', models.CharField(max_length=300, verbose_name='description')),
-                ('amount_eur', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='amount (EUR)')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='material_assistance', to='rehabilitation.rehabilitationcourse')),
-            ],
-            options={
-                'verbose_name': 'material assistance',
-                'verbose_name_plural': 'material assistance',
-                'ordering': ['-date', '-pk'],
-            },
-        ),
-        migrations.CreateModel(
-            name='HistoricalRehabilitationPlan',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('goals', models.TextField(verbose_name='goals')),
-                ('planned_social_worker', models.PositiveSmallIntegerField(default=0, verbose_name='social worker')),
-                ('planned_psychologist', models.PositiveSmallIntegerField(default=0, verbose_name='psychologist')),
-                ('planned_lawyer', models.PositiveSmallIntegerField(default=0, verbose_name='lawyer')),
-                ('planned_medical', models.PositiveSmallIntegerField(default=0, verbose_name='medical practitioner')),
-                ('planned_other', models.PositiveSmallIntegerField(default=0, verbose_name='other specialist')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('updated_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('course', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='rehabilitation.rehabilitationcourse')),
-            ],
-            options={
-                'verbose_name': 'historical rehabilitation plan',
-                'verbose_name_plural': 'historical rehabilitation plans',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical court support entry",
+                "verbose_name_plural": "historical court support entries",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalPostCourseConsultation',
+            name="HistoricalFamilyConsultation",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('specialist', models.CharField(choices=[('social_worker', 'Social worker'), ('psychologist', 'Psychologist'), ('lawyer', 'Lawyer'), ('medical', 'Medical practitioner'), ('other', 'Other specialist')], max_length=20, verbose_name='specialist')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('course', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='rehabilitation.rehabilitationcourse')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                (
+                    "specialist",
+                    models.CharField(
+                        choices=[
+                            ("social_worker", "Social worker"),
+                            ("psychologist", "Psychologist"),
+                            ("lawyer", "Lawyer"),
+                            ("medical", "Medical practitioner"),
+                            ("other", "Other specialist"),
+                        ],
+                        max_length=20,
+                        verbose_name="specialist",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "family_member",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="rehabilitation.familymember",
+                        verbose_name="family member",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical post-course consultation',
-                'verbose_name_plural': 'historical post-course consultations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical family consultation",
+                "verbose_name_plural": "historical family consultations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalMaterialAssistance',
+            name="HistoricalFamilyMember",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('description', models.CharField(max_length=300, verbose_name='description')),
-                ('amount_eur', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='amount (EUR)')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('course', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='rehabilitation.rehabilitationcourse')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("given_name", models.CharField(max_length=100, verbose_name="given name")),
+                ("family_name", models.CharField(blank=True, max_length=100, verbose_name="family name")),
+                ("relationship", models.CharField(max_length=100, verbose_name="relationship to the victim")),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical material assistance',
-                'verbose_name_plural': 'historical material assistance',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical family member",
+                "verbose_name_plural": "historical family members",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalCourseService',
+            name="HistoricalRehabilitationCourse",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('specialist', models.CharField(choices=[('social_worker', 'Social worker'), ('psychologist', 'Psychologist'), ('lawyer', 'Lawyer'), ('medical', 'Medical practitioner'), ('other', 'Other specialist')], max_length=20, verbose_name='specialist')),
-                ('hours', models.DecimalField(decimal_places=2, help_text='In quarter hours: 0.25, 0.5, 1.75 …', max_digits=5, verbose_name='duration (hours)')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('course', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='rehabilitation.rehabilitationcourse')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("start_date", models.DateField(verbose_name="start date")),
+                ("last_day", models.DateField(editable=False, verbose_name="last day")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("completed", "Completed"),
+                            ("ended_early", "Ended early"),
+                            ("limit_reached", "Limit reached (180 days)"),
+                        ],
+                        default="active",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="ended on")),
+                ("end_reason", models.TextField(blank=True, verbose_name="reason for ending")),
+                (
+                    "ended_at",
+                    models.DateTimeField(blank=True, editable=False, null=True, verbose_name="ended at"),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical consultation or service',
-                'verbose_name_plural': 'historical consultations and services',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical rehabilitation course",
+                "verbose_name_plural": "historical rehabilitation courses",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='CourseService',
+            name="RehabilitationCourse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('specialist', models.CharField(choices=[('social_worker', 'Social worker'), ('psychologist', 'Psychologist'), ('lawyer', 'Lawyer'), ('medical', 'Medical practitioner'), ('other', 'Other specialist')], max_length=20, verbose_name='specialist')),
-                ('hours', models.DecimalField(decimal_places=2, help_text='In quarter hours: 0.25, 0.5, 1.75 …', max_digits=5, verbose_name='duration (hours)')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='services', to='rehabilitation.rehabilitationcourse')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start_date", models.DateField(verbose_name="start date")),
+                ("last_day", models.DateField(editable=False, verbose_name="last day")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("completed", "Completed"),
+                            ("ended_early", "Ended early"),
+                            ("limit_reached", "Limit reached (180 days)"),
+                        ],
+                        default="active",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="ended on")),
+                ("end_reason", models.TextField(blank=True, verbose_name="reason for ending")),
+                (
+                    "ended_at",
+                    models.DateTimeField(blank=True, editable=False, null=True, verbose_name="ended at"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rehabilitation_courses",
+                        to="cases.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'consultation or service',
-                'verbose_name_plural': 'consultations and services',
-                'ordering': ['-date', '-pk'],
+                "verbose_name": "rehabilitation course",
+                "verbose_name_plural": "rehabilitation courses",
+                "ordering": ["-start_date", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='RehabilitationPlan',
+            name="PostCourseConsultation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('goals', models.TextField(verbose_name='goals')),
-                ('planned_social_worker', models.PositiveSmallIntegerField(default=0, verbose_name='social worker')),
-                ('planned_psychologist', models.PositiveSmallIntegerField(default=0, verbose_name='psychologist')),
-                ('planned_lawyer', models.PositiveSmallIntegerField(default=0, verbose_name='lawyer')),
-                ('planned_medical', models.PositiveSmallIntegerField(default=0, verbose_name='medical practitioner')),
-                ('planned_other', models.PositiveSmallIntegerField(default=0, verbose_name='other specialist')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('course', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='plan', to='rehabilitation.rehabilitationcourse')),
-                ('updated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                (
+                    "specialist",
+                    models.CharField(
+                        choices=[
+                            ("social_worker", "Social worker"),
+                            ("psychologist", "Psychologist"),
+                            ("lawyer", "Lawyer"),
+                            ("medical", "Medical practitioner"),
+                            ("other", "Other specialist"),
+                        ],
+                        max_length=20,
+                        verbose_name="specialist",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="post_course_consultations",
+                        to="rehabilitation.rehabilitationcourse",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'rehabilitation plan',
-                'verbose_name_plural': 'rehabilitation plans',
+                "verbose_name": "post-course consultation",
+                "verbose_name_plural": "post-course consultations",
+                "ordering": ["-date", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='CourtSupportEntry',
+            name="MaterialAssistance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('hours', models.DecimalField(decimal_places=2, help_text='In quarter hours: 0.25, 0.5, 1.75 …', max_digits=5, verbose_name='hours')),
-                ('activity', models.CharField(max_length=300, verbose_name='activity')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='court_support_entries', to='cases.case')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                ("description", models.CharField(max_length=300, verbose_name="description")),
+                (
+                    "amount_eur",
+                    models.DecimalField(decimal_places=2, max_digits=10, verbose_name="amount (EUR)"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="material_assistance",
+                        to="rehabilitation.rehabilitationcourse",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'court support entry',
-                'verbose_name_plural': 'court support entries',
-                'ordering': ['-date', '-pk'],
-                'indexes': [models.Index(fields=['case', 'date'], name='court_support_case_date_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('hours__gt', 0)), name='court_support_hours_positive', violation_error_message='Hours must be more than zero.'), models.CheckConstraint(condition=models.Q(('hours__lte', Decimal('150.00'))), name='court_support_entry_within_limit')],
+                "verbose_name": "material assistance",
+                "verbose_name_plural": "material assistance",
+                "ordering": ["-date", "-pk"],
+            },
+        ),
+        migrations.CreateModel(
+            name="HistoricalRehabilitationPlan",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("goals", models.TextField(verbose_name="goals")),
+                (
+                    "planned_social_worker",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="social worker"),
+                ),
+                (
+                    "planned_psychologist",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="psychologist"),
+                ),
+                ("planned_lawyer", models.PositiveSmallIntegerField(default=0, verbose_name="lawyer")),
+                (
+                    "planned_medical",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="medical practitioner"),
+                ),
+                (
+                    "planned_other",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="other specialist"),
+                ),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="rehabilitation.rehabilitationcourse",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical rehabilitation plan",
+                "verbose_name_plural": "historical rehabilitation plans",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalPostCourseConsultation",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                (
+                    "specialist",
+                    models.CharField(
+                        choices=[
+                            ("social_worker", "Social worker"),
+                            ("psychologist", "Psychologist"),
+                            ("lawyer", "Lawyer"),
+                            ("medical", "Medical practitioner"),
+                            ("other", "Other specialist"),
+                        ],
+                        max_length=20,
+                        verbose_name="specialist",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="rehabilitation.rehabilitationcourse",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical post-course consultation",
+                "verbose_name_plural": "historical post-course consultations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalMaterialAssistance",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                ("description", models.CharField(max_length=300, verbose_name="description")),
+                (
+                    "amount_eur",
+                    models.DecimalField(decimal_places=2, max_digits=10, verbose_name="amount (EUR)"),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="rehabilitation.rehabilitationcourse",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical material assistance",
+                "verbose_name_plural": "historical material assistance",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalCourseService",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                (
+                    "specialist",
+                    models.CharField(
+                        choices=[
+                            ("social_worker", "Social worker"),
+                            ("psychologist", "Psychologist"),
+                            ("lawyer", "Lawyer"),
+                            ("medical", "Medical practitioner"),
+                            ("other", "Other specialist"),
+                        ],
+                        max_length=20,
+                        verbose_name="specialist",
+                    ),
+                ),
+                (
+                    "hours",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="In quarter hours: 0.25, 0.5, 1.75 …",
+                        max_digits=5,
+                        verbose_name="duration (hours)",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="rehabilitation.rehabilitationcourse",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical consultation or service",
+                "verbose_name_plural": "historical consultations and services",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="CourseService",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                (
+                    "specialist",
+                    models.CharField(
+                        choices=[
+                            ("social_worker", "Social worker"),
+                            ("psychologist", "Psychologist"),
+                            ("lawyer", "Lawyer"),
+                            ("medical", "Medical practitioner"),
+                            ("other", "Other specialist"),
+                        ],
+                        max_length=20,
+                        verbose_name="specialist",
+                    ),
+                ),
+                (
+                    "hours",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="In quarter hours: 0.25, 0.5, 1.75 …",
+                        max_digits=5,
+                        verbose_name="duration (hours)",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="services",
+                        to="rehabilitation.rehabilitationcourse",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "consultation or service",
+                "verbose_name_plural": "consultations and services",
+                "ordering": ["-date", "-pk"],
+            },
+        ),
+        migrations.CreateModel(
+            name="RehabilitationPlan",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("goals", models.TextField(verbose_name="goals")),
+                (
+                    "planned_social_worker",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="social worker"),
+                ),
+                (
+                    "planned_psychologist",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="psychologist"),
+                ),
+                ("planned_lawyer", models.PositiveSmallIntegerField(default=0, verbose_name="lawyer")),
+                (
+                    "planned_medical",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="medical practitioner"),
+                ),
+                (
+                    "planned_other",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="other specialist"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "course",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="plan",
+                        to="rehabilitation.rehabilitationcourse",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "rehabilitation plan",
+                "verbose_name_plural": "rehabilitation plans",
+            },
+        ),
+        migrations.CreateModel(
+            name="CourtSupportEntry",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                (
+                    "hours",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="In quarter hours: 0.25, 0.5, 1.75 …",
+                        max_digits=5,
+                        verbose_name="hours",
+                    ),
+                ),
+                ("activity", models.CharField(max_length=300, verbose_name="activity")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="court_support_entries",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "court support entry",
+                "verbose_name_plural": "court support entries",
+                "ordering": ["-date", "-pk"],
+                "indexes": [models.Index(fields=["case", "date"], name="court_support_case_date_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("hours__gt", 0)),
+                        name="court_support_hours_positive",
+                        violation_error_message="Hours must be more than zero.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("hours__lte", Decimal("150.00"))),
+                        name="court_support_entry_within_limit",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='rehabilitationcourse',
-            index=models.Index(fields=['status', 'last_day'], name='course_status_last_day_idx'),
+            model_name="rehabilitationcourse",
+            index=models.Index(fields=["status", "last_day"], name="course_status_last_day_idx"),
         ),
         migrations.AddConstraint(
-            model_name='rehabilitationcourse',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('case',), name='course_one_active_per_case', violation_error_message='This case already has an active course.'),
+            model_name="rehabilitationcourse",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "active")),
+                fields=("case",),
+                name="course_one_active_per_case",
+                violation_error_message="This case already has an active course.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rehabilitationcourse',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('ended_on__isnull', True), ('status', 'active')), models.Q(models.Q(('status', 'active'), _negated=True), ('ended_on__isnull', False)), _connector='OR'), name='course_ended_iff_ended_on'),
+            model_name="rehabilitationcourse",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("ended_on__isnull", True), ("status", "active")),
+                    models.Q(models.Q(("status", "active"), _negated=True), ("ended_on__isnull", False)),
+                    _connector="OR",
+                ),
+                name="course_ended_iff_ended_on",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rehabilitationcourse',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), models.Q(('ended_on__gte', models.F('start_date')), ('ended_on__lte', models.F('last_day'))), _connector='OR'), name='course_ends_within_its_days'),
+            model_name="rehabilitationcourse",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_on__isnull", True),
+                    models.Q(
+                        ("ended_on__gte", models.F("start_date")), ("ended_on__lte", models.F("last_day"))
+                    ),
+                    _connector="OR",
+                ),
+                name="course_ends_within_its_days",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rehabilitationcourse',
-            constraint=models.CheckConstraint(condition=models.Q(('last_day__gt', models.F('start_date'))), name='course_last_day_after_start'),
+            model_name="rehabilitationcourse",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("last_day__gt", models.F("start_date"))),
+                name="course_last_day_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rehabilitationcourse',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'ended_early'), _negated=True), models.Q(('end_reason', ''), _negated=True), _connector='OR'), name='course_ended_early_has_reason'),
+            model_name="rehabilitationcourse",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "ended_early"), _negated=True),
+                    models.Q(("end_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="course_ended_early_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='materialassistance',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_eur__gt', 0)), name='material_amount_positive', violation_error_message='The amount must be more than zero.'),
+            model_name="materialassistance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_eur__gt", 0)),
+                name="material_amount_positive",
+                violation_error_message="The amount must be more than zero.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='courseservice',
-            index=models.Index(fields=['course', 'date'], name='course_service_course_date_idx'),
+            model_name="courseservice",
+            index=models.Index(fields=["course", "date"], name="course_service_course_date_idx"),
         ),
         migrations.AddConstraint(
-            model_name='courseservice',
-            constraint=models.CheckConstraint(condition=models.Q(('hours__gt', 0)), name='course_service_hours_positive', violation_error_message='Hours must be more than zero.'),
+            model_name="courseservice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("hours__gt", 0)),
+                name="course_service_hours_positive",
+                violation_error_message="Hours must be more than zero.",
+            ),
         ),
     ]

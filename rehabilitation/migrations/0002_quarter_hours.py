@@ -8,28 +8,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_alert'),
-        ('rehabilitation', '0001_initial'),
+        ("cases", "0003_alert"),
+        ("rehabilitation", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='courseservice',
-            name='course_service_hours_positive',
+            model_name="courseservice",
+            name="course_service_hours_positive",
         ),
         migrations.RemoveConstraint(
-            model_name='courtsupportentry',
-            name='court_support_hours_positive',
+            model_name="courtsupportentry",
+            name="court_support_hours_positive",
         ),
         migrations.AddConstraint(
-            model_name='courseservice',
-            constraint=models.CheckConstraint(condition=models.Q(('hours__gt', 0), django.db.models.lookups.Exact(django.db.models.expressions.CombinedExpression(models.F('hours'), '*', models.Value(4)), django.db.models.functions.math.Floor(django.db.models.expressions.CombinedExpression(models.F('hours'), '*', models.Value(4))))), name='course_service_quarter_hours', violation_error_message='Hours are logged in quarter hours, more than zero.'),
+            model_name="courseservice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("hours__gt", 0),
+                    django.db.models.lookups.Exact(
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("hours"), "*", models.Value(4)
+                        ),
+                        django.db.models.functions.math.Floor(
+                            django.db.models.expressions.CombinedExpression(
+                                models.F("hours"), "*", models.Value(4)
+                            )
+                        ),
+                    ),
+                ),
+                name="course_service_quarter_hours",
+                violation_error_message="Hours are logged in quarter hours, more than zero.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='courtsupportentry',
-            constraint=models.CheckConstraint(condition=models.Q(('hours__gt', 0), django.db.models.lookups.Exact(django.db.models.expressions.CombinedExpression(models.F('hours'), '*', models.Value(4)), django.db.models.functions.math.Floor(django.db.models.expressions.CombinedExpression(models.F('hours'), '*', models.Value(4))))), name='court_support_quarter_hours', violation_error_message='Hours are logged in quarter hours, more than zero.'),
+            model_name="courtsupportentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("hours__gt", 0),
+                    django.db.models.lookups.Exact(
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("hours"), "*", models.Value(4)
+                        ),
+                        django.db.models.functions.math.Floor(
+                            django.db.models.expressions.CombinedExpression(
+                                models.F("hours"), "*", models.Value(4)
+                            )
+                        ),
+                    ),
+                ),
+                name="court_support_quarter_hours",
+                violation_error_message="Hours are logged in quarter hours, more than zero.",
+            ),
         ),
     ]

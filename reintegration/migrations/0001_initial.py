@@ -8,302 +8,844 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0002_caseaccess_kind_narrow'),
+        ("cases", "0002_caseaccess_kind_narrow"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalPartnerReferral',
+            name="HistoricalPartnerReferral",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('needs_note', models.TextField(help_text='Addressed to the partner: they read this note and nothing else of the case file.', verbose_name="the victim's needs")),
-                ('status', models.CharField(choices=[('active', 'Active'), ('withdrawn', 'Withdrawn'), ('completed', 'Completed by the partner')], default='active', max_length=12, verbose_name='status')),
-                ('referred_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='referred at')),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True, verbose_name='withdrawn at')),
-                ('withdraw_reason', models.TextField(blank=True, verbose_name='reason for withdrawing')),
-                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='completed at')),
-                ('outcome', models.TextField(blank=True, verbose_name='outcome')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('case', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.case', verbose_name='case')),
-                ('completed_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('partner', models.ForeignKey(blank=True, db_constraint=False, limit_choices_to={'kind__in': ('municipal_social_service', 'employment_agency')}, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.organisation', verbose_name='partner')),
-                ('referred_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('withdrawn_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "needs_note",
+                    models.TextField(
+                        help_text="Addressed to the partner: they read this note and nothing else of the case file.",
+                        verbose_name="the victim's needs",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("withdrawn", "Withdrawn"),
+                            ("completed", "Completed by the partner"),
+                        ],
+                        default="active",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "referred_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="referred at"),
+                ),
+                ("withdrawn_at", models.DateTimeField(blank=True, null=True, verbose_name="withdrawn at")),
+                ("withdraw_reason", models.TextField(blank=True, verbose_name="reason for withdrawing")),
+                ("completed_at", models.DateTimeField(blank=True, null=True, verbose_name="completed at")),
+                ("outcome", models.TextField(blank=True, verbose_name="outcome")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "completed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        limit_choices_to={"kind__in": ("municipal_social_service", "employment_agency")},
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.organisation",
+                        verbose_name="partner",
+                    ),
+                ),
+                (
+                    "referred_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "withdrawn_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical onward referral',
-                'verbose_name_plural': 'historical onward referrals',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical onward referral",
+                "verbose_name_plural": "historical onward referrals",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='PartnerReferral',
+            name="PartnerReferral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('needs_note', models.TextField(help_text='Addressed to the partner: they read this note and nothing else of the case file.', verbose_name="the victim's needs")),
-                ('status', models.CharField(choices=[('active', 'Active'), ('withdrawn', 'Withdrawn'), ('completed', 'Completed by the partner')], default='active', max_length=12, verbose_name='status')),
-                ('referred_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='referred at')),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True, verbose_name='withdrawn at')),
-                ('withdraw_reason', models.TextField(blank=True, verbose_name='reason for withdrawing')),
-                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='completed at')),
-                ('outcome', models.TextField(blank=True, verbose_name='outcome')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='partner_referrals', to='cases.case', verbose_name='case')),
-                ('completed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('partner', models.ForeignKey(limit_choices_to={'kind__in': ('municipal_social_service', 'employment_agency')}, on_delete=django.db.models.deletion.PROTECT, related_name='partner_referrals', to='cases.organisation', verbose_name='partner')),
-                ('referred_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('withdrawn_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "needs_note",
+                    models.TextField(
+                        help_text="Addressed to the partner: they read this note and nothing else of the case file.",
+                        verbose_name="the victim's needs",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("withdrawn", "Withdrawn"),
+                            ("completed", "Completed by the partner"),
+                        ],
+                        default="active",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "referred_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="referred at"),
+                ),
+                ("withdrawn_at", models.DateTimeField(blank=True, null=True, verbose_name="withdrawn at")),
+                ("withdraw_reason", models.TextField(blank=True, verbose_name="reason for withdrawing")),
+                ("completed_at", models.DateTimeField(blank=True, null=True, verbose_name="completed at")),
+                ("outcome", models.TextField(blank=True, verbose_name="outcome")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="partner_referrals",
+                        to="cases.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "completed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        limit_choices_to={"kind__in": ("municipal_social_service", "employment_agency")},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="partner_referrals",
+                        to="cases.organisation",
+                        verbose_name="partner",
+                    ),
+                ),
+                (
+                    "referred_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "withdrawn_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'onward referral',
-                'verbose_name_plural': 'onward referrals',
-                'ordering': ['-referred_at'],
+                "verbose_name": "onward referral",
+                "verbose_name_plural": "onward referrals",
+                "ordering": ["-referred_at"],
             },
         ),
         migrations.CreateModel(
-            name='PartnerConsultation',
+            name="PartnerConsultation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('held_on', models.DateField(verbose_name='date')),
-                ('participants', models.CharField(max_length=500, verbose_name='participants')),
-                ('topic', models.CharField(max_length=300, verbose_name='topic')),
-                ('recommendations', models.TextField(blank=True, verbose_name='recommendations')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consultations', to='reintegration.partnerreferral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("held_on", models.DateField(verbose_name="date")),
+                ("participants", models.CharField(max_length=500, verbose_name="participants")),
+                ("topic", models.CharField(max_length=300, verbose_name="topic")),
+                ("recommendations", models.TextField(blank=True, verbose_name="recommendations")),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="consultations",
+                        to="reintegration.partnerreferral",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'consultation with a partner',
-                'verbose_name_plural': 'consultations with partners',
-                'ordering': ['held_on', 'pk'],
+                "verbose_name": "consultation with a partner",
+                "verbose_name_plural": "consultations with partners",
+                "ordering": ["held_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalPartnerConsultation',
+            name="HistoricalPartnerConsultation",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('held_on', models.DateField(verbose_name='date')),
-                ('participants', models.CharField(max_length=500, verbose_name='participants')),
-                ('topic', models.CharField(max_length=300, verbose_name='topic')),
-                ('recommendations', models.TextField(blank=True, verbose_name='recommendations')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='reintegration.partnerreferral')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("held_on", models.DateField(verbose_name="date")),
+                ("participants", models.CharField(max_length=500, verbose_name="participants")),
+                ("topic", models.CharField(max_length=300, verbose_name="topic")),
+                ("recommendations", models.TextField(blank=True, verbose_name="recommendations")),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="reintegration.partnerreferral",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical consultation with a partner',
-                'verbose_name_plural': 'historical consultations with partners',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical consultation with a partner",
+                "verbose_name_plural": "historical consultations with partners",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalEmploymentMeasure',
+            name="HistoricalEmploymentMeasure",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('registration', 'Registered as a job seeker'), ('counselling', 'Career counselling'), ('training', 'Occupational training'), ('placement', 'Job placement')], max_length=12, verbose_name='measure')),
-                ('started_on', models.DateField(verbose_name='date or start date')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='end date')),
-                ('course', models.CharField(blank=True, max_length=200, verbose_name='course')),
-                ('provider', models.CharField(blank=True, max_length=200, verbose_name='provider')),
-                ('employer', models.CharField(blank=True, max_length=200, verbose_name='employer')),
-                ('outcome', models.CharField(blank=True, max_length=300, verbose_name='outcome')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='reintegration.partnerreferral')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("registration", "Registered as a job seeker"),
+                            ("counselling", "Career counselling"),
+                            ("training", "Occupational training"),
+                            ("placement", "Job placement"),
+                        ],
+                        max_length=12,
+                        verbose_name="measure",
+                    ),
+                ),
+                ("started_on", models.DateField(verbose_name="date or start date")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="end date")),
+                ("course", models.CharField(blank=True, max_length=200, verbose_name="course")),
+                ("provider", models.CharField(blank=True, max_length=200, verbose_name="provider")),
+                ("employer", models.CharField(blank=True, max_length=200, verbose_name="employer")),
+                ("outcome", models.CharField(blank=True, max_length=300, verbose_name="outcome")),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="reintegration.partnerreferral",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical employment measure',
-                'verbose_name_plural': 'historical employment measures',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical employment measure",
+                "verbose_name_plural": "historical employment measures",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalAssistance',
+            name="HistoricalAssistance",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('utilities', 'Public utilities payments'), ('medical', 'Medical care'), ('food', 'Food'), ('housing', 'Housing'), ('other', 'Other')], max_length=12, verbose_name='kind')),
-                ('description', models.CharField(blank=True, max_length=300, verbose_name='description')),
-                ('amount_eur', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='amount (EUR)')),
-                ('granted_from', models.DateField(verbose_name='from')),
-                ('granted_to', models.DateField(blank=True, null=True, verbose_name='to')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='reintegration.partnerreferral')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("utilities", "Public utilities payments"),
+                            ("medical", "Medical care"),
+                            ("food", "Food"),
+                            ("housing", "Housing"),
+                            ("other", "Other"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("description", models.CharField(blank=True, max_length=300, verbose_name="description")),
+                (
+                    "amount_eur",
+                    models.DecimalField(decimal_places=2, max_digits=10, verbose_name="amount (EUR)"),
+                ),
+                ("granted_from", models.DateField(verbose_name="from")),
+                ("granted_to", models.DateField(blank=True, null=True, verbose_name="to")),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="reintegration.partnerreferral",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical assistance granted',
-                'verbose_name_plural': 'historical assistance granted',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical assistance granted",
+                "verbose_name_plural": "historical assistance granted",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalAssessedNeed',
+            name="HistoricalAssessedNeed",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('category', models.CharField(choices=[('utilities', 'Public utilities payments'), ('medical', 'Medical care'), ('food', 'Food'), ('housing', 'Housing'), ('other', 'Other')], max_length=12, verbose_name='need')),
-                ('description', models.CharField(blank=True, max_length=300, verbose_name='description')),
-                ('amount_eur', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='amount (EUR)')),
-                ('period_from', models.DateField(blank=True, null=True, verbose_name='from')),
-                ('period_to', models.DateField(blank=True, null=True, verbose_name='to')),
-                ('months', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='months')),
-                ('assessed_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='assessed on')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='reintegration.partnerreferral')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("utilities", "Public utilities payments"),
+                            ("medical", "Medical care"),
+                            ("food", "Food"),
+                            ("housing", "Housing"),
+                            ("other", "Other"),
+                        ],
+                        max_length=12,
+                        verbose_name="need",
+                    ),
+                ),
+                ("description", models.CharField(blank=True, max_length=300, verbose_name="description")),
+                (
+                    "amount_eur",
+                    models.DecimalField(decimal_places=2, max_digits=10, verbose_name="amount (EUR)"),
+                ),
+                ("period_from", models.DateField(blank=True, null=True, verbose_name="from")),
+                ("period_to", models.DateField(blank=True, null=True, verbose_name="to")),
+                ("months", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="months")),
+                (
+                    "assessed_on",
+                    models.DateField(default=django.utils.timezone.localdate, verbose_name="assessed on"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="reintegration.partnerreferral",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical assessed need',
-                'verbose_name_plural': 'historical needs assessment',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical assessed need",
+                "verbose_name_plural": "historical needs assessment",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='EmploymentMeasure',
+            name="EmploymentMeasure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('registration', 'Registered as a job seeker'), ('counselling', 'Career counselling'), ('training', 'Occupational training'), ('placement', 'Job placement')], max_length=12, verbose_name='measure')),
-                ('started_on', models.DateField(verbose_name='date or start date')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='end date')),
-                ('course', models.CharField(blank=True, max_length=200, verbose_name='course')),
-                ('provider', models.CharField(blank=True, max_length=200, verbose_name='provider')),
-                ('employer', models.CharField(blank=True, max_length=200, verbose_name='employer')),
-                ('outcome', models.CharField(blank=True, max_length=300, verbose_name='outcome')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measures', to='reintegration.partnerreferral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("registration", "Registered as a job seeker"),
+                            ("counselling", "Career counselling"),
+                            ("training", "Occupational training"),
+                            ("placement", "Job placement"),
+                        ],
+                        max_length=12,
+                        verbose_name="measure",
+                    ),
+                ),
+                ("started_on", models.DateField(verbose_name="date or start date")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="end date")),
+                ("course", models.CharField(blank=True, max_length=200, verbose_name="course")),
+                ("provider", models.CharField(blank=True, max_length=200, verbose_name="provider")),
+                ("employer", models.CharField(blank=True, max_length=200, verbose_name="employer")),
+                ("outcome", models.CharField(blank=True, max_length=300, verbose_name="outcome")),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="measures",
+                        to="reintegration.partnerreferral",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'employment measure',
-                'verbose_name_plural': 'employment measures',
-                'ordering': ['started_on', 'pk'],
+                "verbose_name": "employment measure",
+                "verbose_name_plural": "employment measures",
+                "ordering": ["started_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Assistance',
+            name="Assistance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('utilities', 'Public utilities payments'), ('medical', 'Medical care'), ('food', 'Food'), ('housing', 'Housing'), ('other', 'Other')], max_length=12, verbose_name='kind')),
-                ('description', models.CharField(blank=True, max_length=300, verbose_name='description')),
-                ('amount_eur', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='amount (EUR)')),
-                ('granted_from', models.DateField(verbose_name='from')),
-                ('granted_to', models.DateField(blank=True, null=True, verbose_name='to')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assistance', to='reintegration.partnerreferral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("utilities", "Public utilities payments"),
+                            ("medical", "Medical care"),
+                            ("food", "Food"),
+                            ("housing", "Housing"),
+                            ("other", "Other"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("description", models.CharField(blank=True, max_length=300, verbose_name="description")),
+                (
+                    "amount_eur",
+                    models.DecimalField(decimal_places=2, max_digits=10, verbose_name="amount (EUR)"),
+                ),
+                ("granted_from", models.DateField(verbose_name="from")),
+                ("granted_to", models.DateField(blank=True, null=True, verbose_name="to")),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assistance",
+                        to="reintegration.partnerreferral",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'assistance granted',
-                'verbose_name_plural': 'assistance granted',
-                'ordering': ['granted_from', 'pk'],
+                "verbose_name": "assistance granted",
+                "verbose_name_plural": "assistance granted",
+                "ordering": ["granted_from", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='AssessedNeed',
+            name="AssessedNeed",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(choices=[('utilities', 'Public utilities payments'), ('medical', 'Medical care'), ('food', 'Food'), ('housing', 'Housing'), ('other', 'Other')], max_length=12, verbose_name='need')),
-                ('description', models.CharField(blank=True, max_length=300, verbose_name='description')),
-                ('amount_eur', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='amount (EUR)')),
-                ('period_from', models.DateField(blank=True, null=True, verbose_name='from')),
-                ('period_to', models.DateField(blank=True, null=True, verbose_name='to')),
-                ('months', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='months')),
-                ('assessed_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='assessed on')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='needs', to='reintegration.partnerreferral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("utilities", "Public utilities payments"),
+                            ("medical", "Medical care"),
+                            ("food", "Food"),
+                            ("housing", "Housing"),
+                            ("other", "Other"),
+                        ],
+                        max_length=12,
+                        verbose_name="need",
+                    ),
+                ),
+                ("description", models.CharField(blank=True, max_length=300, verbose_name="description")),
+                (
+                    "amount_eur",
+                    models.DecimalField(decimal_places=2, max_digits=10, verbose_name="amount (EUR)"),
+                ),
+                ("period_from", models.DateField(blank=True, null=True, verbose_name="from")),
+                ("period_to", models.DateField(blank=True, null=True, verbose_name="to")),
+                ("months", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="months")),
+                (
+                    "assessed_on",
+                    models.DateField(default=django.utils.timezone.localdate, verbose_name="assessed on"),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="needs",
+                        to="reintegration.partnerreferral",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'assessed need',
-                'verbose_name_plural': 'needs assessment',
-                'ordering': ['assessed_on', 'pk'],
+                "verbose_name": "assessed need",
+                "verbose_name_plural": "needs assessment",
+                "ordering": ["assessed_on", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='partnerreferral',
-            index=models.Index(fields=['partner', 'status'], name='partnerref_partner_status_idx'),
+            model_name="partnerreferral",
+            index=models.Index(fields=["partner", "status"], name="partnerref_partner_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='partnerreferral',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('case', 'partner'), name='partnerreferral_one_active_per_partner'),
+            model_name="partnerreferral",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "active")),
+                fields=("case", "partner"),
+                name="partnerreferral_one_active_per_partner",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='partnerreferral',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'withdrawn'), _negated=True), ('withdrawn_at__isnull', False), _connector='OR'), name='partnerreferral_withdrawn_has_date'),
+            model_name="partnerreferral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "withdrawn"), _negated=True),
+                    ("withdrawn_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="partnerreferral_withdrawn_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='partnerreferral',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'completed'), _negated=True), models.Q(('completed_at__isnull', False), models.Q(('outcome', ''), _negated=True)), _connector='OR'), name='partnerreferral_completed_has_outcome'),
+            model_name="partnerreferral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "completed"), _negated=True),
+                    models.Q(("completed_at__isnull", False), models.Q(("outcome", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="partnerreferral_completed_has_outcome",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='employmentmeasure',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('ended_on__gte', models.F('started_on')), _connector='OR'), name='employmentmeasure_dates_in_order'),
+            model_name="employmentmeasure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_on__isnull", True), ("ended_on__gte", models.F("started_on")), _connector="OR"
+                ),
+                name="employmentmeasure_dates_in_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='employmentmeasure',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'training'), _negated=True), models.Q(models.Q(('course', ''), _negated=True), models.Q(('provider', ''), _negated=True)), _connector='OR'), name='employmentmeasure_training_has_course'),
+            model_name="employmentmeasure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "training"), _negated=True),
+                    models.Q(
+                        models.Q(("course", ""), _negated=True), models.Q(("provider", ""), _negated=True)
+                    ),
+                    _connector="OR",
+                ),
+                name="employmentmeasure_training_has_course",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='employmentmeasure',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'placement'), _negated=True), models.Q(('employer', ''), _negated=True), _connector='OR'), name='employmentmeasure_placement_has_employer'),
+            model_name="employmentmeasure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "placement"), _negated=True),
+                    models.Q(("employer", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="employmentmeasure_placement_has_employer",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='employmentmeasure',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'registration')), fields=('referral',), name='employmentmeasure_one_registration'),
+            model_name="employmentmeasure",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "registration")),
+                fields=("referral",),
+                name="employmentmeasure_one_registration",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assistance',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_eur__gte', 0)), name='assistance_amount_not_negative'),
+            model_name="assistance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_eur__gte", 0)), name="assistance_amount_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assistance',
-            constraint=models.CheckConstraint(condition=models.Q(('granted_to__isnull', True), ('granted_to__gte', models.F('granted_from')), _connector='OR'), name='assistance_dates_in_order'),
+            model_name="assistance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("granted_to__isnull", True),
+                    ("granted_to__gte", models.F("granted_from")),
+                    _connector="OR",
+                ),
+                name="assistance_dates_in_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessedneed',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_eur__gte', 0)), name='assessedneed_amount_not_negative'),
+            model_name="assessedneed",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_eur__gte", 0)), name="assessedneed_amount_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessedneed',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('months__isnull', False), ('period_from__isnull', True), ('period_to__isnull', True)), models.Q(('months__isnull', True), ('period_from__isnull', False), ('period_to__isnull', False), ('period_to__gte', models.F('period_from'))), _connector='OR'), name='assessedneed_one_period'),
+            model_name="assessedneed",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("months__isnull", False), ("period_from__isnull", True), ("period_to__isnull", True)
+                    ),
+                    models.Q(
+                        ("months__isnull", True),
+                        ("period_from__isnull", False),
+                        ("period_to__isnull", False),
+                        ("period_to__gte", models.F("period_from")),
+                    ),
+                    _connector="OR",
+                ),
+                name="assessedneed_one_period",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessedneed',
-            constraint=models.CheckConstraint(condition=models.Q(('months__isnull', True), ('months__gte', 1), _connector='OR'), name='assessedneed_months_positive'),
+            model_name="assessedneed",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("months__isnull", True), ("months__gte", 1), _connector="OR"),
+                name="assessedneed_months_positive",
+            ),
         ),
     ]

@@ -9,367 +9,1214 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0001_initial'),
+        ("cases", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CriminalProceeding',
+            name="CriminalProceeding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('case_number', models.CharField(max_length=100, verbose_name='criminal case number')),
-                ('procedural_status', models.CharField(choices=[('victim', 'Victim'), ('witness', 'Witness')], max_length=20, verbose_name='procedural status of the person')),
-                ('body', models.CharField(max_length=200, verbose_name='court or investigating body')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='proceedings', to='cases.case', verbose_name='case')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("case_number", models.CharField(max_length=100, verbose_name="criminal case number")),
+                (
+                    "procedural_status",
+                    models.CharField(
+                        choices=[("victim", "Victim"), ("witness", "Witness")],
+                        max_length=20,
+                        verbose_name="procedural status of the person",
+                    ),
+                ),
+                ("body", models.CharField(max_length=200, verbose_name="court or investigating body")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="proceedings",
+                        to="cases.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'criminal proceeding',
-                'verbose_name_plural': 'criminal proceedings',
-                'ordering': ['created_at', 'pk'],
+                "verbose_name": "criminal proceeding",
+                "verbose_name_plural": "criminal proceedings",
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Hearing',
+            name="Hearing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date of the hearing')),
-                ('place', models.CharField(blank=True, max_length=200, verbose_name='place')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('proceeding', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hearings', to='services.criminalproceeding')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date of the hearing")),
+                ("place", models.CharField(blank=True, max_length=200, verbose_name="place")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "proceeding",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hearings",
+                        to="services.criminalproceeding",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'hearing',
-                'verbose_name_plural': 'hearings',
-                'ordering': ['date', 'pk'],
+                "verbose_name": "hearing",
+                "verbose_name_plural": "hearings",
+                "ordering": ["date", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAssistanceRecord',
+            name="HistoricalAssistanceRecord",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('return_from_abroad', 'Return from a foreign country'), ('first_meeting', 'First meeting and interview on urgent needs'), ('legal_aid', 'Legal aid'), ('compensation', 'Compensation'), ('education', 'Education'), ('emergency_medical_care', 'Emergency medical care'), ('witness_protection', 'Special protection of a person who testifies'), ('labour_market', 'Access to the labour market')], max_length=30, verbose_name='kind of assistance')),
-                ('started_on', models.DateField(verbose_name='from')),
-                ('ended_on', models.DateField(blank=True, help_text='Empty while it continues.', null=True, verbose_name='until')),
-                ('arranged_by', models.CharField(help_text='The institution or person who arranged it.', max_length=200, verbose_name='arranged by')),
-                ('outcome', models.TextField(blank=True, verbose_name='outcome')),
-                ('claim', models.CharField(blank=True, help_text='Against whom, and on what basis.', max_length=200, verbose_name='compensation claim')),
-                ('amount_eur', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='amount (EUR)')),
-                ('compensation_status', models.CharField(blank=True, choices=[('claimed', 'Claimed'), ('awarded', 'Awarded'), ('refused', 'Refused'), ('paid', 'Paid')], max_length=20, verbose_name='status of the claim')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('case', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.case', verbose_name='case')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("return_from_abroad", "Return from a foreign country"),
+                            ("first_meeting", "First meeting and interview on urgent needs"),
+                            ("legal_aid", "Legal aid"),
+                            ("compensation", "Compensation"),
+                            ("education", "Education"),
+                            ("emergency_medical_care", "Emergency medical care"),
+                            ("witness_protection", "Special protection of a person who testifies"),
+                            ("labour_market", "Access to the labour market"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind of assistance",
+                    ),
+                ),
+                ("started_on", models.DateField(verbose_name="from")),
+                (
+                    "ended_on",
+                    models.DateField(
+                        blank=True, help_text="Empty while it continues.", null=True, verbose_name="until"
+                    ),
+                ),
+                (
+                    "arranged_by",
+                    models.CharField(
+                        help_text="The institution or person who arranged it.",
+                        max_length=200,
+                        verbose_name="arranged by",
+                    ),
+                ),
+                ("outcome", models.TextField(blank=True, verbose_name="outcome")),
+                (
+                    "claim",
+                    models.CharField(
+                        blank=True,
+                        help_text="Against whom, and on what basis.",
+                        max_length=200,
+                        verbose_name="compensation claim",
+                    ),
+                ),
+                (
+                    "amount_eur",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="amount (EUR)",
+                    ),
+                ),
+                (
+                    "compensation_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("claimed", "Claimed"),
+                            ("awarded", "Awarded"),
+                            ("refused", "Refused"),
+                            ("paid", "Paid"),
+                        ],
+                        max_length=20,
+                        verbose_name="status of the claim",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical assistance record',
-                'verbose_name_plural': 'historical assistance records',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical assistance record",
+                "verbose_name_plural": "historical assistance records",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalCriminalProceeding',
+            name="HistoricalCriminalProceeding",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('case_number', models.CharField(max_length=100, verbose_name='criminal case number')),
-                ('procedural_status', models.CharField(choices=[('victim', 'Victim'), ('witness', 'Witness')], max_length=20, verbose_name='procedural status of the person')),
-                ('body', models.CharField(max_length=200, verbose_name='court or investigating body')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('case', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.case', verbose_name='case')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("case_number", models.CharField(max_length=100, verbose_name="criminal case number")),
+                (
+                    "procedural_status",
+                    models.CharField(
+                        choices=[("victim", "Victim"), ("witness", "Witness")],
+                        max_length=20,
+                        verbose_name="procedural status of the person",
+                    ),
+                ),
+                ("body", models.CharField(max_length=200, verbose_name="court or investigating body")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical criminal proceeding',
-                'verbose_name_plural': 'historical criminal proceedings',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical criminal proceeding",
+                "verbose_name_plural": "historical criminal proceedings",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalHearing',
+            name="HistoricalHearing",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date of the hearing')),
-                ('place', models.CharField(blank=True, max_length=200, verbose_name='place')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('proceeding', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='services.criminalproceeding')),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("date", models.DateField(verbose_name="date of the hearing")),
+                ("place", models.CharField(blank=True, max_length=200, verbose_name="place")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "proceeding",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="services.criminalproceeding",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical hearing',
-                'verbose_name_plural': 'historical hearings',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical hearing",
+                "verbose_name_plural": "historical hearings",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalIdentification',
+            name="HistoricalIdentification",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('ground', models.CharField(choices=[('criminal_procedure_decision', 'decision of the performer of the criminal procedure'), ('law_enforcement_statement', 'statement of a law-enforcement institution'), ('expert_commission_report', 'assessment report of the Commission of experts')], max_length=40, verbose_name='ground')),
-                ('outcome', models.CharField(choices=[('identified', 'Identified as a victim'), ('not_identified', 'Not identified')], default='identified', help_text='What the document concludes; for the Commission of experts, its conclusion.', max_length=20, verbose_name='outcome')),
-                ('outcome_reason', models.TextField(blank=True, verbose_name='reason (not identified)')),
-                ('cp_case_number', models.CharField(blank=True, max_length=100, verbose_name='criminal case number')),
-                ('cp_date', models.DateField(blank=True, null=True, verbose_name='date of the decision')),
-                ('cp_body', models.CharField(blank=True, max_length=200, verbose_name='body that took the decision')),
-                ('le_institution', models.CharField(blank=True, max_length=200, verbose_name='law-enforcement institution')),
-                ('le_country', django_countries.fields.CountryField(blank=True, max_length=2, verbose_name='country of the institution')),
-                ('le_number', models.CharField(blank=True, max_length=100, verbose_name='statement number')),
-                ('le_date', models.DateField(blank=True, null=True, verbose_name='date of the statement')),
-                ('commission_date', models.DateField(blank=True, null=True, verbose_name='date of the report')),
-                ('commission_members', models.JSONField(blank=True, default=list, help_text="Each member's name and profession.", verbose_name='members of the Commission')),
-                ('status', models.CharField(choices=[('proposed', 'Proposed, awaiting review'), ('returned', 'Returned'), ('approved', 'Approved')], default='proposed', max_length=20, verbose_name='status')),
-                ('proposed_at', models.DateTimeField(blank=True, editable=False, verbose_name='proposed at')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('return_reason', models.TextField(blank=True, verbose_name='reason for returning')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('case', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.case', verbose_name='case')),
-                ('decided_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('proposed_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='proposed by')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "ground",
+                    models.CharField(
+                        choices=[
+                            (
+                                "criminal_procedure_decision",
+                                "decision of the performer of the criminal procedure",
+                            ),
+                            ("law_enforcement_statement", "statement of a law-enforcement institution"),
+                            ("expert_commission_report", "assessment report of the Commission of experts"),
+                        ],
+                        max_length=40,
+                        verbose_name="ground",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("identified", "Identified as a victim"),
+                            ("not_identified", "Not identified"),
+                        ],
+                        default="identified",
+                        help_text="What the document concludes; for the Commission of experts, its conclusion.",
+                        max_length=20,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("outcome_reason", models.TextField(blank=True, verbose_name="reason (not identified)")),
+                (
+                    "cp_case_number",
+                    models.CharField(blank=True, max_length=100, verbose_name="criminal case number"),
+                ),
+                ("cp_date", models.DateField(blank=True, null=True, verbose_name="date of the decision")),
+                (
+                    "cp_body",
+                    models.CharField(blank=True, max_length=200, verbose_name="body that took the decision"),
+                ),
+                (
+                    "le_institution",
+                    models.CharField(blank=True, max_length=200, verbose_name="law-enforcement institution"),
+                ),
+                (
+                    "le_country",
+                    django_countries.fields.CountryField(
+                        blank=True, max_length=2, verbose_name="country of the institution"
+                    ),
+                ),
+                ("le_number", models.CharField(blank=True, max_length=100, verbose_name="statement number")),
+                ("le_date", models.DateField(blank=True, null=True, verbose_name="date of the statement")),
+                (
+                    "commission_date",
+                    models.DateField(blank=True, null=True, verbose_name="date of the report"),
+                ),
+                (
+                    "commission_members",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Each member's name and profession.",
+                        verbose_name="members of the Commission",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed, awaiting review"),
+                            ("returned", "Returned"),
+                            ("approved", "Approved"),
+                        ],
+                        default="proposed",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("proposed_at", models.DateTimeField(blank=True, editable=False, verbose_name="proposed at")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided at")),
+                ("return_reason", models.TextField(blank=True, verbose_name="reason for returning")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="proposed by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical identification',
-                'verbose_name_plural': 'historical identifications',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical identification",
+                "verbose_name_plural": "historical identifications",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalReflectionPeriod',
+            name="HistoricalReflectionPeriod",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('start_date', models.DateField(verbose_name='start date')),
-                ('last_day', models.DateField(editable=False, verbose_name='last day')),
-                ('status', models.CharField(choices=[('running', 'Running'), ('ended', 'Ended')], default='running', max_length=10, verbose_name='status')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='ended on')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('case', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.case', verbose_name='case')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("start_date", models.DateField(verbose_name="start date")),
+                ("last_day", models.DateField(editable=False, verbose_name="last day")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("running", "Running"), ("ended", "Ended")],
+                        default="running",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="ended on")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical reflection period',
-                'verbose_name_plural': 'historical reflection periods',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical reflection period",
+                "verbose_name_plural": "historical reflection periods",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalResidencePermit',
+            name="HistoricalResidencePermit",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('travel_document_presented_on', models.DateField(verbose_name='travel document presented on')),
-                ('travel_document_type', models.CharField(max_length=100, verbose_name='type of travel document')),
-                ('travel_document_number', models.CharField(max_length=50, verbose_name='travel document number')),
-                ('application_submitted_on', models.DateField(blank=True, help_text='With the recognition decision and the statement on the necessity of a residence permit.', null=True, verbose_name='application submitted on')),
-                ('decision', models.CharField(blank=True, choices=[('', 'Awaiting the decision'), ('granted', 'Granted'), ('refused', 'Refused')], default='', max_length=10, verbose_name='decision')),
-                ('decision_on', models.DateField(blank=True, null=True, verbose_name='decision date')),
-                ('permit_number', models.CharField(blank=True, max_length=50, verbose_name='permit number')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='valid from')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='valid until')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('case', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.case', verbose_name='case')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "travel_document_presented_on",
+                    models.DateField(verbose_name="travel document presented on"),
+                ),
+                (
+                    "travel_document_type",
+                    models.CharField(max_length=100, verbose_name="type of travel document"),
+                ),
+                (
+                    "travel_document_number",
+                    models.CharField(max_length=50, verbose_name="travel document number"),
+                ),
+                (
+                    "application_submitted_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="With the recognition decision and the statement on the necessity of a residence permit.",
+                        null=True,
+                        verbose_name="application submitted on",
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Awaiting the decision"),
+                            ("granted", "Granted"),
+                            ("refused", "Refused"),
+                        ],
+                        default="",
+                        max_length=10,
+                        verbose_name="decision",
+                    ),
+                ),
+                ("decision_on", models.DateField(blank=True, null=True, verbose_name="decision date")),
+                ("permit_number", models.CharField(blank=True, max_length=50, verbose_name="permit number")),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="valid from")),
+                ("valid_until", models.DateField(blank=True, null=True, verbose_name="valid until")),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical residence permit',
-                'verbose_name_plural': 'historical residence permits',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical residence permit",
+                "verbose_name_plural": "historical residence permits",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Identification',
+            name="Identification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ground', models.CharField(choices=[('criminal_procedure_decision', 'decision of the performer of the criminal procedure'), ('law_enforcement_statement', 'statement of a law-enforcement institution'), ('expert_commission_report', 'assessment report of the Commission of experts')], max_length=40, verbose_name='ground')),
-                ('outcome', models.CharField(choices=[('identified', 'Identified as a victim'), ('not_identified', 'Not identified')], default='identified', help_text='What the document concludes; for the Commission of experts, its conclusion.', max_length=20, verbose_name='outcome')),
-                ('outcome_reason', models.TextField(blank=True, verbose_name='reason (not identified)')),
-                ('cp_case_number', models.CharField(blank=True, max_length=100, verbose_name='criminal case number')),
-                ('cp_date', models.DateField(blank=True, null=True, verbose_name='date of the decision')),
-                ('cp_body', models.CharField(blank=True, max_length=200, verbose_name='body that took the decision')),
-                ('le_institution', models.CharField(blank=True, max_length=200, verbose_name='law-enforcement institution')),
-                ('le_country', django_countries.fields.CountryField(blank=True, max_length=2, verbose_name='country of the institution')),
-                ('le_number', models.CharField(blank=True, max_length=100, verbose_name='statement number')),
-                ('le_date', models.DateField(blank=True, null=True, verbose_name='date of the statement')),
-                ('commission_date', models.DateField(blank=True, null=True, verbose_name='date of the report')),
-                ('commission_members', models.JSONField(blank=True, default=list, help_text="Each member's name and profession.", verbose_name='members of the Commission')),
-                ('status', models.CharField(choices=[('proposed', 'Proposed, awaiting review'), ('returned', 'Returned'), ('approved', 'Approved')], default='proposed', max_length=20, verbose_name='status')),
-                ('proposed_at', models.DateTimeField(auto_now_add=True, verbose_name='proposed at')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('return_reason', models.TextField(blank=True, verbose_name='reason for returning')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='identifications', to='cases.case', verbose_name='case')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('proposed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='proposed by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "ground",
+                    models.CharField(
+                        choices=[
+                            (
+                                "criminal_procedure_decision",
+                                "decision of the performer of the criminal procedure",
+                            ),
+                            ("law_enforcement_statement", "statement of a law-enforcement institution"),
+                            ("expert_commission_report", "assessment report of the Commission of experts"),
+                        ],
+                        max_length=40,
+                        verbose_name="ground",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("identified", "Identified as a victim"),
+                            ("not_identified", "Not identified"),
+                        ],
+                        default="identified",
+                        help_text="What the document concludes; for the Commission of experts, its conclusion.",
+                        max_length=20,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("outcome_reason", models.TextField(blank=True, verbose_name="reason (not identified)")),
+                (
+                    "cp_case_number",
+                    models.CharField(blank=True, max_length=100, verbose_name="criminal case number"),
+                ),
+                ("cp_date", models.DateField(blank=True, null=True, verbose_name="date of the decision")),
+                (
+                    "cp_body",
+                    models.CharField(blank=True, max_length=200, verbose_name="body that took the decision"),
+                ),
+                (
+                    "le_institution",
+                    models.CharField(blank=True, max_length=200, verbose_name="law-enforcement institution"),
+                ),
+                (
+                    "le_country",
+                    django_countries.fields.CountryField(
+                        blank=True, max_length=2, verbose_name="country of the institution"
+                    ),
+                ),
+                ("le_number", models.CharField(blank=True, max_length=100, verbose_name="statement number")),
+                ("le_date", models.DateField(blank=True, null=True, verbose_name="date of the statement")),
+                (
+                    "commission_date",
+                    models.DateField(blank=True, null=True, verbose_name="date of the report"),
+                ),
+                (
+                    "commission_members",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Each member's name and profession.",
+                        verbose_name="members of the Commission",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed, awaiting review"),
+                            ("returned", "Returned"),
+                            ("approved", "Approved"),
+                        ],
+                        default="proposed",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("proposed_at", models.DateTimeField(auto_now_add=True, verbose_name="proposed at")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided at")),
+                ("return_reason", models.TextField(blank=True, verbose_name="reason for returning")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="identifications",
+                        to="cases.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="proposed by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'identification',
-                'verbose_name_plural': 'identifications',
-                'ordering': ['-proposed_at', '-pk'],
+                "verbose_name": "identification",
+                "verbose_name_plural": "identifications",
+                "ordering": ["-proposed_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReflectionPeriod',
+            name="ReflectionPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start_date', models.DateField(verbose_name='start date')),
-                ('last_day', models.DateField(editable=False, verbose_name='last day')),
-                ('status', models.CharField(choices=[('running', 'Running'), ('ended', 'Ended')], default='running', max_length=10, verbose_name='status')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='ended on')),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='reflection_period', to='cases.case', verbose_name='case')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start_date", models.DateField(verbose_name="start date")),
+                ("last_day", models.DateField(editable=False, verbose_name="last day")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("running", "Running"), ("ended", "Ended")],
+                        default="running",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="ended on")),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reflection_period",
+                        to="cases.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reflection period',
-                'verbose_name_plural': 'reflection periods',
+                "verbose_name": "reflection period",
+                "verbose_name_plural": "reflection periods",
             },
         ),
         migrations.CreateModel(
-            name='ResidencePermit',
+            name="ResidencePermit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('travel_document_presented_on', models.DateField(verbose_name='travel document presented on')),
-                ('travel_document_type', models.CharField(max_length=100, verbose_name='type of travel document')),
-                ('travel_document_number', models.CharField(max_length=50, verbose_name='travel document number')),
-                ('application_submitted_on', models.DateField(blank=True, help_text='With the recognition decision and the statement on the necessity of a residence permit.', null=True, verbose_name='application submitted on')),
-                ('decision', models.CharField(blank=True, choices=[('', 'Awaiting the decision'), ('granted', 'Granted'), ('refused', 'Refused')], default='', max_length=10, verbose_name='decision')),
-                ('decision_on', models.DateField(blank=True, null=True, verbose_name='decision date')),
-                ('permit_number', models.CharField(blank=True, max_length=50, verbose_name='permit number')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='valid from')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='valid until')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='residence_permit', to='cases.case', verbose_name='case')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "travel_document_presented_on",
+                    models.DateField(verbose_name="travel document presented on"),
+                ),
+                (
+                    "travel_document_type",
+                    models.CharField(max_length=100, verbose_name="type of travel document"),
+                ),
+                (
+                    "travel_document_number",
+                    models.CharField(max_length=50, verbose_name="travel document number"),
+                ),
+                (
+                    "application_submitted_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="With the recognition decision and the statement on the necessity of a residence permit.",
+                        null=True,
+                        verbose_name="application submitted on",
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Awaiting the decision"),
+                            ("granted", "Granted"),
+                            ("refused", "Refused"),
+                        ],
+                        default="",
+                        max_length=10,
+                        verbose_name="decision",
+                    ),
+                ),
+                ("decision_on", models.DateField(blank=True, null=True, verbose_name="decision date")),
+                ("permit_number", models.CharField(blank=True, max_length=50, verbose_name="permit number")),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="valid from")),
+                ("valid_until", models.DateField(blank=True, null=True, verbose_name="valid until")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="residence_permit",
+                        to="cases.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'residence permit',
-                'verbose_name_plural': 'residence permits',
+                "verbose_name": "residence permit",
+                "verbose_name_plural": "residence permits",
             },
         ),
         migrations.CreateModel(
-            name='AssistanceRecord',
+            name="AssistanceRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('return_from_abroad', 'Return from a foreign country'), ('first_meeting', 'First meeting and interview on urgent needs'), ('legal_aid', 'Legal aid'), ('compensation', 'Compensation'), ('education', 'Education'), ('emergency_medical_care', 'Emergency medical care'), ('witness_protection', 'Special protection of a person who testifies'), ('labour_market', 'Access to the labour market')], max_length=30, verbose_name='kind of assistance')),
-                ('started_on', models.DateField(verbose_name='from')),
-                ('ended_on', models.DateField(blank=True, help_text='Empty while it continues.', null=True, verbose_name='until')),
-                ('arranged_by', models.CharField(help_text='The institution or person who arranged it.', max_length=200, verbose_name='arranged by')),
-                ('outcome', models.TextField(blank=True, verbose_name='outcome')),
-                ('claim', models.CharField(blank=True, help_text='Against whom, and on what basis.', max_length=200, verbose_name='compensation claim')),
-                ('amount_eur', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='amount (EUR)')),
-                ('compensation_status', models.CharField(blank=True, choices=[('claimed', 'Claimed'), ('awarded', 'Awarded'), ('refused', 'Refused'), ('paid', 'Paid')], max_length=20, verbose_name='status of the claim')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assistance_records', to='cases.case', verbose_name='case')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("return_from_abroad", "Return from a foreign country"),
+                            ("first_meeting", "First meeting and interview on urgent needs"),
+                            ("legal_aid", "Legal aid"),
+                            ("compensation", "Compensation"),
+                            ("education", "Education"),
+                            ("emergency_medical_care", "Emergency medical care"),
+                            ("witness_protection", "Special protection of a person who testifies"),
+                            ("labour_market", "Access to the labour market"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind of assistance",
+                    ),
+                ),
+                ("started_on", models.DateField(verbose_name="from")),
+                (
+                    "ended_on",
+                    models.DateField(
+                        blank=True, help_text="Empty while it continues.", null=True, verbose_name="until"
+                    ),
+                ),
+                (
+                    "arranged_by",
+                    models.CharField(
+                        help_text="The institution or person who arranged it.",
+                        max_length=200,
+                        verbose_name="arranged by",
+                    ),
+                ),
+                ("outcome", models.TextField(blank=True, verbose_name="outcome")),
+                (
+                    "claim",
+                    models.CharField(
+                        blank=True,
+                        help_text="Against whom, and on what basis.",
+                        max_length=200,
+                        verbose_name="compensation claim",
+                    ),
+                ),
+                (
+                    "amount_eur",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="amount (EUR)",
+                    ),
+                ),
+                (
+                    "compensation_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("claimed", "Claimed"),
+                            ("awarded", "Awarded"),
+                            ("refused", "Refused"),
+                            ("paid", "Paid"),
+                        ],
+                        max_length=20,
+                        verbose_name="status of the claim",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assistance_records",
+                        to="cases.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'assistance record',
-                'verbose_name_plural': 'assistance records',
-                'ordering': ['-started_on', '-pk'],
-                'indexes': [models.Index(fields=['case', 'kind'], name='assistancerecord_case_kind_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('ended_on__gte', models.F('started_on')), _connector='OR'), name='assistancerecord_ends_after_start', violation_error_message='The end date cannot be before the start date.'), models.CheckConstraint(condition=models.Q(('kind', 'compensation'), models.Q(('amount_eur__isnull', True), ('claim', ''), ('compensation_status', '')), _connector='OR'), name='assistancerecord_compensation_fields_only_for_compensation', violation_error_message='A claim, an amount and a claim status belong to compensation only.'), models.CheckConstraint(condition=models.Q(('amount_eur__isnull', True), ('amount_eur__gte', 0), _connector='OR'), name='assistancerecord_amount_not_negative')],
+                "verbose_name": "assistance record",
+                "verbose_name_plural": "assistance records",
+                "ordering": ["-started_on", "-pk"],
+                "indexes": [models.Index(fields=["case", "kind"], name="assistancerecord_case_kind_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("ended_on__isnull", True),
+                            ("ended_on__gte", models.F("started_on")),
+                            _connector="OR",
+                        ),
+                        name="assistancerecord_ends_after_start",
+                        violation_error_message="The end date cannot be before the start date.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("kind", "compensation"),
+                            models.Q(
+                                ("amount_eur__isnull", True), ("claim", ""), ("compensation_status", "")
+                            ),
+                            _connector="OR",
+                        ),
+                        name="assistancerecord_compensation_fields_only_for_compensation",
+                        violation_error_message="A claim, an amount and a claim status belong to compensation only.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("amount_eur__isnull", True), ("amount_eur__gte", 0), _connector="OR"
+                        ),
+                        name="assistancerecord_amount_not_negative",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='criminalproceeding',
-            constraint=models.UniqueConstraint(fields=('case', 'case_number'), name='proceeding_case_number_unique', violation_error_message='These criminal proceedings are already recorded on the case.'),
+            model_name="criminalproceeding",
+            constraint=models.UniqueConstraint(
+                fields=("case", "case_number"),
+                name="proceeding_case_number_unique",
+                violation_error_message="These criminal proceedings are already recorded on the case.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='identification',
-            index=models.Index(fields=['case', 'status'], name='identification_case_status_idx'),
+            model_name="identification",
+            index=models.Index(fields=["case", "status"], name="identification_case_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='identification',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('ground', 'criminal_procedure_decision'), models.Q(('cp_case_number', ''), _negated=True), ('cp_date__isnull', False), models.Q(('cp_body', ''), _negated=True), ('le_institution', ''), ('le_country', ''), ('le_number', ''), ('le_date__isnull', True), ('commission_date__isnull', True)), models.Q(('ground', 'law_enforcement_statement'), models.Q(('le_institution', ''), _negated=True), models.Q(('le_country', ''), _negated=True), models.Q(('le_number', ''), _negated=True), ('le_date__isnull', False), ('cp_case_number', ''), ('cp_date__isnull', True), ('cp_body', ''), ('commission_date__isnull', True)), models.Q(('ground', 'expert_commission_report'), ('commission_date__isnull', False), ('cp_case_number', ''), ('cp_date__isnull', True), ('cp_body', ''), ('le_institution', ''), ('le_country', ''), ('le_number', ''), ('le_date__isnull', True)), _connector='OR'), name='identification_exactly_one_ground', violation_error_message="An identification stands on exactly one ground, with that ground's document."),
+            model_name="identification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("ground", "criminal_procedure_decision"),
+                        models.Q(("cp_case_number", ""), _negated=True),
+                        ("cp_date__isnull", False),
+                        models.Q(("cp_body", ""), _negated=True),
+                        ("le_institution", ""),
+                        ("le_country", ""),
+                        ("le_number", ""),
+                        ("le_date__isnull", True),
+                        ("commission_date__isnull", True),
+                    ),
+                    models.Q(
+                        ("ground", "law_enforcement_statement"),
+                        models.Q(("le_institution", ""), _negated=True),
+                        models.Q(("le_country", ""), _negated=True),
+                        models.Q(("le_number", ""), _negated=True),
+                        ("le_date__isnull", False),
+                        ("cp_case_number", ""),
+                        ("cp_date__isnull", True),
+                        ("cp_body", ""),
+                        ("commission_date__isnull", True),
+                    ),
+                    models.Q(
+                        ("ground", "expert_commission_report"),
+                        ("commission_date__isnull", False),
+                        ("cp_case_number", ""),
+                        ("cp_date__isnull", True),
+                        ("cp_body", ""),
+                        ("le_institution", ""),
+                        ("le_country", ""),
+                        ("le_number", ""),
+                        ("le_date__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="identification_exactly_one_ground",
+                violation_error_message="An identification stands on exactly one ground, with that ground's document.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='identification',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('outcome', 'not_identified'), _negated=True), models.Q(('outcome_reason', ''), _negated=True), _connector='OR'), name='identification_not_identified_has_reason', violation_error_message='Give the reason why the person is not identified.'),
+            model_name="identification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("outcome", "not_identified"), _negated=True),
+                    models.Q(("outcome_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="identification_not_identified_has_reason",
+                violation_error_message="Give the reason why the person is not identified.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='identification',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('decided_at__isnull', True), ('decided_by__isnull', True), ('status', 'proposed')), models.Q(models.Q(('status', 'proposed'), _negated=True), ('decided_at__isnull', False), ('decided_by__isnull', False)), _connector='OR'), name='identification_decided_iff_not_proposed'),
+            model_name="identification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("decided_at__isnull", True), ("decided_by__isnull", True), ("status", "proposed")
+                    ),
+                    models.Q(
+                        models.Q(("status", "proposed"), _negated=True),
+                        ("decided_at__isnull", False),
+                        ("decided_by__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="identification_decided_iff_not_proposed",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='identification',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'returned'), _negated=True), models.Q(('return_reason', ''), _negated=True), _connector='OR'), name='identification_returned_has_reason', violation_error_message='Give the reason for returning the proposal, so that the caseworker knows what to change.'),
+            model_name="identification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "returned"), _negated=True),
+                    models.Q(("return_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="identification_returned_has_reason",
+                violation_error_message="Give the reason for returning the proposal, so that the caseworker knows what to change.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='identification',
-            constraint=models.CheckConstraint(condition=models.Q(('decided_by__isnull', True), models.Q(('decided_by', models.F('proposed_by')), _negated=True), _connector='OR'), name='identification_four_eyes', violation_error_message='The person who proposed an identification cannot decide it.'),
+            model_name="identification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("decided_by__isnull", True),
+                    models.Q(("decided_by", models.F("proposed_by")), _negated=True),
+                    _connector="OR",
+                ),
+                name="identification_four_eyes",
+                violation_error_message="The person who proposed an identification cannot decide it.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='identification',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['proposed', 'approved'])), fields=('case',), name='identification_one_open_or_approved_per_case', violation_error_message='This case already has an identification proposed or approved.'),
+            model_name="identification",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["proposed", "approved"])),
+                fields=("case",),
+                name="identification_one_open_or_approved_per_case",
+                violation_error_message="This case already has an identification proposed or approved.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='reflectionperiod',
-            index=models.Index(fields=['status', 'last_day'], name='reflection_status_last_day_idx'),
+            model_name="reflectionperiod",
+            index=models.Index(fields=["status", "last_day"], name="reflection_status_last_day_idx"),
         ),
         migrations.AddConstraint(
-            model_name='reflectionperiod',
-            constraint=models.CheckConstraint(condition=models.Q(('last_day__gte', models.F('start_date'))), name='reflection_last_day_after_start'),
+            model_name="reflectionperiod",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("last_day__gte", models.F("start_date"))),
+                name="reflection_last_day_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reflectionperiod',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('ended_on__isnull', True), ('status', 'running')), models.Q(('ended_on__isnull', False), ('status', 'ended')), _connector='OR'), name='reflection_ended_iff_ended_on'),
+            model_name="reflectionperiod",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("ended_on__isnull", True), ("status", "running")),
+                    models.Q(("ended_on__isnull", False), ("status", "ended")),
+                    _connector="OR",
+                ),
+                name="reflection_ended_iff_ended_on",
+            ),
         ),
         migrations.AddIndex(
-            model_name='residencepermit',
-            index=models.Index(fields=['valid_until'], name='permit_valid_until_idx'),
+            model_name="residencepermit",
+            index=models.Index(fields=["valid_until"], name="permit_valid_until_idx"),
         ),
         migrations.AddConstraint(
-            model_name='residencepermit',
-            constraint=models.CheckConstraint(condition=models.Q(('decision', ''), models.Q(('application_submitted_on__isnull', False), ('decision_on__isnull', False)), _connector='OR'), name='permit_decision_after_application', violation_error_message='Record the application and the decision date before the decision.'),
+            model_name="residencepermit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("decision", ""),
+                    models.Q(("application_submitted_on__isnull", False), ("decision_on__isnull", False)),
+                    _connector="OR",
+                ),
+                name="permit_decision_after_application",
+                violation_error_message="Record the application and the decision date before the decision.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='residencepermit',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('decision', 'granted'), _negated=True), models.Q(models.Q(('permit_number', ''), _negated=True), ('valid_from__isnull', False), ('valid_until__isnull', False)), _connector='OR'), name='permit_granted_has_number_and_validity', violation_error_message='A granted permit needs its number, the decision date and its validity (from and until).'),
+            model_name="residencepermit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("decision", "granted"), _negated=True),
+                    models.Q(
+                        models.Q(("permit_number", ""), _negated=True),
+                        ("valid_from__isnull", False),
+                        ("valid_until__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="permit_granted_has_number_and_validity",
+                violation_error_message="A granted permit needs its number, the decision date and its validity (from and until).",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='residencepermit',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_from__isnull', True), ('valid_until__isnull', True), ('valid_until__gte', models.F('valid_from')), _connector='OR'), name='permit_validity_in_order', violation_error_message='The permit cannot be valid until a day before it becomes valid.'),
+            model_name="residencepermit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_from__isnull", True),
+                    ("valid_until__isnull", True),
+                    ("valid_until__gte", models.F("valid_from")),
+                    _connector="OR",
+                ),
+                name="permit_validity_in_order",
+                violation_error_message="The permit cannot be valid until a day before it becomes valid.",
+            ),
         ),
     ]

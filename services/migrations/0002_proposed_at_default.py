@@ -5,20 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('services', '0001_initial'),
+        ("services", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalidentification',
-            name='proposed_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='proposed at'),
+            model_name="historicalidentification",
+            name="proposed_at",
+            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="proposed at"),
         ),
         migrations.AlterField(
-            model_name='identification',
-            name='proposed_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='proposed at'),
+            model_name="identification",
+            name="proposed_at",
+            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="proposed at"),
         ),
     ]

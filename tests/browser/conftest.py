@@ -49,6 +49,8 @@ def login(page, live_server):
 def _collect_csp_violations(page):
     """Fail any browser test whose page breaks the Content-Security-Policy."""
     violations = []
-    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.on(
+        "console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None
+    )
     yield
     assert violations == []

@@ -55,7 +55,9 @@ class Audit:
         lines = []
         for name, violations in self.found.items():
             for v in violations:
-                lines.append(f"{name}: {v['id']} ({v['impact']}, {v['count']} nodes) {v['help']} -> {v['targets']}; {v['summary']}")
+                lines.append(
+                    f"{name}: {v['id']} ({v['impact']}, {v['count']} nodes) {v['help']} -> {v['targets']}; {v['summary']}"
+                )
         return "\n".join(lines)
 
     def assert_clean(self) -> None:
@@ -117,7 +119,10 @@ def test_coordinator_dashboard_cases_case_detail_and_intake(page, live_server, d
     expect(page.get_by_role("heading", name=marija.reference)).to_be_visible()
     audit.check("case detail (Marija Ozoliņa) as coordinator")
     audit.visit(f"{live_server.url}/cases/{marija.reference}/accesses/", "case access log as coordinator")
-    audit.visit(f"{live_server.url}/services/cases/{aija.reference}/identification/{proposal.pk}/", "identification review as coordinator")
+    audit.visit(
+        f"{live_server.url}/services/cases/{aija.reference}/identification/{proposal.pk}/",
+        "identification review as coordinator",
+    )
     audit.visit(f"{live_server.url}/referrals/", "/referrals/ (intake queue) as coordinator")
     page.goto(f"{live_server.url}/referrals/{submitted.pk}/")
     expect(page.get_by_role("heading", name=f"Referral {submitted.pk}")).to_be_visible()
@@ -149,7 +154,10 @@ def test_caseworker_dashboard_court_support_and_identification_forms(page, live_
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_label("Hours")).to_have_attribute("aria-invalid", "true")
     audit.check("court-support form with an error as caseworker")
-    audit.visit(f"{live_server.url}/services/cases/{aija.reference}/identification/propose/", "identification propose form as caseworker")
+    audit.visit(
+        f"{live_server.url}/services/cases/{aija.reference}/identification/propose/",
+        "identification propose form as caseworker",
+    )
     expect(page.get_by_role("heading", name="Propose the identification")).to_be_visible()
     audit.assert_clean()
 
@@ -157,7 +165,9 @@ def test_caseworker_dashboard_court_support_and_identification_forms(page, live_
 def test_municipality_dashboard_partner_list_and_narrow_view(page, live_server, demo, as_demo, audit):
     from reintegration.models import PartnerReferral
 
-    referral = PartnerReferral.objects.filter(case=demo["cases"]["roberts"], partner=demo["orgs"]["riga"]).get()
+    referral = PartnerReferral.objects.filter(
+        case=demo["cases"]["roberts"], partner=demo["orgs"]["riga"]
+    ).get()
     as_demo("municipality")
     audit.check("dashboard as municipality")
     audit.visit(f"{live_server.url}/reintegration/", "/reintegration/ as municipality")
@@ -165,11 +175,15 @@ def test_municipality_dashboard_partner_list_and_narrow_view(page, live_server, 
     audit.assert_clean()
 
 
-def test_national_dashboard_monitoring_summaries_security_log_and_audit_trail(page, live_server, demo, as_demo, audit):
+def test_national_dashboard_monitoring_summaries_security_log_and_audit_trail(
+    page, live_server, demo, as_demo, audit
+):
     as_demo("national")
     audit.check("dashboard as national")
     for path in ("/monitoring/", "/monitoring/summaries/", "/security/log/"):
         audit.visit(f"{live_server.url}{path}", f"{path} as national")
     marija = demo["cases"]["marija"]
-    audit.visit(f"{live_server.url}/monitoring/cases/{marija.reference}/audit/", "case audit trail as national")
+    audit.visit(
+        f"{live_server.url}/monitoring/cases/{marija.reference}/audit/", "case audit trail as national"
+    )
     audit.assert_clean()

@@ -8,7 +8,9 @@ from playwright.sync_api import expect
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_caseworker_logs_in_and_opens_their_case(page, live_server, login, caseworker, caseworker2, case_of_caseworker, case_of_caseworker2):
+def test_caseworker_logs_in_and_opens_their_case(
+    page, live_server, login, caseworker, caseworker2, case_of_caseworker, case_of_caseworker2
+):
     login("caseworker")
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     expect(page.get_by_role("link", name=case_of_caseworker.reference)).to_be_visible()

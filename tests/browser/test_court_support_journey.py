@@ -10,15 +10,22 @@ from playwright.sync_api import expect
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_caseworker_logs_the_last_two_hours_and_is_refused_a_quarter_more(page, live_server, login, mandated_ngo, caseworker):
+def test_caseworker_logs_the_last_two_hours_and_is_refused_a_quarter_more(
+    page, live_server, login, mandated_ngo, caseworker
+):
     from rehabilitation.models import CourtSupportEntry
     from tests.rehabilitation.factories import course_at_day, identified_case
 
     case = identified_case(organisation=mandated_ngo, caseworkers=[caseworker])
     course_at_day(case, 40, actor=caseworker)
     for n in range(37):  # 148.00 hours
-        CourtSupportEntry.objects.create(case=case, date=timezone.localdate() - datetime.timedelta(days=n), hours=Decimal("4.00"),
-                                         activity="Hearing", recorded_by=caseworker)
+        CourtSupportEntry.objects.create(
+            case=case,
+            date=timezone.localdate() - datetime.timedelta(days=n),
+            hours=Decimal("4.00"),
+            activity="Hearing",
+            recorded_by=caseworker,
+        )
 
     login("caseworker")
     page.goto(f"{live_server.url}{case.get_absolute_url()}")

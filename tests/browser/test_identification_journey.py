@@ -6,7 +6,9 @@ from playwright.sync_api import expect
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_caseworker_proposes_and_another_coordinator_approves(page, live_server, login, caseworker, coordinator, case_of_caseworker):
+def test_caseworker_proposes_and_another_coordinator_approves(
+    page, live_server, login, caseworker, coordinator, case_of_caseworker
+):
     case_url = f"{live_server.url}{case_of_caseworker.get_absolute_url()}"
 
     login("caseworker")
@@ -19,14 +21,22 @@ def test_caseworker_proposes_and_another_coordinator_approves(page, live_server,
     page.get_by_label("Statement number", exact=True).fill("VP-2026/118")
     page.get_by_label("Date of the statement", exact=True).fill("2026-03-01")
     page.get_by_role("button", name="Propose").click()
-    expect(page.get_by_text("The identification was proposed; an NGO coordinator will review it.")).to_be_visible()
+    expect(
+        page.get_by_text("The identification was proposed; an NGO coordinator will review it.")
+    ).to_be_visible()
 
     # The caseworker has no way to approve: no review action, and the review page offers none.
     expect(page.get_by_role("link", name="Review the proposal")).to_have_count(0)
     expect(page.get_by_role("link", name="Propose the identification")).to_have_count(0)
-    page.goto(f"{live_server.url}/services/cases/{case_of_caseworker.reference}/identification/"
-              f"{case_of_caseworker.identifications.get().pk}/")
-    expect(page.get_by_text("You proposed this identification, so another NGO coordinator must approve or return it.")).to_be_visible()
+    page.goto(
+        f"{live_server.url}/services/cases/{case_of_caseworker.reference}/identification/"
+        f"{case_of_caseworker.identifications.get().pk}/"
+    )
+    expect(
+        page.get_by_text(
+            "You proposed this identification, so another NGO coordinator must approve or return it."
+        )
+    ).to_be_visible()
     expect(page.get_by_role("button", name="Approve")).to_have_count(0)
 
     login("coordinator")

@@ -9,7 +9,9 @@ from playwright.sync_api import expect
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_national_opens_monitoring_downloads_a_summary_and_sees_the_download(page, live_server, login, national, case_of_caseworker):
+def test_national_opens_monitoring_downloads_a_summary_and_sees_the_download(
+    page, live_server, login, national, case_of_caseworker
+):
     login("national")
     page.get_by_role("link", name="Monitoring", exact=True).click()
     expect(page.get_by_role("heading", name="Monitoring", exact=True)).to_be_visible()
@@ -41,7 +43,9 @@ def test_national_opens_monitoring_downloads_a_summary_and_sees_the_download(pag
 
 
 @pytest.mark.celery_worker
-def test_coordinator_gets_a_zip_of_summaries_with_a_live_progress_bar(page, live_server, login, settings, coordinator, case_of_caseworker, case_of_caseworker2, tmp_path):
+def test_coordinator_gets_a_zip_of_summaries_with_a_live_progress_bar(
+    page, live_server, login, settings, coordinator, case_of_caseworker, case_of_caseworker2, tmp_path
+):
     from celery.contrib.testing.worker import start_worker
 
     from trafficking_cms.celery import app

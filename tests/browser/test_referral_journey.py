@@ -9,7 +9,9 @@ from playwright.sync_api import expect
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_police_refer_coordinator_accepts_caseworker_finds_the_case(page, live_server, login, police, coordinator, caseworker, caseworker2):
+def test_police_refer_coordinator_accepts_caseworker_finds_the_case(
+    page, live_server, login, police, coordinator, caseworker, caseworker2
+):
     from cases.models import Case
     from referrals.models import Referral
 

@@ -9,13 +9,17 @@ from playwright.sync_api import expect
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_referral_to_riga_and_the_agency(page, live_server, login, caseworker, municipality, employment, case_of_caseworker):
+def test_referral_to_riga_and_the_agency(
+    page, live_server, login, caseworker, municipality, employment, case_of_caseworker
+):
     riga, nva = municipality.organisation, employment.organisation
     case_url = f"{live_server.url}{case_of_caseworker.get_absolute_url()}"
 
     login("caseworker")
-    for partner, kind, note in ((riga, "Municipal social service", "Food and utility bills"),
-                                (nva, "State Employment Agency", "Wants occupational training")):
+    for partner, kind, note in (
+        (riga, "Municipal social service", "Food and utility bills"),
+        (nva, "State Employment Agency", "Wants occupational training"),
+    ):
         page.goto(case_url)
         page.get_by_role("link", name="Refer to a partner").click()
         page.get_by_label("Partner").select_option(label=f"{partner.name} ({kind})")

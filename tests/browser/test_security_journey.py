@@ -6,7 +6,9 @@ from playwright.sync_api import expect
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_first_login_with_two_factor_enrols_and_opens_the_dashboard(page, live_server, login, settings, caseworker, case_of_caseworker):
+def test_first_login_with_two_factor_enrols_and_opens_the_dashboard(
+    page, live_server, login, settings, caseworker, case_of_caseworker
+):
     from django_otp.oath import totp
 
     settings.OTP_REQUIRED = True
@@ -36,4 +38,6 @@ def test_five_wrong_passwords_show_the_lockout_message(page, live_server, login,
     for _ in range(5):
         login("caseworker", "not-the-right-password")
     expect(page.get_by_role("heading", name="Login locked")).to_be_visible()
-    expect(page.get_by_role("alert")).to_contain_text("Too many failed logins for this username from your address. Try again in 30 minutes")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Too many failed logins for this username from your address. Try again in 30 minutes"
+    )

@@ -12,7 +12,12 @@ DEMO_PASSWORD = "demo-password-for-tests"
 @pytest.mark.django_db
 def test_demo_loads_once_and_every_demo_user_logs_in(client):
     load_demo(password=DEMO_PASSWORD)
-    project_models = [m for m in apps.get_models() if m._meta.app_label in {"cases", "referrals", "services", "reintegration", "monitoring", "accounts"} and not m.__name__.startswith("Historical")]
+    project_models = [
+        m
+        for m in apps.get_models()
+        if m._meta.app_label in {"cases", "referrals", "services", "reintegration", "monitoring", "accounts"}
+        and not m.__name__.startswith("Historical")
+    ]
     before = {m.__name__: m._default_manager.count() for m in project_models}
     load_demo(password=DEMO_PASSWORD)
     after = {m.__name__: m._default_manager.count() for m in project_models}

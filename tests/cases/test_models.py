@@ -13,11 +13,14 @@ def test_every_model_of_the_project_keeps_history():
     from simple_history.models import registered_models
 
     models = [
-        m for m in apps.get_models()
+        m
+        for m in apps.get_models()
         if m._meta.app_label in PROJECT_APPS and not m.__name__.startswith("Historical")
     ]
     assert len(models) >= 8  # not vacuous: the ground floor alone has more
-    missing = [m.__name__ for m in models if m not in registered_models.values() and not hasattr(m, "history")]
+    missing = [
+        m.__name__ for m in models if m not in registered_models.values() and not hasattr(m, "history")
+    ]
     assert missing == []
 
 
@@ -54,7 +57,11 @@ def test_person_constraints_refuse_exact_and_estimated_age_together():
     from django.db import IntegrityError
 
     with pytest.raises(IntegrityError):
-        Person.objects.create(date_of_birth=datetime.date(2000, 1, 1), estimated_age=20, estimated_age_on=datetime.date(2020, 1, 1))
+        Person.objects.create(
+            date_of_birth=datetime.date(2000, 1, 1),
+            estimated_age=20,
+            estimated_age_on=datetime.date(2020, 1, 1),
+        )
 
 
 @pytest.mark.django_db

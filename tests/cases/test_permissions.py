@@ -7,13 +7,25 @@ from cases.permissions import Action
 
 pytestmark = pytest.mark.django_db
 
-ACTIONS = [Action.VIEW_CASE, Action.CHANGE_CASE, Action.ASSIGN_CASEWORKER, Action.CLOSE_CASE, Action.VIEW_ACCESS_LOG]
+ACTIONS = [
+    Action.VIEW_CASE,
+    Action.CHANGE_CASE,
+    Action.ASSIGN_CASEWORKER,
+    Action.CLOSE_CASE,
+    Action.VIEW_ACCESS_LOG,
+]
 
 # For the case assigned to `caseworker` in the mandated NGO: who may do what.
 EXPECTED = {
     "caseworker": {Action.VIEW_CASE, Action.CHANGE_CASE},
     "caseworker2": set(),
-    "coordinator": {Action.VIEW_CASE, Action.CHANGE_CASE, Action.ASSIGN_CASEWORKER, Action.CLOSE_CASE, Action.VIEW_ACCESS_LOG},
+    "coordinator": {
+        Action.VIEW_CASE,
+        Action.CHANGE_CASE,
+        Action.ASSIGN_CASEWORKER,
+        Action.CLOSE_CASE,
+        Action.VIEW_ACCESS_LOG,
+    },
     "other_ngo_worker": set(),
     "police": set(),
     "border": set(),
@@ -37,7 +49,9 @@ def test_list_cases_only_for_case_roles(all_role_users):
 
 
 def test_administer_users_only_for_admin(all_role_users):
-    allowed = {name for name, user in all_role_users.items() if permissions.can(user, Action.ADMINISTER_USERS)}
+    allowed = {
+        name for name, user in all_role_users.items() if permissions.can(user, Action.ADMINISTER_USERS)
+    }
     assert allowed == {"admin"}
 
 

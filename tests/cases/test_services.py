@@ -12,9 +12,24 @@ pytestmark = pytest.mark.django_db
 def test_case_open_gives_yearly_references(mandated_ngo, coordinator):
     import datetime
 
-    a = services.case_open(person=PersonFactory(), organisation=mandated_ngo, actor=coordinator, opened_on=datetime.date(2026, 3, 1))
-    b = services.case_open(person=PersonFactory(), organisation=mandated_ngo, actor=coordinator, opened_on=datetime.date(2026, 4, 1))
-    c = services.case_open(person=PersonFactory(), organisation=mandated_ngo, actor=coordinator, opened_on=datetime.date(2027, 1, 2))
+    a = services.case_open(
+        person=PersonFactory(),
+        organisation=mandated_ngo,
+        actor=coordinator,
+        opened_on=datetime.date(2026, 3, 1),
+    )
+    b = services.case_open(
+        person=PersonFactory(),
+        organisation=mandated_ngo,
+        actor=coordinator,
+        opened_on=datetime.date(2026, 4, 1),
+    )
+    c = services.case_open(
+        person=PersonFactory(),
+        organisation=mandated_ngo,
+        actor=coordinator,
+        opened_on=datetime.date(2027, 1, 2),
+    )
     assert [a.reference, b.reference, c.reference] == ["NRM-2026-0001", "NRM-2026-0002", "NRM-2027-0001"]
     assert a.stage == Case.Stage.IDENTIFICATION and a.victim_status == Case.VictimStatus.PRESUMED
     record = a.history.get()
@@ -43,12 +58,16 @@ def test_assign_grants_and_unassign_revokes_object_permissions(mandated_ngo, cas
     assert CaseUserObjectPermission.history.filter(history_type="-", history_user=coordinator).count() == 2
 
 
-def test_assign_refuses_a_non_caseworker_and_another_ngos_worker(mandated_ngo, coordinator, other_ngo_worker, police):
+def test_assign_refuses_a_non_caseworker_and_another_ngos_worker(
+    mandated_ngo, coordinator, other_ngo_worker, police
+):
     case = make_case(organisation=mandated_ngo)
     for outsider in (other_ngo_worker, police, coordinator):
         with pytest.raises(ValidationError) as exc:
             services.case_assign_caseworker(case=case, caseworker=outsider, actor=coordinator)
-        assert exc.value.message_dict["caseworker"] == [services.NOT_ASSIGNABLE % {"name": outsider.display_name}]
+        assert exc.value.message_dict["caseworker"] == [
+            services.NOT_ASSIGNABLE % {"name": outsider.display_name}
+        ]
     assert not CaseAssignment.objects.exists()
 
 
@@ -56,10 +75,14 @@ def test_assign_twice_is_refused_with_the_message(mandated_ngo, caseworker, coor
     case = make_case(organisation=mandated_ngo, caseworkers=[caseworker])
     with pytest.raises(ValidationError) as exc:
         services.case_assign_caseworker(case=case, caseworker=caseworker, actor=coordinator)
-    assert exc.value.message_dict["caseworker"] == [services.ALREADY_ASSIGNED % {"name": caseworker.display_name}]
+    assert exc.value.message_dict["caseworker"] == [
+        services.ALREADY_ASSIGNED % {"name": caseworker.display_name}
+    ]
 
 
-def test_only_a_coordinator_of_the_ngo_assigns(mandated_ngo, caseworker, caseworker2, national, other_ngo_worker):
+def test_only_a_coordinator_of_the_ngo_assigns(
+    mandated_ngo, caseworker, caseworker2, national, other_ngo_worker
+):
     case = make_case(organisation=mandated_ngo, caseworkers=[caseworker])
     for actor in (caseworker, national, other_ngo_worker):
         with pytest.raises(PermissionDenied):
@@ -75,14 +98,17 @@ def test_unassign_someone_not_assigned(mandated_ngo, caseworker, coordinator):
 
 def test_stage_moves_follow_allowed_transitions(mandated_ngo, coordinator):
     case = make_case(organisation=mandated_ngo)
-    case = services.case_move_to_stage(case=case, stage=Case.Stage.REHABILITATION, actor=coordinator, reason="Identified")
+    case = services.case_move_to_stage(
+        case=case, stage=Case.Stage.REHABILITATION, actor=coordinator, reason="Identified"
+    )
     assert case.stage == Case.Stage.REHABILITATION
     last = case.history.first()
     assert last.history_user == coordinator and last.history_change_reason == "Identified"
     with pytest.raises(ValidationError) as exc:
         services.case_move_to_stage(case=case, stage=Case.Stage.IDENTIFICATION, actor=coordinator)
     assert exc.value.messages == [
-        services.STAGE_NOT_ALLOWED % {"current": Case.Stage.REHABILITATION.label, "target": Case.Stage.IDENTIFICATION.label}
+        services.STAGE_NOT_ALLOWED
+        % {"current": Case.Stage.REHABILITATION.label, "target": Case.Stage.IDENTIFICATION.label}
     ]
 
 
@@ -93,7 +119,8 @@ def test_victim_status_transitions(mandated_ngo, coordinator):
     with pytest.raises(ValidationError) as exc:
         services.case_set_victim_status(case=case, status=Case.VictimStatus.PRESUMED, actor=coordinator)
     assert exc.value.messages == [
-        services.STATUS_NOT_ALLOWED % {"current": Case.VictimStatus.IDENTIFIED.label, "target": Case.VictimStatus.PRESUMED.label}
+        services.STATUS_NOT_ALLOWED
+        % {"current": Case.VictimStatus.IDENTIFIED.label, "target": Case.VictimStatus.PRESUMED.label}
     ]
 
 
@@ -139,7 +166,9 @@ def test_organisation_constraints():
         Organisation.objects.create(name="No municipality", kind=Organisation.Kind.MUNICIPAL_SOCIAL_SERVICE)
     with pytest.raises(IntegrityError), transaction.atomic():
         Organisation.objects.create(name="No country", kind=Organisation.Kind.NGO_FOREIGN)
-    assert OrganisationFactory(name="Jelgava", kind=Organisation.Kind.MUNICIPAL_SOCIAL_SERVICE, municipality="Jelgava").pk
+    assert OrganisationFactory(
+        name="Jelgava", kind=Organisation.Kind.MUNICIPAL_SOCIAL_SERVICE, municipality="Jelgava"
+    ).pk
 
 
 def test_access_record_refused_for_someone_who_may_not_see(case_of_caseworker, caseworker2, caseworker):

@@ -10,18 +10,26 @@ from cases.selectors import case_timeline
 pytestmark = pytest.mark.django_db
 
 
-def test_timeline_shows_identification_course_and_onward_referral(client, caseworker, coordinator, case_of_caseworker, municipality):
+def test_timeline_shows_identification_course_and_onward_referral(
+    client, caseworker, coordinator, case_of_caseworker, municipality
+):
     from rehabilitation import services as rehab
     from reintegration import services as reintegration
     from services import services as stage2
 
     identification = stage2.identification_propose(
-        case=case_of_caseworker, actor=caseworker, ground="criminal_procedure_decision",
-        cp_case_number="11816001026", cp_date=datetime.date(2026, 10, 3), cp_body="Valsts policija",
+        case=case_of_caseworker,
+        actor=caseworker,
+        ground="criminal_procedure_decision",
+        cp_case_number="11816001026",
+        cp_date=datetime.date(2026, 10, 3),
+        cp_body="Valsts policija",
     )
     stage2.identification_approve(identification=identification, actor=coordinator)
     rehab.course_start(case=case_of_caseworker, start_date=timezone.localdate(), actor=caseworker)
-    reintegration.referral_create(case=case_of_caseworker, partner=municipality.organisation, needs_note="Mājoklis", actor=caseworker)
+    reintegration.referral_create(
+        case=case_of_caseworker, partner=municipality.organisation, needs_note="Mājoklis", actor=caseworker
+    )
 
     titles = [entry.title for entry in case_timeline(case=case_of_caseworker)]
     assert "Identification proposed" in titles

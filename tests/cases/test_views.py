@@ -55,7 +55,9 @@ def test_list_detail_and_api_scope(client, all_role_users, three_cases, role):
             assert case.person.family_name not in page.content.decode()
 
 
-def test_caseworker2_gets_404_for_caseworkers_case_and_national_reads_it(client, caseworker2, national, case_of_caseworker):
+def test_caseworker2_gets_404_for_caseworkers_case_and_national_reads_it(
+    client, caseworker2, national, case_of_caseworker
+):
     client.force_login(caseworker2)
     assert client.get(case_of_caseworker.get_absolute_url()).status_code == 404
     assert client.get(f"/api/v1/cases/{case_of_caseworker.reference}/").status_code == 404
@@ -76,7 +78,11 @@ def test_every_view_of_a_case_is_recorded(client, caseworker, national, case_of_
     client.get(f"/api/v1/cases/{case_of_caseworker.reference}/")
     client.force_login(national)
     client.get(case_of_caseworker.get_absolute_url())
-    rows = list(CaseAccess.objects.filter(case=case_of_caseworker).order_by("at").values_list("user__username", "kind"))
+    rows = list(
+        CaseAccess.objects.filter(case=case_of_caseworker)
+        .order_by("at")
+        .values_list("user__username", "kind")
+    )
     assert rows == [("caseworker", "view"), ("caseworker", "api"), ("national", "view")]
 
 
@@ -92,7 +98,9 @@ def test_anonymous_is_sent_to_login(client, case_of_caseworker):
     assert client.get("/api/v1/cases/").status_code in (401, 403)
 
 
-def test_search_by_reference_and_by_name_without_diacritics(client, coordinator, case_of_caseworker, case_of_caseworker2):
+def test_search_by_reference_and_by_name_without_diacritics(
+    client, coordinator, case_of_caseworker, case_of_caseworker2
+):
     client.force_login(coordinator)
     body = client.get(reverse("cases:list"), {"q": "berzina"}).content.decode()
     assert case_of_caseworker.reference in body and case_of_caseworker2.reference not in body
@@ -103,7 +111,9 @@ def test_search_by_reference_and_by_name_without_diacritics(client, coordinator,
 
 
 def test_filters_by_stage_and_status(client, coordinator, mandated_ngo, case_of_caseworker):
-    rehab = make_case(organisation=mandated_ngo, stage=Case.Stage.REHABILITATION, victim_status=Case.VictimStatus.IDENTIFIED)
+    rehab = make_case(
+        organisation=mandated_ngo, stage=Case.Stage.REHABILITATION, victim_status=Case.VictimStatus.IDENTIFIED
+    )
     client.force_login(coordinator)
     body = client.get(reverse("cases:list"), {"stage": "rehabilitation"}).content.decode()
     assert rehab.reference in body and case_of_caseworker.reference not in body
@@ -124,13 +134,17 @@ def test_list_paginates(client, coordinator, mandated_ngo):
 
 def test_htmx_search_returns_only_the_table(client, coordinator, case_of_caseworker):
     client.force_login(coordinator)
-    response = client.get(reverse("cases:list"), {"q": "Aija"}, headers={"HX-Request": "true", "HX-Target": "case-results"})
+    response = client.get(
+        reverse("cases:list"), {"q": "Aija"}, headers={"HX-Request": "true", "HX-Target": "case-results"}
+    )
     body = response.content.decode()
     assert case_of_caseworker.reference in body and "<html" not in body
 
 
 @pytest.mark.parametrize("rows", [3, 30])
-def test_case_list_query_count_does_not_grow(client, coordinator, mandated_ngo, caseworker, django_assert_num_queries, rows):
+def test_case_list_query_count_does_not_grow(
+    client, coordinator, mandated_ngo, caseworker, django_assert_num_queries, rows
+):
     for _ in range(rows):
         make_case(organisation=mandated_ngo, caseworkers=[caseworker])
     client.force_login(coordinator)
@@ -142,7 +156,9 @@ def test_case_list_query_count_does_not_grow(client, coordinator, mandated_ngo, 
 
 
 @pytest.mark.parametrize("rows", [3, 30])
-def test_case_list_query_count_for_a_caseworker(client, mandated_ngo, caseworker, django_assert_num_queries, rows):
+def test_case_list_query_count_for_a_caseworker(
+    client, mandated_ngo, caseworker, django_assert_num_queries, rows
+):
     for _ in range(rows):
         make_case(organisation=mandated_ngo, caseworkers=[caseworker])
     client.force_login(caseworker)
@@ -152,7 +168,9 @@ def test_case_list_query_count_for_a_caseworker(client, mandated_ngo, caseworker
 
 
 @pytest.mark.parametrize("rows", [3, 30])
-def test_case_api_query_count_does_not_grow(client, national, mandated_ngo, caseworker, django_assert_num_queries, rows):
+def test_case_api_query_count_does_not_grow(
+    client, national, mandated_ngo, caseworker, django_assert_num_queries, rows
+):
     for _ in range(rows):
         make_case(organisation=mandated_ngo, caseworkers=[caseworker])
     client.force_login(national)
@@ -164,7 +182,9 @@ def test_case_api_query_count_does_not_grow(client, national, mandated_ngo, case
 def test_detail_shows_timeline_from_history(client, coordinator, caseworker, case_of_caseworker):
     from cases import services
 
-    services.case_move_to_stage(case=case_of_caseworker, stage=Case.Stage.REHABILITATION, actor=coordinator, reason="Course started")
+    services.case_move_to_stage(
+        case=case_of_caseworker, stage=Case.Stage.REHABILITATION, actor=coordinator, reason="Course started"
+    )
     client.force_login(coordinator)
     body = client.get(case_of_caseworker.get_absolute_url()).content.decode()
     assert "Case opened" in body
@@ -173,27 +193,37 @@ def test_detail_shows_timeline_from_history(client, coordinator, caseworker, cas
     assert f"Caseworker assigned: {caseworker.display_name}" in body
 
 
-def test_coordinator_assigns_and_unassigns_through_the_page(client, coordinator, caseworker2, case_of_caseworker):
+def test_coordinator_assigns_and_unassigns_through_the_page(
+    client, coordinator, caseworker2, case_of_caseworker
+):
     client.force_login(coordinator)
     url = reverse("cases:assign", args=[case_of_caseworker.reference])
     response = client.post(url, {"caseworker": caseworker2.pk}, follow=True)
     assert "is now assigned to the case" in response.content.decode()
     assert case_of_caseworker.assignments.filter(user=caseworker2, ended_at__isnull=True).exists()
-    response = client.post(reverse("cases:unassign", args=[case_of_caseworker.reference]), {"caseworker": caseworker2.pk}, follow=True)
+    response = client.post(
+        reverse("cases:unassign", args=[case_of_caseworker.reference]),
+        {"caseworker": caseworker2.pk},
+        follow=True,
+    )
     assert "The caseworker was unassigned." in response.content.decode()
     assert not case_of_caseworker.assignments.filter(user=caseworker2, ended_at__isnull=True).exists()
 
 
 def test_caseworker_cannot_assign(client, caseworker, caseworker2, case_of_caseworker):
     client.force_login(caseworker)
-    response = client.post(reverse("cases:assign", args=[case_of_caseworker.reference]), {"caseworker": caseworker2.pk})
+    response = client.post(
+        reverse("cases:assign", args=[case_of_caseworker.reference]), {"caseworker": caseworker2.pk}
+    )
     assert response.status_code == 403
     assert not case_of_caseworker.assignments.filter(user=caseworker2).exists()
 
 
 def test_assign_with_no_choice_shows_the_error(client, coordinator, case_of_caseworker):
     client.force_login(coordinator)
-    response = client.post(reverse("cases:assign", args=[case_of_caseworker.reference]), {"caseworker": ""}, follow=True)
+    response = client.post(
+        reverse("cases:assign", args=[case_of_caseworker.reference]), {"caseworker": ""}, follow=True
+    )
     assert "This field is required." in response.content.decode()
 
 
@@ -217,7 +247,10 @@ def test_close_through_the_page(client, coordinator, case_of_caseworker):
 
 def test_national_cannot_close_or_assign(client, national, case_of_caseworker):
     client.force_login(national)
-    assert client.post(reverse("cases:close", args=[case_of_caseworker.reference]), {"reason": "x"}).status_code == 403
+    assert (
+        client.post(reverse("cases:close", args=[case_of_caseworker.reference]), {"reason": "x"}).status_code
+        == 403
+    )
 
 
 def test_access_log_for_national_and_404_for_caseworker(client, national, caseworker, case_of_caseworker):
@@ -229,7 +262,9 @@ def test_access_log_for_national_and_404_for_caseworker(client, national, casewo
     assert caseworker.display_name in body and "Viewed the case file" in body
 
 
-@pytest.mark.parametrize("role", ["caseworker", "coordinator", "police", "municipality", "employment", "national", "admin"])
+@pytest.mark.parametrize(
+    "role", ["caseworker", "coordinator", "police", "municipality", "employment", "national", "admin"]
+)
 def test_every_role_has_a_dashboard(client, all_role_users, case_of_caseworker, role):
     client.force_login(all_role_users[role])
     response = client.get(reverse("dashboard"))
@@ -261,11 +296,15 @@ def test_login_page_and_language_switch(client):
     response = client.get(reverse("login"))
     assert response.status_code == 200
     assert 'for="id_username"' in response.content.decode()
-    response = client.post(reverse("set_language"), {"language": "lv", "next": "/accounts/login/"}, follow=True)
+    response = client.post(
+        reverse("set_language"), {"language": "lv", "next": "/accounts/login/"}, follow=True
+    )
     assert 'lang="lv"' in response.content.decode()
 
 
 def test_person_unknown_name_in_list(client, coordinator, mandated_ngo):
-    make_case(organisation=mandated_ngo, person=PersonFactory(given_name="", family_name="", date_of_birth=None))
+    make_case(
+        organisation=mandated_ngo, person=PersonFactory(given_name="", family_name="", date_of_birth=None)
+    )
     client.force_login(coordinator)
     assert "Name unknown" in client.get(reverse("cases:list")).content.decode()

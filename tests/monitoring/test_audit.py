@@ -21,14 +21,20 @@ def worked_case(case_of_caseworker, caseworker, coordinator, national):
     case_services.case_access_record(case=case, actor=caseworker, kind=CaseAccess.Kind.VIEW)
     case_services.case_access_record(case=case, actor=national, kind=CaseAccess.Kind.PDF)
     identification = stage2.identification_propose(
-        case=case, actor=caseworker, ground="criminal_procedure_decision",
-        cp_case_number="11816000123", cp_date=case.opened_on, cp_body="Valsts policija",
+        case=case,
+        actor=caseworker,
+        ground="criminal_procedure_decision",
+        cp_case_number="11816000123",
+        cp_date=case.opened_on,
+        cp_body="Valsts policija",
     )
     stage2.identification_approve(identification=identification, actor=coordinator)
     return case
 
 
-def test_national_sees_views_downloads_and_changes_with_user_and_organisation(client, national, caseworker, coordinator, worked_case):
+def test_national_sees_views_downloads_and_changes_with_user_and_organisation(
+    client, national, caseworker, coordinator, worked_case
+):
     client.force_login(national)
     response = client.get(_url(worked_case))
     assert response.status_code == 200
@@ -55,14 +61,26 @@ def test_filter_by_kind(client, national, worked_case):
 
 
 @pytest.mark.parametrize(
-    "role", ["caseworker", "caseworker2", "coordinator", "other_ngo_worker", "police", "municipality", "employment", "admin"]
+    "role",
+    [
+        "caseworker",
+        "caseworker2",
+        "coordinator",
+        "other_ngo_worker",
+        "police",
+        "municipality",
+        "employment",
+        "admin",
+    ],
 )
 def test_only_the_national_coordinator_sees_the_audit_trail(client, all_role_users, worked_case, role):
     client.force_login(all_role_users[role])
     assert client.get(_url(worked_case)).status_code == 404
 
 
-def test_query_count_does_not_grow_with_the_accesses(national, caseworker, worked_case, django_assert_num_queries):
+def test_query_count_does_not_grow_with_the_accesses(
+    national, caseworker, worked_case, django_assert_num_queries
+):
     from cases.permissions import user_roles
 
     user_roles(national)
@@ -75,7 +93,9 @@ def test_query_count_does_not_grow_with_the_accesses(national, caseworker, worke
     assert sum(1 for e in entries if e.kind == "view") == 31
 
 
-def test_case_page_links_to_the_audit_trail_for_the_national_coordinator(client, national, coordinator, worked_case):
+def test_case_page_links_to_the_audit_trail_for_the_national_coordinator(
+    client, national, coordinator, worked_case
+):
     client.force_login(national)
     assert _url(worked_case) in client.get(worked_case.get_absolute_url()).content.decode()
     client.force_login(coordinator)
@@ -88,8 +108,12 @@ def test_api_audit_trail_for_the_national_coordinator_only(client, national, coo
     response = client.get(url)
     assert response.status_code == 200
     rows = response.json()
-    assert {"kind": "download", "what": "Downloaded the PDF summary", "user": national.display_name,
-            "organisation": "Ministry of the Interior"}.items() <= next(r for r in rows if r["kind"] == "download").items()
+    assert {
+        "kind": "download",
+        "what": "Downloaded the PDF summary",
+        "user": national.display_name,
+        "organisation": "Ministry of the Interior",
+    }.items() <= next(r for r in rows if r["kind"] == "download").items()
     assert any(r["what"] == "Identification: created" for r in rows)
     client.force_login(coordinator)
     assert client.get(url).status_code == 404

@@ -21,7 +21,11 @@ from .conftest import pdf_text
 @pytest.fixture
 def ngo_cases(mandated_ngo, caseworker):
     return [
-        make_case(organisation=mandated_ngo, caseworkers=[caseworker], person=PersonFactory(given_name="Aija", family_name="Bērziņa")),
+        make_case(
+            organisation=mandated_ngo,
+            caseworkers=[caseworker],
+            person=PersonFactory(given_name="Aija", family_name="Bērziņa"),
+        ),
         make_case(organisation=mandated_ngo, person=PersonFactory(given_name="Ēvalds", family_name="Ūdris")),
     ]
 
@@ -47,7 +51,9 @@ def test_request_refused_for_other_roles(all_role_users, ngo_cases, role):
 
 
 @pytest.mark.django_db
-def test_build_writes_one_pdf_per_case_and_records_each_as_a_download(media_root, coordinator, ngo_cases, case_of_other_ngo):
+def test_build_writes_one_pdf_per_case_and_records_each_as_a_download(
+    media_root, coordinator, ngo_cases, case_of_other_ngo
+):
     export = services.summary_export_request(actor=coordinator, filters={"q": "", "stage": "", "status": ""})
     assert (export.status, export.done, export.total) == ("queued", 0, 2)
     assert export.expires_at - export.created_at == datetime.timedelta(days=1)
@@ -110,7 +116,8 @@ def test_download_refused_before_ready_and_after_expiry(client, media_root, coor
     # A day later the file is refused even before the purge has run...
     later = timezone.now() + datetime.timedelta(days=1, minutes=1)
     SummaryExport.objects.filter(pk=export.pk).update(
-        created_at=timezone.now() - datetime.timedelta(days=1, seconds=1), expires_at=timezone.now() - datetime.timedelta(seconds=1)
+        created_at=timezone.now() - datetime.timedelta(days=1, seconds=1),
+        expires_at=timezone.now() - datetime.timedelta(seconds=1),
     )
     response = client.get(url, follow=True)
     assert str(services.EXPORT_EXPIRED) in response.content.decode()
@@ -134,7 +141,9 @@ def test_purge_leaves_unexpired_exports(media_root, coordinator, ngo_cases):
 
 
 @pytest.mark.django_db
-def test_page_requests_an_export_and_shows_a_polling_progress_bar(client, media_root, national, ngo_cases, django_capture_on_commit_callbacks):
+def test_page_requests_an_export_and_shows_a_polling_progress_bar(
+    client, media_root, national, ngo_cases, django_capture_on_commit_callbacks
+):
     client.force_login(national)
     page = client.get(reverse("monitoring:exports"))
     assert page.status_code == 200
@@ -195,6 +204,8 @@ def test_zip_job_runs_through_a_real_worker_on_the_real_broker(settings, media_r
             time.sleep(0.2)
     assert export.status == SummaryExport.Status.READY, export.error
     assert (export.done, export.total) == (2, 2)
-    assert _zip_names(media_root / export.file_path) == sorted(f"{c.reference}-summary.pdf" for c in ngo_cases)
+    assert _zip_names(media_root / export.file_path) == sorted(
+        f"{c.reference}-summary.pdf" for c in ngo_cases
+    )
     assert CaseAccess.objects.filter(kind=CaseAccess.Kind.PDF, user=national).count() == 2
     assert Case.objects.count() == 2

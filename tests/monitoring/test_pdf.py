@@ -22,12 +22,17 @@ def test_url_sits_beside_the_case_page(case_of_caseworker):
     assert _url(case_of_caseworker) == f"/cases/{case_of_caseworker.reference}/summary.pdf"
 
 
-def test_summary_shows_reference_person_with_diacritics_and_who_downloaded(client, national, case_of_caseworker):
+def test_summary_shows_reference_person_with_diacritics_and_who_downloaded(
+    client, national, case_of_caseworker
+):
     client.force_login(national)
     response = client.get(_url(case_of_caseworker))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == f'attachment; filename="{case_of_caseworker.reference}-summary.pdf"'
+    assert (
+        response["Content-Disposition"]
+        == f'attachment; filename="{case_of_caseworker.reference}-summary.pdf"'
+    )
     assert response["Cache-Control"] == "no-store"
     text = pdf_text(response.content)
     assert f"Case summary {case_of_caseworker.reference}" in text
@@ -41,7 +46,10 @@ def test_summary_shows_reference_person_with_diacritics_and_who_downloaded(clien
 
 def test_reference_page_numbers_and_footer_on_every_page(client, coordinator, mandated_ngo):
     long_address = "Brīvības iela 1, Rīga. " * 900
-    case = make_case(organisation=mandated_ngo, person=PersonFactory(given_name="Ērika", family_name="Šķēle", address=long_address))
+    case = make_case(
+        organisation=mandated_ngo,
+        person=PersonFactory(given_name="Ērika", family_name="Šķēle", address=long_address),
+    )
     client.force_login(coordinator)
     content = client.get(_url(case)).content
     pages = pdf_pages(content)
@@ -57,7 +65,9 @@ def test_stage_history_with_dates(client, national, mandated_ngo, coordinator):
     from cases import services as case_services
 
     case = make_case(organisation=mandated_ngo)
-    case_services.case_move_to_stage(case=case, stage="rehabilitation", actor=coordinator, reason="Identified")
+    case_services.case_move_to_stage(
+        case=case, stage="rehabilitation", actor=coordinator, reason="Identified"
+    )
     client.force_login(national)
     text = pdf_text(client.get(_url(case)).content)
     day = case.opened_on.strftime("%Y-%m-%d")
@@ -74,7 +84,18 @@ MAY = {"national": 200, "coordinator": 200}
 
 @pytest.mark.parametrize(
     "role",
-    ["caseworker", "caseworker2", "coordinator", "other_ngo_worker", "police", "border", "municipality", "employment", "national", "admin"],
+    [
+        "caseworker",
+        "caseworker2",
+        "coordinator",
+        "other_ngo_worker",
+        "police",
+        "border",
+        "municipality",
+        "employment",
+        "national",
+        "admin",
+    ],
 )
 def test_only_national_and_the_ngo_coordinator_download(client, all_role_users, case_of_caseworker, role):
     client.force_login(all_role_users[role])
@@ -190,7 +211,12 @@ def test_free_text_with_urls_and_tags_is_printed_not_fetched(client, national, m
         f'<img src="file:///etc/hostname"> <link rel="attachment" href="file:///etc/hostname"> '
         f'<img src="file://{secret_file}"> see http://127.0.0.1:9/x.png'
     )
-    case = make_case(organisation=mandated_ngo, person=PersonFactory(address=typed, other_names=f'<link rel="attachment" href="file://{secret_file}">'))
+    case = make_case(
+        organisation=mandated_ngo,
+        person=PersonFactory(
+            address=typed, other_names=f'<link rel="attachment" href="file://{secret_file}">'
+        ),
+    )
     client.force_login(national)
     content = client.get(_url(case)).content
     assert b"/EmbeddedFile" not in content
@@ -216,7 +242,11 @@ def test_download_also_goes_to_the_security_log(client, national, case_of_casewo
     client.force_login(national)
     client.get(_url(case_of_caseworker))
     event = SecurityEvent.objects.get(kind="download")
-    assert (event.user, event.target, event.path) == (national, case_of_caseworker.reference, _url(case_of_caseworker))
+    assert (event.user, event.target, event.path) == (
+        national,
+        case_of_caseworker.reference,
+        _url(case_of_caseworker),
+    )
 
 
 # --- the course and every limit -----------------------------------------------------------------
@@ -234,20 +264,31 @@ def rehabilitated_case(mandated_ngo, caseworker, coordinator):
 
     today = timezone.localdate()
     case = make_case(
-        organisation=mandated_ngo, caseworkers=[caseworker],
+        organisation=mandated_ngo,
+        caseworkers=[caseworker],
         person=PersonFactory(given_name="Oksana", family_name="Kovaļenko", citizenships=["UA"]),
         opened_on=today - datetime.timedelta(days=20),
     )
     stage2.reflection_period_start(case=case, actor=caseworker, start_date=today - datetime.timedelta(days=9))
     identification = stage2.identification_propose(
-        case=case, actor=caseworker, ground="criminal_procedure_decision",
-        cp_case_number="11816000777", cp_date=today - datetime.timedelta(days=5), cp_body="Valsts policija",
+        case=case,
+        actor=caseworker,
+        ground="criminal_procedure_decision",
+        cp_case_number="11816000777",
+        cp_date=today - datetime.timedelta(days=5),
+        cp_body="Valsts policija",
     )
     stage2.identification_approve(identification=identification, actor=coordinator)
     case.refresh_from_db()
     rehab.course_start(case=case, start_date=today - datetime.timedelta(days=4), actor=caseworker)
-    rehab.course_service_log(case=case, date=today, specialist="psychologist", hours="1.50",
-                             notes="SECRET-CONSULTATION-NOTE", actor=caseworker)
+    rehab.course_service_log(
+        case=case,
+        date=today,
+        specialist="psychologist",
+        hours="1.50",
+        notes="SECRET-CONSULTATION-NOTE",
+        actor=caseworker,
+    )
     rehab.court_support_log(case=case, date=today, hours="12.50", activity="Tiesas sēde", actor=caseworker)
     Alert.objects.create(case=case, kind=Alert.Kind.COURT_HOURS_80, due_on=today)
     return case
@@ -274,7 +315,9 @@ def test_summary_shows_the_course_and_every_limit_used_and_remaining(client, nat
     assert "SECRET-CONSULTATION-NOTE" not in text
 
 
-def test_summary_shows_the_referral_and_reintegration(client, coordinator, police, caseworker, case_of_caseworker):
+def test_summary_shows_the_referral_and_reintegration(
+    client, coordinator, police, caseworker, case_of_caseworker
+):
     import datetime
 
     from django.utils import timezone
@@ -286,13 +329,30 @@ def test_summary_shows_the_referral_and_reintegration(client, coordinator, polic
 
     case = case_of_caseworker
     Referral.objects.create(
-        organisation=police.organisation, created_by=police, status="accepted", consent=True, case=case,
-        submitted_at=timezone.now() - datetime.timedelta(days=3), forms_of_exploitation=["sexual", "forced_labour"],
-        indicators=["withheld_documents"], met_place="Rīgas osta", intake_organisation=case.organisation,
+        organisation=police.organisation,
+        created_by=police,
+        status="accepted",
+        consent=True,
+        case=case,
+        submitted_at=timezone.now() - datetime.timedelta(days=3),
+        forms_of_exploitation=["sexual", "forced_labour"],
+        indicators=["withheld_documents"],
+        met_place="Rīgas osta",
+        intake_organisation=case.organisation,
     )
-    agency = OrganisationFactory(name="Nodarbinātības valsts aģentūra", kind=Organisation.Kind.EMPLOYMENT_AGENCY)
-    partner = PartnerReferral.objects.create(case=case, partner=agency, needs_note="PRIVATE-NEEDS-NOTE", referred_by=caseworker)
-    EmploymentMeasure.objects.create(referral=partner, kind="counselling", started_on=timezone.localdate(), outcome="Darba plāns", recorded_by=caseworker)
+    agency = OrganisationFactory(
+        name="Nodarbinātības valsts aģentūra", kind=Organisation.Kind.EMPLOYMENT_AGENCY
+    )
+    partner = PartnerReferral.objects.create(
+        case=case, partner=agency, needs_note="PRIVATE-NEEDS-NOTE", referred_by=caseworker
+    )
+    EmploymentMeasure.objects.create(
+        referral=partner,
+        kind="counselling",
+        started_on=timezone.localdate(),
+        outcome="Darba plāns",
+        recorded_by=caseworker,
+    )
     client.force_login(coordinator)
     text = _flat(pdf_text(client.get(_url(case)).content))
     assert "State police (State police)" in text

@@ -2,8 +2,8 @@
 
 import csv
 import datetime
-from decimal import Decimal
 import io
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -40,23 +40,45 @@ def _case(org, person, *, opened_on, stage, status, closed_on=None):
 
 
 GROUND_DOCS = {
-    "criminal_procedure_decision": {"cp_case_number": "12/2026", "cp_date": D(2026, 1, 5), "cp_body": "Valsts policija"},
-    "law_enforcement_statement": {"le_institution": "Policija", "le_country": "LT", "le_number": "7", "le_date": D(2026, 1, 5)},
-    "expert_commission_report": {"commission_date": D(2026, 1, 5), "commission_members": [{"name": "A B", "profession": "psihologs"}]},
+    "criminal_procedure_decision": {
+        "cp_case_number": "12/2026",
+        "cp_date": D(2026, 1, 5),
+        "cp_body": "Valsts policija",
+    },
+    "law_enforcement_statement": {
+        "le_institution": "Policija",
+        "le_country": "LT",
+        "le_number": "7",
+        "le_date": D(2026, 1, 5),
+    },
+    "expert_commission_report": {
+        "commission_date": D(2026, 1, 5),
+        "commission_members": [{"name": "A B", "profession": "psihologs"}],
+    },
 }
 
 
 def _identify(case, ground, on, *, proposer, decider):
     return Identification.objects.create(
-        case=case, ground=ground, status="approved", proposed_by=proposer, decided_by=decider, decided_at=at(on),
+        case=case,
+        ground=ground,
+        status="approved",
+        proposed_by=proposer,
+        decided_by=decider,
+        decided_at=at(on),
         **GROUND_DOCS[ground],
     )
 
 
 def _referral(org, by, *, submitted, case=None, forms=(), consent=True):
     return Referral.objects.create(
-        organisation=org, created_by=by, status="accepted" if case else "submitted", consent=consent,
-        submitted_at=at(submitted), case=case, forms_of_exploitation=list(forms),
+        organisation=org,
+        created_by=by,
+        status="accepted" if case else "submitted",
+        consent=consent,
+        submitted_at=at(submitted),
+        case=case,
+        forms_of_exploitation=list(forms),
         intake_organisation=case.organisation if case else None,
     )
 
@@ -69,43 +91,114 @@ def data(mandated_ngo, other_ngo, caseworker, coordinator, police, border):
     other_worker = UserFactory(organisation=other_ngo, roles=[Role.CASEWORKER])
     cases = {}
     # A: Latvian (and Ukrainian), woman, adult, identified on a decision; police referred her, 9 days before.
-    cases["A"] = a = _case(mandated_ngo, PersonFactory(sex="female", date_of_birth=D(1990, 1, 1), citizenships=["UA", "LV"]),
-                           opened_on=D(2026, 3, 2), stage="rehabilitation", status="identified")
+    cases["A"] = a = _case(
+        mandated_ngo,
+        PersonFactory(sex="female", date_of_birth=D(1990, 1, 1), citizenships=["UA", "LV"]),
+        opened_on=D(2026, 3, 2),
+        stage="rehabilitation",
+        status="identified",
+    )
     _referral(police.organisation, police, submitted=D(2026, 3, 1), case=a, forms=["sexual"])
     _identify(a, "criminal_procedure_decision", D(2026, 3, 10), proposer=caseworker, decider=coordinator)
-    AssistanceRecord.objects.create(case=a, kind="legal_aid", started_on=D(2026, 3, 15), arranged_by="Juristi", recorded_by=caseworker)
-    RehabilitationCourse.objects.create(case=a, start_date=D(2026, 3, 12), last_day=D(2026, 9, 7), recorded_by=caseworker)
-    CourtSupportEntry.objects.create(case=a, date=D(2026, 3, 20), hours=Decimal("10.25"), activity="Sēde", recorded_by=caseworker)
-    CourtSupportEntry.objects.create(case=a, date=D(2026, 7, 20), hours=Decimal("3.00"), activity="Sēde", recorded_by=caseworker)
+    AssistanceRecord.objects.create(
+        case=a, kind="legal_aid", started_on=D(2026, 3, 15), arranged_by="Juristi", recorded_by=caseworker
+    )
+    RehabilitationCourse.objects.create(
+        case=a, start_date=D(2026, 3, 12), last_day=D(2026, 9, 7), recorded_by=caseworker
+    )
+    CourtSupportEntry.objects.create(
+        case=a, date=D(2026, 3, 20), hours=Decimal("10.25"), activity="Sēde", recorded_by=caseworker
+    )
+    CourtSupportEntry.objects.create(
+        case=a, date=D(2026, 7, 20), hours=Decimal("3.00"), activity="Sēde", recorded_by=caseworker
+    )
     # B: Ukrainian man, 17 when identified (18 today), a statement; border guard, 19 days.
-    cases["B"] = b = _case(mandated_ngo, PersonFactory(sex="male", date_of_birth=D(2008, 5, 1), citizenships=["UA"]),
-                           opened_on=D(2026, 4, 2), stage="identification", status="identified")
-    _referral(border.organisation, border, submitted=D(2026, 4, 1), case=b, forms=["forced_labour", "begging"])
+    cases["B"] = b = _case(
+        mandated_ngo,
+        PersonFactory(sex="male", date_of_birth=D(2008, 5, 1), citizenships=["UA"]),
+        opened_on=D(2026, 4, 2),
+        stage="identification",
+        status="identified",
+    )
+    _referral(
+        border.organisation, border, submitted=D(2026, 4, 1), case=b, forms=["forced_labour", "begging"]
+    )
     _identify(b, "law_enforcement_statement", D(2026, 4, 20), proposer=caseworker, decider=coordinator)
     # C: German woman, estimated 17, presumed; a Latvian NGO referred her.
-    cases["C"] = c = _case(mandated_ngo, PersonFactory(sex="female", date_of_birth=None, estimated_age=17, estimated_age_on=D(2026, 2, 1), citizenships=["DE"]),
-                           opened_on=D(2026, 2, 1), stage="identification", status="presumed")
+    cases["C"] = c = _case(
+        mandated_ngo,
+        PersonFactory(
+            sex="female",
+            date_of_birth=None,
+            estimated_age=17,
+            estimated_age_on=D(2026, 2, 1),
+            citizenships=["DE"],
+        ),
+        opened_on=D(2026, 2, 1),
+        stage="identification",
+        status="presumed",
+    )
     _referral(ngo_lv, ngo_lv_user, submitted=D(2026, 1, 30), case=c, forms=["sexual"])
     # D: nothing known, presumed, no referral.
-    cases["D"] = _case(mandated_ngo, PersonFactory(sex="unknown", date_of_birth=None, citizenships=[]),
-                       opened_on=D(2026, 5, 5), stage="referral", status="presumed")
+    cases["D"] = _case(
+        mandated_ngo,
+        PersonFactory(sex="unknown", date_of_birth=None, citizenships=[]),
+        opened_on=D(2026, 5, 5),
+        stage="referral",
+        status="presumed",
+    )
     # E: found not to be a victim, closed in the period: a case by stage, not a victim.
-    cases["E"] = _case(mandated_ngo, PersonFactory(citizenships=["LV"]), opened_on=D(2026, 1, 10), stage="closed",
-                       status="not_identified", closed_on=D(2026, 3, 1))
+    cases["E"] = _case(
+        mandated_ngo,
+        PersonFactory(citizenships=["LV"]),
+        opened_on=D(2026, 1, 10),
+        stage="closed",
+        status="not_identified",
+        closed_on=D(2026, 3, 1),
+    )
     # F: opened last year, identified in the period by the Commission, referred 56 days before.
-    cases["F"] = f = _case(mandated_ngo, PersonFactory(citizenships=["LV"]), opened_on=D(2025, 12, 1), stage="reintegration", status="identified")
+    cases["F"] = f = _case(
+        mandated_ngo,
+        PersonFactory(citizenships=["LV"]),
+        opened_on=D(2025, 12, 1),
+        stage="reintegration",
+        status="identified",
+    )
     _referral(police.organisation, police, submitted=D(2025, 11, 20), case=f, forms=["sexual"])
     _identify(f, "expert_commission_report", D(2026, 1, 15), proposer=caseworker, decider=coordinator)
-    municipality_org = OrganisationFactory(name="Jelgava social service", kind=Organisation.Kind.MUNICIPAL_SOCIAL_SERVICE, municipality="Jelgava")
-    PartnerReferral.objects.create(case=f, partner=municipality_org, needs_note="x", status="completed", referred_by=caseworker,
-                                   referred_at=at(D(2026, 2, 1)), completed_by=caseworker, completed_at=at(D(2026, 5, 1)), outcome="Housed")
+    municipality_org = OrganisationFactory(
+        name="Jelgava social service", kind=Organisation.Kind.MUNICIPAL_SOCIAL_SERVICE, municipality="Jelgava"
+    )
+    PartnerReferral.objects.create(
+        case=f,
+        partner=municipality_org,
+        needs_note="x",
+        status="completed",
+        referred_by=caseworker,
+        referred_at=at(D(2026, 2, 1)),
+        completed_by=caseworker,
+        completed_at=at(D(2026, 5, 1)),
+        outcome="Housed",
+    )
     # G: the other NGO's: Latvian man, adult, identified on a decision, police referred him 31 days before.
-    cases["G"] = g = _case(other_ngo, PersonFactory(sex="male", date_of_birth=D(1980, 1, 1), citizenships=["LV"]),
-                           opened_on=D(2026, 5, 2), stage="rehabilitation", status="identified")
+    cases["G"] = g = _case(
+        other_ngo,
+        PersonFactory(sex="male", date_of_birth=D(1980, 1, 1), citizenships=["LV"]),
+        opened_on=D(2026, 5, 2),
+        stage="rehabilitation",
+        status="identified",
+    )
     _referral(police.organisation, police, submitted=D(2026, 5, 1), case=g, forms=["forced_criminality"])
     _identify(g, "criminal_procedure_decision", D(2026, 6, 1), proposer=other_worker, decider=other_coord)
     # H: closed before the period.
-    cases["H"] = _case(mandated_ngo, PersonFactory(), opened_on=D(2025, 6, 1), stage="closed", status="presumed", closed_on=D(2025, 12, 15))
+    cases["H"] = _case(
+        mandated_ngo,
+        PersonFactory(),
+        opened_on=D(2025, 6, 1),
+        stage="closed",
+        status="presumed",
+        closed_on=D(2025, 12, 15),
+    )
     # An anonymous notification in the period, a draft, and a referral after the period.
     _referral(police.organisation, police, submitted=D(2026, 2, 2), consent=False)
     Referral.objects.create(organisation=police.organisation, created_by=police, status="draft")
@@ -121,18 +214,39 @@ def test_figures_for_the_national_coordinator(national, data):
     figures = statistics.figures_for_user(user=national, period=PERIOD)
     b = figures.breakdowns
     assert _rows(b["referrals"]) == {
-        "police": 3, "border_guard": 1, "consular": 0, "municipal_social_service": 0, "ngo_latvian": 1, "ngo_foreign": 0
+        "police": 3,
+        "border_guard": 1,
+        "consular": 0,
+        "municipal_social_service": 0,
+        "ngo_latvian": 1,
+        "ngo_foreign": 0,
     }
     assert b["referrals"].extra == {"anonymous": 1}
-    assert _rows(b["grounds"]) == {"criminal_procedure_decision": 2, "law_enforcement_statement": 1, "expert_commission_report": 1}
-    assert _rows(b["stages"]) == {"referral": 1, "identification": 2, "rehabilitation": 2, "reintegration": 1, "closed": 1}
+    assert _rows(b["grounds"]) == {
+        "criminal_procedure_decision": 2,
+        "law_enforcement_statement": 1,
+        "expert_commission_report": 1,
+    }
+    assert _rows(b["stages"]) == {
+        "referral": 1,
+        "identification": 2,
+        "rehabilitation": 2,
+        "reintegration": 1,
+        "closed": 1,
+    }
     assert _rows(b["status"]) == {"identified": 3, "presumed": 2}
     assert _rows(b["sex"]) == {"female": 2, "male": 2, "other": 0, "unknown": 1}
     assert _rows(b["age"]) == {"child": 2, "adult": 2, "unknown": 1}
     assert _rows(b["citizenship"]) == {"latvian": 2, "eu": 1, "third_country": 1, "unknown": 1}
     assert _rows(b["exploitation"]) == {
-        "sexual": 2, "forced_labour": 1, "forced_criminality": 1, "begging": 1, "marriage": 0, "organ_removal": 0,
-        "other": 0, "none_recorded": 1,
+        "sexual": 2,
+        "forced_labour": 1,
+        "forced_criminality": 1,
+        "begging": 1,
+        "marriage": 0,
+        "organ_removal": 0,
+        "other": 0,
+        "none_recorded": 1,
     }
     # Referral to identification: 9, 19, 31 and 56 days.
     assert figures.median_days_to_identification == 25
@@ -150,7 +264,11 @@ def test_figures_for_an_ngo_coordinator_are_their_ngos(coordinator, data):
     b = figures.breakdowns
     assert _rows(b["status"]) == {"identified": 2, "presumed": 2}
     assert _rows(b["citizenship"]) == {"latvian": 1, "eu": 1, "third_country": 1, "unknown": 1}
-    assert _rows(b["grounds"]) == {"criminal_procedure_decision": 1, "law_enforcement_statement": 1, "expert_commission_report": 1}
+    assert _rows(b["grounds"]) == {
+        "criminal_procedure_decision": 1,
+        "law_enforcement_statement": 1,
+        "expert_commission_report": 1,
+    }
     assert _rows(b["referrals"])["police"] == 1
     assert _rows(b["stages"])["rehabilitation"] == 1
     assert figures.median_days_to_identification == 19
@@ -160,7 +278,11 @@ def test_a_child_is_under_18_on_the_day_of_identification(national, data):
     person = data["B"].person
     assert person.age == 18  # an adult today...
     figures = statistics.figures_for_user(user=national, period=Period(D(2026, 4, 1), D(2026, 4, 30)))
-    assert _rows(figures.breakdowns["age"]) == {"child": 1, "adult": 0, "unknown": 0}  # ...a child when identified
+    assert _rows(figures.breakdowns["age"]) == {
+        "child": 1,
+        "adult": 0,
+        "unknown": 0,
+    }  # ...a child when identified
 
 
 def test_query_count_does_not_grow_with_the_cases(national, data, mandated_ngo, django_assert_num_queries):
@@ -179,7 +301,9 @@ def test_query_count_does_not_grow_with_the_cases(national, data, mandated_ngo, 
 # --- the page -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", ["caseworker", "caseworker2", "police", "border", "municipality", "employment", "admin"])
+@pytest.mark.parametrize(
+    "role", ["caseworker", "caseworker2", "police", "border", "municipality", "employment", "admin"]
+)
 def test_monitoring_is_404_for_other_roles(client, all_role_users, role):
     client.force_login(all_role_users[role])
     assert client.get(reverse("monitoring:index")).status_code == 404
@@ -224,7 +348,9 @@ def test_nav_item_and_dashboard_panel(client, national, coordinator, caseworker)
 # --- the Eurostat CSV -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("n, shown", [(0, "0"), (1, "<5"), (2, "<5"), (3, "<5"), (4, "<5"), (5, "5"), (6, "6"), (120, "120")])
+@pytest.mark.parametrize(
+    "n, shown", [(0, "0"), (1, "<5"), (2, "<5"), (3, "<5"), (4, "<5"), (5, "5"), (6, "6"), (120, "120")]
+)
 def test_small_counts_are_suppressed(n, shown):
     assert suppress(n) == shown
 
@@ -240,7 +366,15 @@ def _csv(client, **params):
 def test_csv_has_the_eurostat_breakdowns_with_small_counts_suppressed(client, national, data):
     client.force_login(national)
     header, rows = _csv(client, **{"from": "2026-01-01", "to": "2026-06-30"})
-    assert header == ["period_from", "period_to", "breakdown", "category", "identified", "presumed", "registered"]
+    assert header == [
+        "period_from",
+        "period_to",
+        "breakdown",
+        "category",
+        "identified",
+        "presumed",
+        "registered",
+    ]
     # identified, presumed, registered: 3 and 2 are "<5", 5 is a number, 0 stays 0.
     assert rows[("total", "total")] == ["<5", "<5", "5"]
     assert rows[("sex", "female")] == ["<5", "<5", "<5"]
@@ -255,7 +389,11 @@ def test_csv_has_the_eurostat_breakdowns_with_small_counts_suppressed(client, na
 
 def test_csv_shows_five_and_more_as_numbers(client, national, mandated_ngo):
     for n in range(6):
-        make_case(organisation=mandated_ngo, opened_on=D(2026, 2, 1 + n), person=PersonFactory(sex="female", citizenships=["LV"]))
+        make_case(
+            organisation=mandated_ngo,
+            opened_on=D(2026, 2, 1 + n),
+            person=PersonFactory(sex="female", citizenships=["LV"]),
+        )
     client.force_login(national)
     _header, rows = _csv(client, **{"from": "2026-01-01", "to": "2026-06-30"})
     assert rows[("total", "total")] == ["0", "6", "6"]

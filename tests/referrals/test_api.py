@@ -65,7 +65,9 @@ def test_the_same_errors_as_the_form(client, police):
         "forms_of_exploitation": [str(services.EXPLOITATION_REQUIRED)],
     }
     response = client.post(URL, _json(consent=False), content_type="application/json")
-    assert response.status_code == 400 and response.json() == {"consent": [str(models.ANONYMOUS_HAS_IDENTITY)]}
+    assert response.status_code == 400 and response.json() == {
+        "consent": [str(models.ANONYMOUS_HAS_IDENTITY)]
+    }
     assert not Referral.objects.exists()
 
 
@@ -83,17 +85,35 @@ def test_anonymous_users_are_refused(client):
     assert client.post(URL, _json(), content_type="application/json").status_code in (401, 403)
 
 
-def test_accept_and_decline_through_the_api(client, police, coordinator, caseworker, other_ngo_worker, mandated_ngo):
-    known = make_case(organisation=mandated_ngo, person=PersonFactory(given_name="Aija", family_name="Berzina"))
+def test_accept_and_decline_through_the_api(
+    client, police, coordinator, caseworker, other_ngo_worker, mandated_ngo
+):
+    known = make_case(
+        organisation=mandated_ngo, person=PersonFactory(given_name="Aija", family_name="Berzina")
+    )
     first, second = submit(police), submit(police)
     client.force_login(coordinator)
     response = client.post(f"{URL}{first.pk}/accept/", {}, content_type="application/json")
-    assert response.status_code == 400 and response.json() == {"caseworker": [str(services.CASEWORKER_REQUIRED)]}
-    response = client.post(f"{URL}{first.pk}/accept/", {"caseworker": other_ngo_worker.pk}, content_type="application/json")
-    assert response.status_code == 400 and response.json() == {"caseworker": [str(services.CASEWORKER_NOT_AVAILABLE)]}
-    response = client.post(f"{URL}{first.pk}/accept/", {"caseworker": caseworker.pk, "person": 999999}, content_type="application/json")
+    assert response.status_code == 400 and response.json() == {
+        "caseworker": [str(services.CASEWORKER_REQUIRED)]
+    }
+    response = client.post(
+        f"{URL}{first.pk}/accept/", {"caseworker": other_ngo_worker.pk}, content_type="application/json"
+    )
+    assert response.status_code == 400 and response.json() == {
+        "caseworker": [str(services.CASEWORKER_NOT_AVAILABLE)]
+    }
+    response = client.post(
+        f"{URL}{first.pk}/accept/",
+        {"caseworker": caseworker.pk, "person": 999999},
+        content_type="application/json",
+    )
     assert response.status_code == 400 and response.json() == {"person": [str(services.PERSON_NOT_KNOWN)]}
-    response = client.post(f"{URL}{first.pk}/accept/", {"caseworker": caseworker.pk, "person": known.person_id}, content_type="application/json")
+    response = client.post(
+        f"{URL}{first.pk}/accept/",
+        {"caseworker": caseworker.pk, "person": known.person_id},
+        content_type="application/json",
+    )
     assert response.status_code == 200
     case = Case.objects.exclude(pk=known.pk).get()
     assert response.json()["status"] == "accepted" and response.json()["case_reference"] == case.reference
@@ -101,7 +121,9 @@ def test_accept_and_decline_through_the_api(client, police, coordinator, casewor
 
     response = client.post(f"{URL}{second.pk}/decline/", {"reason": " "}, content_type="application/json")
     assert response.status_code == 400 and response.json() == {"reason": [str(services.DECLINE_NEEDS_REASON)]}
-    response = client.post(f"{URL}{second.pk}/decline/", {"reason": "Not trafficking."}, content_type="application/json")
+    response = client.post(
+        f"{URL}{second.pk}/decline/", {"reason": "Not trafficking."}, content_type="application/json"
+    )
     assert response.status_code == 200 and response.json()["decline_reason"] == "Not trafficking."
     response = client.post(f"{URL}{second.pk}/decline/", {"reason": "Again"}, content_type="application/json")
     assert response.status_code == 400
@@ -111,8 +133,18 @@ def test_accept_and_decline_through_the_api(client, police, coordinator, casewor
 def test_a_first_responder_cannot_decide_through_the_api(client, police, caseworker):
     referral = submit(police)
     client.force_login(police)
-    assert client.post(f"{URL}{referral.pk}/accept/", {"caseworker": caseworker.pk}, content_type="application/json").status_code == 403
-    assert client.post(f"{URL}{referral.pk}/decline/", {"reason": "x"}, content_type="application/json").status_code == 403
+    assert (
+        client.post(
+            f"{URL}{referral.pk}/accept/", {"caseworker": caseworker.pk}, content_type="application/json"
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            f"{URL}{referral.pk}/decline/", {"reason": "x"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
     # A coordinator of the other NGO does not reach a referral decided by this one.
 
 
@@ -125,7 +157,13 @@ def test_the_schema_describes_the_referral_api(client, police):
         import yaml
 
         paths = yaml.safe_load(response.content)["paths"]
-    for path in ("/api/v1/referrals/", "/api/v1/referrals/{id}/", "/api/v1/referrals/{id}/accept/",
-                 "/api/v1/referrals/{id}/decline/", "/api/v1/referrals/{id}/submit/", "/api/v1/referrals/counts/"):
+    for path in (
+        "/api/v1/referrals/",
+        "/api/v1/referrals/{id}/",
+        "/api/v1/referrals/{id}/accept/",
+        "/api/v1/referrals/{id}/decline/",
+        "/api/v1/referrals/{id}/submit/",
+        "/api/v1/referrals/counts/",
+    ):
         assert path in paths, path
     assert "post" in paths["/api/v1/referrals/"] and "get" in paths["/api/v1/referrals/"]

@@ -24,7 +24,11 @@ def test_demo_referrals_cover_every_status_and_load_once(client):
     assert all(r.person == r.case.person for r in accepted)
     assert Referral.objects.get(status=Referral.Status.DECLINED).decline_reason
     anonymous = Referral.objects.get(consent=False)
-    assert anonymous.status == Referral.Status.SUBMITTED and not anonymous.given_name and anonymous.date_of_birth is None
+    assert (
+        anonymous.status == Referral.Status.SUBMITTED
+        and not anonymous.given_name
+        and anonymous.date_of_birth is None
+    )
 
     coordinator = User.objects.get(username="coordinator")
     assert selectors.referral_queue_counts(user=coordinator) == {"waiting": 2, "overdue": 1}

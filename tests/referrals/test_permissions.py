@@ -20,7 +20,9 @@ def _specialist(username, training=None):
     user = UserFactory(username=username, organisation=clinic, roles=[Role.FIRST_RESPONDER])
     if training is not None:
         completed, valid_until = training
-        TrainingRecord.objects.create(user=user, title="THB", provider="MoI", completed_on=completed, valid_until=valid_until)
+        TrainingRecord.objects.create(
+            user=user, title="THB", provider="MoI", completed_on=completed, valid_until=valid_until
+        )
     return user
 
 
@@ -33,15 +35,31 @@ def test_who_is_a_first_responder(all_role_users):
     users["nurse_expired"] = _specialist("nurse3", (today - 400 * day, today - day))
     users["nurse_future"] = _specialist("nurse4", (today + day, None))
     users["nurse_untrained"] = _specialist("nurse5")
-    social = OrganisationFactory(name="Jelgava social service", kind=Organisation.Kind.MUNICIPAL_SOCIAL_SERVICE, municipality="Jelgava")
-    users["social_responder"] = UserFactory(username="social", organisation=social, roles=[Role.FIRST_RESPONDER])
+    social = OrganisationFactory(
+        name="Jelgava social service", kind=Organisation.Kind.MUNICIPAL_SOCIAL_SERVICE, municipality="Jelgava"
+    )
+    users["social_responder"] = UserFactory(
+        username="social", organisation=social, roles=[Role.FIRST_RESPONDER]
+    )
     consular = OrganisationFactory(name="Embassy", kind=Organisation.Kind.CONSULAR, country="GB")
     users["consul"] = UserFactory(username="consul", organisation=consular, roles=[Role.FIRST_RESPONDER])
-    inactive = UserFactory(username="gone", organisation=all_role_users["police"].organisation, roles=[Role.FIRST_RESPONDER], is_active=False)
+    inactive = UserFactory(
+        username="gone",
+        organisation=all_role_users["police"].organisation,
+        roles=[Role.FIRST_RESPONDER],
+        is_active=False,
+    )
     users["inactive_police"] = inactive
 
     responders = {name for name, user in users.items() if permissions.can(user, Action.CREATE)}
-    assert responders == {"police", "border", "nurse_trained", "nurse_no_expiry", "social_responder", "consul"}
+    assert responders == {
+        "police",
+        "border",
+        "nurse_trained",
+        "nurse_no_expiry",
+        "social_responder",
+        "consul",
+    }
 
 
 def test_action_matrix_on_a_submitted_referral(all_role_users, police_colleague):
@@ -61,7 +79,9 @@ def test_action_matrix_on_a_submitted_referral(all_role_users, police_colleague)
         "admin": set(),
     }
     seen = {
-        name: {a for a in (Action.VIEW, Action.EDIT_DRAFT, Action.DECIDE) if permissions.can(user, a, referral)}
+        name: {
+            a for a in (Action.VIEW, Action.EDIT_DRAFT, Action.DECIDE) if permissions.can(user, a, referral)
+        }
         for name, user in users.items()
     }
     assert seen == expected

@@ -16,10 +16,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_two_coordinators_accepting_at_once_open_one_case(police, coordinator, caseworker, other_ngo_worker):
-    from tests.factories import UserFactory
     from cases.models import Role
+    from tests.factories import UserFactory
 
-    other_caseworker = UserFactory(username="other_cw", organisation=other_ngo_worker.organisation, roles=[Role.CASEWORKER])
+    other_caseworker = UserFactory(
+        username="other_cw", organisation=other_ngo_worker.organisation, roles=[Role.CASEWORKER]
+    )
     referral = submit(police)
     barrier = threading.Barrier(2)
     outcomes = []
@@ -42,6 +44,8 @@ def test_two_coordinators_accepting_at_once_open_one_case(police, coordinator, c
         t.start()
     for t in threads:
         t.join()
-    assert sorted(map(str, outcomes)) == sorted(["accepted", str([str(services.NOT_WAITING % {"status": "accepted"})])])
+    assert sorted(map(str, outcomes)) == sorted(
+        ["accepted", str([str(services.NOT_WAITING % {"status": "accepted"})])]
+    )
     assert Case.objects.count() == 1
     assert Referral.objects.get().status == Referral.Status.ACCEPTED

@@ -20,8 +20,20 @@ D = datetime.date
 def test_latvian_public_holidays():
     holidays = latvian_public_holidays(2026)
     # Good Friday 3 April and Easter Monday 6 April 2026; 4 May 2026 is a Monday.
-    for day in (D(2026, 1, 1), D(2026, 4, 3), D(2026, 4, 6), D(2026, 5, 1), D(2026, 5, 4), D(2026, 6, 23),
-                D(2026, 6, 24), D(2026, 11, 18), D(2026, 12, 24), D(2026, 12, 25), D(2026, 12, 26), D(2026, 12, 31)):
+    for day in (
+        D(2026, 1, 1),
+        D(2026, 4, 3),
+        D(2026, 4, 6),
+        D(2026, 5, 1),
+        D(2026, 5, 4),
+        D(2026, 6, 23),
+        D(2026, 6, 24),
+        D(2026, 11, 18),
+        D(2026, 12, 24),
+        D(2026, 12, 25),
+        D(2026, 12, 26),
+        D(2026, 12, 31),
+    ):
         assert day in holidays, day
     # 18 November 2028 is a Saturday: the day off moves to Monday 20 November.
     assert D(2028, 11, 20) in latvian_public_holidays(2028)
@@ -59,7 +71,9 @@ def test_overdue_after_more_than_three_working_days(submitted, today, overdue):
     ],
 )
 def test_possible_duplicates_by_name(police, coordinator, mandated_ngo, typed, known, match):
-    case = make_case(organisation=mandated_ngo, person=PersonFactory(given_name=known[0], family_name=known[1]))
+    case = make_case(
+        organisation=mandated_ngo, person=PersonFactory(given_name=known[0], family_name=known[1])
+    )
     referral = submit(police, given_name=typed[0], family_name=typed[1], date_of_birth=None)
     found = selectors.referral_possible_duplicates(referral=referral, user=coordinator)
     assert [d.person.pk for d in found] == ([case.person_id] if match else [])
@@ -67,17 +81,30 @@ def test_possible_duplicates_by_name(police, coordinator, mandated_ngo, typed, k
         assert found[0].cases == [case]
 
 
-def test_duplicates_rank_the_same_date_of_birth_first_and_stay_in_the_ngo(police, coordinator, mandated_ngo, other_ngo):
-    same_name = make_case(organisation=mandated_ngo, person=PersonFactory(given_name="Aija", family_name="Bērziņa", date_of_birth=D(1980, 1, 1)))
-    same_both = make_case(organisation=mandated_ngo, person=PersonFactory(given_name="Aija", family_name="Berziņa", date_of_birth=D(1994, 3, 12)))
-    make_case(organisation=other_ngo, person=PersonFactory(given_name="Aija", family_name="Bērziņa", date_of_birth=D(1994, 3, 12)))
+def test_duplicates_rank_the_same_date_of_birth_first_and_stay_in_the_ngo(
+    police, coordinator, mandated_ngo, other_ngo
+):
+    same_name = make_case(
+        organisation=mandated_ngo,
+        person=PersonFactory(given_name="Aija", family_name="Bērziņa", date_of_birth=D(1980, 1, 1)),
+    )
+    same_both = make_case(
+        organisation=mandated_ngo,
+        person=PersonFactory(given_name="Aija", family_name="Berziņa", date_of_birth=D(1994, 3, 12)),
+    )
+    make_case(
+        organisation=other_ngo,
+        person=PersonFactory(given_name="Aija", family_name="Bērziņa", date_of_birth=D(1994, 3, 12)),
+    )
     referral = submit(police)  # Aija Bērziņa, 1994-03-12
     found = selectors.referral_possible_duplicates(referral=referral, user=coordinator)
     assert [d.person.pk for d in found] == [same_both.person_id, same_name.person_id]
     assert [(d.same_name, d.same_date_of_birth) for d in found] == [(True, True), (True, False)]
 
 
-def test_no_duplicates_for_a_nameless_referral_or_an_anonymous_notification(police, coordinator, mandated_ngo, national):
+def test_no_duplicates_for_a_nameless_referral_or_an_anonymous_notification(
+    police, coordinator, mandated_ngo, national
+):
     make_case(organisation=mandated_ngo, person=PersonFactory(given_name="", family_name=""))
     nameless = submit(police, given_name="", family_name="")
     anonymous = submit(police, **anonymous_data())
@@ -97,7 +124,9 @@ def test_queue_counts_flag_the_overdue(police, coordinator, caseworker, national
     assert selectors.referral_queue_counts(user=national) is None
 
 
-def test_counts_by_status_count_anonymous_notifications_and_skip_drafts(police, coordinator, caseworker, national):
+def test_counts_by_status_count_anonymous_notifications_and_skip_drafts(
+    police, coordinator, caseworker, national
+):
     services.referral_accept(referral=submit(police), actor=coordinator, caseworker=caseworker)
     services.referral_decline(referral=submit(police), actor=coordinator, reason="No")
     submit(police)

@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_draft_keeps_whatever_was_typed_without_asking_for_the_rest(police):
-    draft = services.referral_save_draft(actor=police, data={"given_name": "Olena", "indicators": ["isolation"]})
+    draft = services.referral_save_draft(
+        actor=police, data={"given_name": "Olena", "indicators": ["isolation"]}
+    )
     draft.refresh_from_db()
     assert draft.status == Referral.Status.DRAFT and draft.submitted_at is None
     assert draft.given_name == "Olena" and draft.indicators == ["isolation"]
@@ -34,11 +36,16 @@ def test_a_draft_keeps_whatever_was_typed_without_asking_for_the_rest(police):
 def test_finishing_a_draft_submits_it(police, coordinator, django_capture_on_commit_callbacks):
     draft = services.referral_save_draft(actor=police, data={"given_name": "Olena"})
     with django_capture_on_commit_callbacks(execute=True):
-        referral = services.referral_submit(actor=police, referral=draft, data=complete_data(given_name="Olena", family_name=""))
+        referral = services.referral_submit(
+            actor=police, referral=draft, data=complete_data(given_name="Olena", family_name="")
+        )
     assert referral.pk == draft.pk
     referral.refresh_from_db()
     assert referral.status == Referral.Status.SUBMITTED and referral.submitted_at is not None
-    assert [r.history_change_reason for r in referral.history.order_by("history_date")] == ["Draft saved", "Referral submitted"]
+    assert [r.history_change_reason for r in referral.history.order_by("history_date")] == [
+        "Draft saved",
+        "Referral submitted",
+    ]
     assert len(mail.outbox) == 1
 
 
@@ -79,7 +86,9 @@ def test_dates_in_the_future_and_both_ages_are_refused_even_in_a_draft(police):
 def test_unknown_choices_are_refused(police):
     with pytest.raises(ValidationError) as exc:
         services.referral_save_draft(actor=police, data={"forms_of_exploitation": ["piracy"]})
-    assert exc.value.message_dict == {"forms_of_exploitation": [services.UNKNOWN_CHOICE % {"value": "piracy"}]}
+    assert exc.value.message_dict == {
+        "forms_of_exploitation": [services.UNKNOWN_CHOICE % {"value": "piracy"}]
+    }
 
 
 def test_only_a_first_responder_refers(caseworker, coordinator, national, municipality, sysadmin):
@@ -104,9 +113,15 @@ def test_only_the_author_changes_a_draft_and_a_submitted_referral_changes_no_mor
 
 
 def test_without_consent_nothing_identifying_is_kept(police):
-    for field, value in [("given_name", "Olena"), ("family_name", "K"), ("other_names", "Lena"),
-                         ("date_of_birth", datetime.date(2008, 1, 1)), ("phone", "+371 2"),
-                         ("email", "a@example.invalid"), ("address", "Rīga")]:
+    for field, value in [
+        ("given_name", "Olena"),
+        ("family_name", "K"),
+        ("other_names", "Lena"),
+        ("date_of_birth", datetime.date(2008, 1, 1)),
+        ("phone", "+371 2"),
+        ("email", "a@example.invalid"),
+        ("address", "Rīga"),
+    ]:
         data = anonymous_data(**{field: value})
         if field == "date_of_birth":
             data["estimated_age"] = None
@@ -124,7 +139,9 @@ def test_the_database_refuses_an_identified_anonymous_notification(police):
         referral.save()
 
 
-def test_an_anonymous_notification_is_submitted_and_opens_no_case(police, coordinator, caseworker, django_capture_on_commit_callbacks):
+def test_an_anonymous_notification_is_submitted_and_opens_no_case(
+    police, coordinator, caseworker, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         referral = submit(police, **anonymous_data())
     assert referral.status == Referral.Status.SUBMITTED and referral.is_anonymous
@@ -153,7 +170,11 @@ def test_accept_creates_the_person_opens_a_case_and_assigns(police, coordinator,
     assert case.stage == Case.Stage.IDENTIFICATION and case.victim_status == Case.VictimStatus.PRESUMED
     person = case.person
     assert referral.person == person
-    assert (person.given_name, person.family_name, person.date_of_birth) == ("Aija", "Bērziņa", datetime.date(1994, 3, 12))
+    assert (person.given_name, person.family_name, person.date_of_birth) == (
+        "Aija",
+        "Bērziņa",
+        datetime.date(1994, 3, 12),
+    )
     assert [c.code for c in person.citizenships] == ["LV"] and person.phone == "+371 20000001"
     assert CaseAssignment.objects.get(case=case).user == caseworker
     # Every write carries the coordinator.
@@ -172,9 +193,13 @@ def test_accept_with_an_estimated_age_records_when_it_was_estimated(police, coor
 
 
 def test_accept_can_attach_to_a_person_the_ngo_knows(police, coordinator, caseworker, mandated_ngo):
-    known = make_case(organisation=mandated_ngo, person=PersonFactory(given_name="Aija", family_name="Berzina")).person
+    known = make_case(
+        organisation=mandated_ngo, person=PersonFactory(given_name="Aija", family_name="Berzina")
+    ).person
     referral = submit(police)
-    referral = services.referral_accept(referral=referral, actor=coordinator, caseworker=caseworker, person_id=known.pk)
+    referral = services.referral_accept(
+        referral=referral, actor=coordinator, caseworker=caseworker, person_id=known.pk
+    )
     assert referral.person == known and referral.case.person == known
     assert Person.objects.count() == 1
 
@@ -182,11 +207,15 @@ def test_accept_can_attach_to_a_person_the_ngo_knows(police, coordinator, casewo
 def test_accept_refuses_a_person_of_another_ngo(police, coordinator, caseworker, case_of_other_ngo):
     referral = submit(police)
     with pytest.raises(ValidationError) as exc:
-        services.referral_accept(referral=referral, actor=coordinator, caseworker=caseworker, person_id=case_of_other_ngo.person_id)
+        services.referral_accept(
+            referral=referral, actor=coordinator, caseworker=caseworker, person_id=case_of_other_ngo.person_id
+        )
     assert exc.value.message_dict == {"person": [services.PERSON_NOT_KNOWN]}
 
 
-def test_accept_needs_a_caseworker_of_the_ngo_and_rolls_back_otherwise(police, coordinator, other_ngo_worker, police_colleague):
+def test_accept_needs_a_caseworker_of_the_ngo_and_rolls_back_otherwise(
+    police, coordinator, other_ngo_worker, police_colleague
+):
     referral = submit(police)
     with pytest.raises(ValidationError) as exc:
         services.referral_accept(referral=referral, actor=coordinator, caseworker=None)
@@ -196,7 +225,9 @@ def test_accept_needs_a_caseworker_of_the_ngo_and_rolls_back_otherwise(police, c
 
         with pytest.raises(ValidationError) as exc:
             services.referral_accept(referral=referral, actor=coordinator, caseworker=outsider)
-        assert exc.value.message_dict == {"caseworker": [case_services.NOT_ASSIGNABLE % {"name": outsider.display_name}]}
+        assert exc.value.message_dict == {
+            "caseworker": [case_services.NOT_ASSIGNABLE % {"name": outsider.display_name}]
+        }
     # Nothing of the refused attempts remains.
     assert not Case.objects.exists() and not Person.objects.exists()
     referral.refresh_from_db()
@@ -233,9 +264,13 @@ def test_decline_needs_a_reason_and_keeps_it(police, coordinator):
     with pytest.raises(ValidationError) as exc:
         services.referral_decline(referral=referral, actor=coordinator, reason="   ")
     assert exc.value.message_dict == {"reason": [services.DECLINE_NEEDS_REASON]}
-    referral = services.referral_decline(referral=referral, actor=coordinator, reason="No signs of trafficking.")
+    referral = services.referral_decline(
+        referral=referral, actor=coordinator, reason="No signs of trafficking."
+    )
     referral.refresh_from_db()
-    assert referral.status == Referral.Status.DECLINED and referral.decline_reason == "No signs of trafficking."
+    assert (
+        referral.status == Referral.Status.DECLINED and referral.decline_reason == "No signs of trafficking."
+    )
     last = referral.history.first()
     assert last.history_user == coordinator and last.history_change_reason == "No signs of trafficking."
     assert not Case.objects.exists()
@@ -247,10 +282,12 @@ def test_decline_needs_a_reason_and_keeps_it(police, coordinator):
 def test_every_active_coordinator_gets_a_link_and_no_personal_data(
     police, coordinator, other_ngo_worker, caseworker, national, django_capture_on_commit_callbacks, settings
 ):
-    from tests.factories import UserFactory
     from cases.models import Role
+    from tests.factories import UserFactory
 
-    UserFactory(username="retired", organisation=coordinator.organisation, roles=[Role.COORDINATOR], is_active=False)
+    UserFactory(
+        username="retired", organisation=coordinator.organisation, roles=[Role.COORDINATOR], is_active=False
+    )
     settings.SITE_URL = "https://nrm.example.invalid"
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         referral = submit(police, address="Brīvības iela 1", email="aija@example.invalid")
@@ -262,7 +299,18 @@ def test_every_active_coordinator_gets_a_link_and_no_personal_data(
     assert message.subject == "New referral waiting for intake"
     assert f"https://nrm.example.invalid/referrals/{referral.pk}/" in message.body
     text = message.subject + message.body
-    for personal in ("Aija", "Bērziņa", "Berzina", "1994", "20000001", "Brīvības", "aija@", "Centrālā", police.organisation.name, police.last_name):
+    for personal in (
+        "Aija",
+        "Bērziņa",
+        "Berzina",
+        "1994",
+        "20000001",
+        "Brīvības",
+        "aija@",
+        "Centrālā",
+        police.organisation.name,
+        police.last_name,
+    ):
         assert personal not in text
 
 

@@ -16,8 +16,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def referrals(police, border, coordinator, caseworker, other_ngo_worker):
-    accepted = services.referral_accept(referral=submit(police, given_name="Zelma"), actor=coordinator, caseworker=caseworker)
-    declined = services.referral_decline(referral=submit(border, given_name="Vilma"), actor=other_ngo_worker, reason="Elsewhere")
+    accepted = services.referral_accept(
+        referral=submit(police, given_name="Zelma"), actor=coordinator, caseworker=caseworker
+    )
+    declined = services.referral_decline(
+        referral=submit(border, given_name="Vilma"), actor=other_ngo_worker, reason="Elsewhere"
+    )
     return {
         "police_submitted": submit(police),
         "border_submitted": submit(border),
@@ -57,7 +61,7 @@ def test_list_detail_and_api_scope(client, all_role_users, police_colleague, ref
     body = listing.content.decode()
     for key, referral in referrals.items():
         if listing.status_code == 200:
-            assert (f'/referrals/{referral.pk}/' in body) == (key in expected), (role, key)
+            assert (f"/referrals/{referral.pk}/" in body) == (key in expected), (role, key)
         page = client.get(referral.get_absolute_url())
         api = client.get(f"/api/v1/referrals/{referral.pk}/")
         want = 200 if key in expected else 404
@@ -69,7 +73,9 @@ def test_list_detail_and_api_scope(client, all_role_users, police_colleague, ref
     assert client.get("/api/v1/referrals/999999/").status_code == 404
 
 
-def test_the_referrer_never_sees_the_case_behind_an_accepted_referral(client, police, police_colleague, coordinator, referrals):
+def test_the_referrer_never_sees_the_case_behind_an_accepted_referral(
+    client, police, police_colleague, coordinator, referrals
+):
     accepted = referrals["police_accepted"]
     case = accepted.case
     for user in (police, police_colleague):
@@ -98,7 +104,13 @@ def test_the_national_coordinator_reads_counts_only(client, national, referrals)
     submit(referrals["police_submitted"].created_by, **anonymous_data())
     client.force_login(national)
     response = client.get(reverse("referrals:list"))
-    assert response.context["counts"] == {"total": 5, "waiting": 2, "accepted": 1, "declined": 1, "anonymous": 1}
+    assert response.context["counts"] == {
+        "total": 5,
+        "waiting": 2,
+        "accepted": 1,
+        "declined": 1,
+        "anonymous": 1,
+    }
     body = response.content.decode()
     for referral in referrals.values():
         assert referral.given_name not in body
@@ -146,7 +158,10 @@ def test_a_validation_error_loses_nothing_typed(client, police):
     response = client.post(reverse("referrals:new"), post)
     assert response.status_code == 400
     body = response.content.decode()
-    assert 'value="Olēna"' in body and 'value="withheld_documents" checked' in body.replace('" id', '" checked id') or 'Olēna' in body
+    assert (
+        'value="Olēna"' in body
+        and 'value="withheld_documents" checked' in body.replace('" id', '" checked id')
+    ) or "Olēna" in body
     form = response.context["form"]
     assert form["given_name"].value() == "Olēna"
     assert form["indicators"].value() == ["withheld_documents", "debt_bondage"]
@@ -162,9 +177,13 @@ def test_a_validation_error_loses_nothing_typed(client, police):
 
 def test_save_a_draft_then_finish_it(client, police, coordinator, django_capture_on_commit_callbacks):
     client.force_login(police)
-    response = client.post(reverse("referrals:new"), {"given_name": "Olena", "indicators": ["isolation"], "action": "draft"})
+    response = client.post(
+        reverse("referrals:new"), {"given_name": "Olena", "indicators": ["isolation"], "action": "draft"}
+    )
     draft = Referral.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("referrals:edit", kwargs={"pk": draft.pk})
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "referrals:edit", kwargs={"pk": draft.pk}
+    )
     assert draft.status == Referral.Status.DRAFT and draft.given_name == "Olena"
     page = client.get(response["Location"])
     assert page.context["form"]["given_name"].value() == "Olena"
@@ -185,7 +204,10 @@ def test_a_colleague_cannot_open_anothers_draft(client, police, police_colleague
     draft = services.referral_save_draft(actor=police, data={"given_name": "Olena"})
     client.force_login(police_colleague)
     assert client.get(reverse("referrals:edit", kwargs={"pk": draft.pk})).status_code == 404
-    assert client.post(reverse("referrals:edit", kwargs={"pk": draft.pk}), {"action": "submit"}).status_code == 404
+    assert (
+        client.post(reverse("referrals:edit", kwargs={"pk": draft.pk}), {"action": "submit"}).status_code
+        == 404
+    )
 
 
 def test_without_consent_the_form_refuses_the_name(client, police):
@@ -220,12 +242,16 @@ def test_the_queue_is_oldest_first_and_flags_the_overdue(client, police, border,
     assert len(response.context["anonymous"]) == 1
 
 
-def test_accept_through_the_page_opens_the_case_for_the_caseworker(client, police, coordinator, caseworker, caseworker2):
+def test_accept_through_the_page_opens_the_case_for_the_caseworker(
+    client, police, coordinator, caseworker, caseworker2
+):
     referral = submit(police)
     client.force_login(coordinator)
     page = client.get(referral.get_absolute_url())
     assert page.status_code == 200 and "Accept and open a case" in page.content.decode()
-    response = client.post(reverse("referrals:accept", kwargs={"pk": referral.pk}), {"caseworker": caseworker.pk, "person": ""})
+    response = client.post(
+        reverse("referrals:accept", kwargs={"pk": referral.pk}), {"caseworker": caseworker.pk, "person": ""}
+    )
     referral.refresh_from_db()
     assert response.status_code == 302 and response["Location"] == referral.case.get_absolute_url()
     client.force_login(caseworker)
@@ -240,15 +266,24 @@ def test_accept_without_a_caseworker_says_so(client, police, coordinator, other_
     response = client.post(reverse("referrals:accept", kwargs={"pk": referral.pk}), {"caseworker": ""})
     assert response.status_code == 400
     assert response.context["accept_form"].errors == {"caseworker": [str(services.CASEWORKER_REQUIRED)]}
-    response = client.post(reverse("referrals:accept", kwargs={"pk": referral.pk}), {"caseworker": other_ngo_worker.pk})
+    response = client.post(
+        reverse("referrals:accept", kwargs={"pk": referral.pk}), {"caseworker": other_ngo_worker.pk}
+    )
     assert response.context["accept_form"].errors == {"caseworker": [str(services.CASEWORKER_NOT_AVAILABLE)]}
     assert not Case.objects.exists()
 
 
-def test_possible_duplicates_are_shown_and_can_be_chosen(client, police, coordinator, caseworker, mandated_ngo, case_of_other_ngo):
+def test_possible_duplicates_are_shown_and_can_be_chosen(
+    client, police, coordinator, caseworker, mandated_ngo, case_of_other_ngo
+):
     import datetime
 
-    known = make_case(organisation=mandated_ngo, person=PersonFactory(given_name="Aija", family_name="Berzina", date_of_birth=datetime.date(1994, 3, 12)))
+    known = make_case(
+        organisation=mandated_ngo,
+        person=PersonFactory(
+            given_name="Aija", family_name="Berzina", date_of_birth=datetime.date(1994, 3, 12)
+        ),
+    )
     make_case(organisation=mandated_ngo, person=PersonFactory(given_name="Oksana", family_name="Kovalenko"))
     referral = submit(police)  # Aija Bērziņa, 1994-03-12
     client.force_login(coordinator)
@@ -258,7 +293,10 @@ def test_possible_duplicates_are_shown_and_can_be_chosen(client, police, coordin
     assert duplicates[0].same_name and duplicates[0].same_date_of_birth
     body = page.content.decode()
     assert known.reference in body and "Same name and date of birth" in body and "Kovalenko" not in body
-    response = client.post(reverse("referrals:accept", kwargs={"pk": referral.pk}), {"caseworker": caseworker.pk, "person": known.person_id})
+    response = client.post(
+        reverse("referrals:accept", kwargs={"pk": referral.pk}),
+        {"caseworker": caseworker.pk, "person": known.person_id},
+    )
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.person_id == known.person_id and referral.case.person_id == known.person_id
@@ -270,20 +308,32 @@ def test_decline_needs_a_reason_on_the_page_too(client, police, coordinator):
     response = client.post(reverse("referrals:decline", kwargs={"pk": referral.pk}), {"reason": ""})
     assert response.status_code == 400
     assert response.context["decline_form"].errors == {"reason": [str(services.DECLINE_NEEDS_REASON)]}
-    response = client.post(reverse("referrals:decline", kwargs={"pk": referral.pk}), {"reason": "Not trafficking."})
+    response = client.post(
+        reverse("referrals:decline", kwargs={"pk": referral.pk}), {"reason": "Not trafficking."}
+    )
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.status == Referral.Status.DECLINED
     # A second decision is refused with the message.
-    response = client.post(reverse("referrals:decline", kwargs={"pk": referral.pk}), {"reason": "Again"}, follow=True)
+    response = client.post(
+        reverse("referrals:decline", kwargs={"pk": referral.pk}), {"reason": "Again"}, follow=True
+    )
     assert str(services.NOT_WAITING % {"status": "declined"}) in response.content.decode()
 
 
 def test_a_first_responder_cannot_decide(client, police, caseworker):
     referral = submit(police)
     client.force_login(police)
-    assert client.post(reverse("referrals:accept", kwargs={"pk": referral.pk}), {"caseworker": caseworker.pk}).status_code == 403
-    assert client.post(reverse("referrals:decline", kwargs={"pk": referral.pk}), {"reason": "x"}).status_code == 403
+    assert (
+        client.post(
+            reverse("referrals:accept", kwargs={"pk": referral.pk}), {"caseworker": caseworker.pk}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(reverse("referrals:decline", kwargs={"pk": referral.pk}), {"reason": "x"}).status_code
+        == 403
+    )
     assert "Accept and open a case" not in client.get(referral.get_absolute_url()).content.decode()
 
 
@@ -291,7 +341,9 @@ def test_a_first_responder_cannot_decide(client, police, caseworker):
 
 
 @pytest.mark.parametrize("rows", [3, 30])
-def test_first_responder_list_query_count_does_not_grow(client, police, police_colleague, django_assert_num_queries, rows):
+def test_first_responder_list_query_count_does_not_grow(
+    client, police, police_colleague, django_assert_num_queries, rows
+):
     for i in range(rows):
         submit(police if i % 2 else police_colleague)
     client.force_login(police)
@@ -301,7 +353,9 @@ def test_first_responder_list_query_count_does_not_grow(client, police, police_c
 
 
 @pytest.mark.parametrize("rows", [3, 30])
-def test_coordinator_list_query_count_does_not_grow(client, police, border, coordinator, caseworker, django_assert_num_queries, rows):
+def test_coordinator_list_query_count_does_not_grow(
+    client, police, border, coordinator, caseworker, django_assert_num_queries, rows
+):
     for i in range(rows):
         referral = submit(police if i % 2 else border)
         if i % 3 == 0:
@@ -315,7 +369,9 @@ def test_coordinator_list_query_count_does_not_grow(client, police, border, coor
 
 
 @pytest.mark.parametrize("rows", [3, 30])
-def test_api_list_query_count_does_not_grow(client, police, coordinator, caseworker, django_assert_num_queries, rows):
+def test_api_list_query_count_does_not_grow(
+    client, police, coordinator, caseworker, django_assert_num_queries, rows
+):
     for i in range(rows):
         referral = submit(police)
         if i % 2:
@@ -348,7 +404,9 @@ def test_dashboard_panels_by_role(client, police, coordinator, caseworker, natio
     assert mine.get_absolute_url() in body
     client.force_login(coordinator)
     body = client.get(reverse("dashboard")).content.decode()
-    assert "2 referrals are waiting for your decision." in body and "1 waiting more than 3 working days" in body
+    assert (
+        "2 referrals are waiting for your decision." in body and "1 waiting more than 3 working days" in body
+    )
     client.force_login(national)
     body = client.get(reverse("dashboard")).content.decode()
     assert "Referrals by status" in body and "Aija" not in body

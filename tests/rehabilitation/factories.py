@@ -13,9 +13,13 @@ from tests.factories import PersonFactory, make_case
 def identified_case(*, organisation, caseworkers=(), opened_days_ago=400, person=None, **changes) -> Case:
     today = timezone.localdate()
     return make_case(
-        organisation=organisation, caseworkers=caseworkers, person=person or PersonFactory(),
+        organisation=organisation,
+        caseworkers=caseworkers,
+        person=person or PersonFactory(),
         opened_on=today - datetime.timedelta(days=opened_days_ago),
-        victim_status=Case.VictimStatus.IDENTIFIED, stage=Case.Stage.REHABILITATION, **changes,
+        victim_status=Case.VictimStatus.IDENTIFIED,
+        stage=Case.Stage.REHABILITATION,
+        **changes,
     )
 
 
@@ -23,7 +27,9 @@ def course_at_day(case: Case, day: int, *, actor, today: datetime.date | None = 
     """A course of `case` that is at day `day` today (day 1 = started today)."""
     today = today or timezone.localdate()
     start = today - datetime.timedelta(days=day - 1)
-    course = RehabilitationCourse(case=case, start_date=start, last_day=limits.course_last_day(start), recorded_by=actor)
+    course = RehabilitationCourse(
+        case=case, start_date=start, last_day=limits.course_last_day(start), recorded_by=actor
+    )
     course._history_user = actor
     course.save()
     return course

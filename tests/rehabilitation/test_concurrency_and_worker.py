@@ -20,7 +20,9 @@ from tests.rehabilitation.factories import course_at_day, identified_case
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_entries_never_pass_150_hours(mandated_ngo, caseworker):
     case = identified_case(organisation=mandated_ngo, caseworkers=[caseworker])
-    services.court_support_log(case=case, date=timezone.localdate(), hours="140.00", activity="Trial", actor=caseworker)
+    services.court_support_log(
+        case=case, date=timezone.localdate(), hours="140.00", activity="Trial", actor=caseworker
+    )
     writers = 12
     barrier = threading.Barrier(writers)
     outcomes: list[str] = []
@@ -29,7 +31,9 @@ def test_simultaneous_entries_never_pass_150_hours(mandated_ngo, caseworker):
     def write():
         try:
             barrier.wait(timeout=30)
-            services.court_support_log(case=case, date=timezone.localdate(), hours="2.00", activity="Hearing", actor=caseworker)
+            services.court_support_log(
+                case=case, date=timezone.localdate(), hours="2.00", activity="Hearing", actor=caseworker
+            )
             result = "ok"
         except ValidationError as error:
             result = error.message_dict["hours"][0]
@@ -66,7 +70,10 @@ def test_the_daily_task_runs_through_a_real_worker_on_redis(settings, mandated_n
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
         enforce_limits.delay()
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not Alert.objects.filter(case=case, kind=Alert.Kind.COURSE_LIMIT_REACHED).exists():
+        while (
+            time.monotonic() < deadline
+            and not Alert.objects.filter(case=case, kind=Alert.Kind.COURSE_LIMIT_REACHED).exists()
+        ):
             time.sleep(0.2)
     assert Alert.objects.filter(case=case, kind=Alert.Kind.COURSE_LIMIT_REACHED).exists()
     course.refresh_from_db()

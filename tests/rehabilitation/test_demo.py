@@ -29,7 +29,17 @@ def test_demo_has_the_limits_and_their_alerts_once():
         (cases["oksana"].reference, Alert.Kind.REFLECTION_ENDS_SOON),
     } <= kinds
     assert all(m.body.startswith("A case you work on has a new alert: ") for m in mail.outbox)
-    counts = (Alert.objects.count(), RehabilitationCourse.objects.count(), CourtSupportEntry.objects.count(), len(mail.outbox))
+    counts = (
+        Alert.objects.count(),
+        RehabilitationCourse.objects.count(),
+        CourtSupportEntry.objects.count(),
+        len(mail.outbox),
+    )
 
     load_demo(password="demo-password-for-tests-2026")
-    assert (Alert.objects.count(), RehabilitationCourse.objects.count(), CourtSupportEntry.objects.count(), len(mail.outbox)) == counts
+    assert (
+        Alert.objects.count(),
+        RehabilitationCourse.objects.count(),
+        CourtSupportEntry.objects.count(),
+        len(mail.outbox),
+    ) == counts

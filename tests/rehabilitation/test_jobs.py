@@ -28,14 +28,23 @@ def _alerts(case=None):
 
 
 def _hours(case, hours, actor, day=None):
-    entry = CourtSupportEntry(case=case, date=day or timezone.localdate(), hours=Decimal(hours), activity="Hearing", recorded_by=actor)
+    entry = CourtSupportEntry(
+        case=case,
+        date=day or timezone.localdate(),
+        hours=Decimal(hours),
+        activity="Hearing",
+        recorded_by=actor,
+    )
     entry.save()
     return entry
 
 
 def test_course_is_warned_on_day_166_and_ended_on_day_181(mandated_ngo, caseworker):
     today = timezone.localdate()
-    cases = {day: identified_case(organisation=mandated_ngo, caseworkers=[caseworker]) for day in (165, 166, 180, 181)}
+    cases = {
+        day: identified_case(organisation=mandated_ngo, caseworkers=[caseworker])
+        for day in (165, 166, 180, 181)
+    }
     courses = {day: course_at_day(case, day, actor=caseworker) for day, case in cases.items()}
 
     result = jobs.enforce_limits(today=today)
@@ -55,10 +64,12 @@ def test_course_is_warned_on_day_166_and_ended_on_day_181(mandated_ngo, casework
     record = course.history.latest()
     assert record.history_type == "~" and record.history_user is None and record.status == "limit_reached"
     assert record.history_change_reason == "Limit reached: 180 days"
-    assert _alerts(cases[181]) == sorted([
-        (cases[181].pk, Kind.COURSE_ENDS_SOON, course.last_day - D(days=14)),
-        (cases[181].pk, Kind.COURSE_LIMIT_REACHED, today),
-    ])
+    assert _alerts(cases[181]) == sorted(
+        [
+            (cases[181].pk, Kind.COURSE_ENDS_SOON, course.last_day - D(days=14)),
+            (cases[181].pk, Kind.COURSE_LIMIT_REACHED, today),
+        ]
+    )
     assert result.courses_ended == 1 and result.alerts_raised == 4
     # Every alert has its history row.
     assert Alert.history.filter(history_type="+").count() == 4
@@ -75,7 +86,12 @@ def test_second_run_the_same_day_creates_nothing_and_sends_nothing(mandated_ngo,
     second = jobs.enforce_limits()
 
     assert second.alerts_raised == 0 and second.courses_ended == 0 and second.emails_sent == 0
-    assert (_alerts(), RehabilitationCourse.history.count(), Alert.history.count(), len(mail.outbox)) == before
+    assert (
+        _alerts(),
+        RehabilitationCourse.history.count(),
+        Alert.history.count(),
+        len(mail.outbox),
+    ) == before
     # The next day neither: the court-hours warning is once per case, whatever the date.
     assert jobs.enforce_limits(today=timezone.localdate() + D(days=1)).alerts_raised == 0
 
@@ -97,29 +113,41 @@ def test_a_week_missed_is_caught_up_with_the_right_dates(mandated_ngo, caseworke
     course_a.refresh_from_db()
     course_b.refresh_from_db()
     assert course_a.status == "active"
-    assert course_b.status == "limit_reached" and course_b.ended_on == course_b.last_day == week_ago + D(days=4)
-    assert _alerts() == sorted([
-        (a.pk, Kind.COURSE_ENDS_SOON, week_ago + D(days=6)),  # due during the week: raised once, with its date
-        (b.pk, Kind.COURSE_ENDS_SOON, course_b.last_day - D(days=14)),
-        (b.pk, Kind.COURSE_LIMIT_REACHED, course_b.last_day + D(days=1)),
-    ])
+    assert course_b.status == "limit_reached" and course_b.ended_on == course_b.last_day == week_ago + D(
+        days=4
+    )
+    assert _alerts() == sorted(
+        [
+            (
+                a.pk,
+                Kind.COURSE_ENDS_SOON,
+                week_ago + D(days=6),
+            ),  # due during the week: raised once, with its date
+            (b.pk, Kind.COURSE_ENDS_SOON, course_b.last_day - D(days=14)),
+            (b.pk, Kind.COURSE_LIMIT_REACHED, course_b.last_day + D(days=1)),
+        ]
+    )
     assert result.alerts_raised == 2 and result.courses_ended == 1
     assert jobs.enforce_limits(today=today).alerts_raised == 0
 
 
 def test_court_support_warnings_at_80_and_100_percent(mandated_ngo, caseworker):
     today = timezone.localdate()
-    below, at_80, at_100 = (identified_case(organisation=mandated_ngo, caseworkers=[caseworker]) for _ in range(3))
+    below, at_80, at_100 = (
+        identified_case(organisation=mandated_ngo, caseworkers=[caseworker]) for _ in range(3)
+    )
     _hours(below, "119.75", caseworker)
     _hours(at_80, "120.00", caseworker)
     _hours(at_100, "100.00", caseworker)
     _hours(at_100, "50.00", caseworker)
     jobs.enforce_limits(today=today)
-    assert _alerts() == sorted([
-        (at_80.pk, Kind.COURT_HOURS_80, today),
-        (at_100.pk, Kind.COURT_HOURS_80, today),
-        (at_100.pk, Kind.COURT_HOURS_100, today),
-    ])
+    assert _alerts() == sorted(
+        [
+            (at_80.pk, Kind.COURT_HOURS_80, today),
+            (at_100.pk, Kind.COURT_HOURS_80, today),
+            (at_100.pk, Kind.COURT_HOURS_100, today),
+        ]
+    )
 
 
 def test_reflection_period_warned_5_days_before_and_ended_on_day_31(mandated_ngo, caseworker):
@@ -153,26 +181,43 @@ def test_residence_permit_reminded_30_days_before_expiry(mandated_ngo, caseworke
     for days_left in (31, 30):
         case = identified_case(organisation=mandated_ngo, caseworkers=[caseworker])
         ResidencePermit.objects.create(
-            case=case, travel_document_presented_on=today - D(days=400), travel_document_type="passport",
-            travel_document_number="X1", application_submitted_on=today - D(days=399), decision="granted",
-            decision_on=today - D(days=340), permit_number="RP-1", valid_from=today - D(days=335),
-            valid_until=today + D(days=days_left), recorded_by=caseworker,
+            case=case,
+            travel_document_presented_on=today - D(days=400),
+            travel_document_type="passport",
+            travel_document_number="X1",
+            application_submitted_on=today - D(days=399),
+            decision="granted",
+            decision_on=today - D(days=340),
+            permit_number="RP-1",
+            valid_from=today - D(days=335),
+            valid_until=today + D(days=days_left),
+            recorded_by=caseworker,
         )
         cases.append(case)
     jobs.enforce_limits(today=today)
     assert _alerts() == [(cases[1].pk, Kind.PERMIT_EXPIRES_SOON, today)]
 
 
-def test_emails_go_to_the_assigned_caseworkers_with_a_link_and_no_personal_data(mandated_ngo, caseworker, caseworker2, coordinator):
+def test_emails_go_to_the_assigned_caseworkers_with_a_link_and_no_personal_data(
+    mandated_ngo, caseworker, caseworker2, coordinator
+):
     case = identified_case(organisation=mandated_ngo, caseworkers=[caseworker, caseworker2])
     course_at_day(case, 181, actor=caseworker)
     jobs.enforce_limits()
     assert sorted(m.to[0] for m in mail.outbox) == sorted([caseworker.email, caseworker2.email])
     person = case.person
     for message in mail.outbox:
-        assert message.body == f"A case you work on has a new alert: http://127.0.0.1:8000/cases/{case.reference}/#alerts-h"
+        assert (
+            message.body
+            == f"A case you work on has a new alert: http://127.0.0.1:8000/cases/{case.reference}/#alerts-h"
+        )
         text = message.subject + message.body
-        for personal in (person.given_name, person.family_name, str(person.date_of_birth), caseworker.last_name):
+        for personal in (
+            person.given_name,
+            person.family_name,
+            str(person.date_of_birth),
+            caseworker.last_name,
+        ):
             assert personal not in text
 
 
@@ -196,7 +241,9 @@ def _population(n, mandated_ngo, caseworker):
         course_at_day(case, (166, 181, 100)[i % 3], actor=caseworker)
         _hours(case, ("120.00", "150.00", "10.00")[i % 3], caseworker)
         start = today - D(days=(25, 31, 3)[i % 3] - 1)
-        ReflectionPeriod.objects.create(case=case, start_date=start, last_day=reflection_period_last_day(start), recorded_by=caseworker)
+        ReflectionPeriod.objects.create(
+            case=case, start_date=start, last_day=reflection_period_last_day(start), recorded_by=caseworker
+        )
 
 
 def _count_queries():
@@ -206,7 +253,9 @@ def _count_queries():
 
 
 @pytest.mark.parametrize("n", [3, 30])
-def test_the_job_runs_the_same_number_of_queries_for_3_and_30_cases(n, mandated_ngo, caseworker, django_assert_num_queries):
+def test_the_job_runs_the_same_number_of_queries_for_3_and_30_cases(
+    n, mandated_ngo, caseworker, django_assert_num_queries
+):
     _population(n, mandated_ngo, caseworker)
     # 15 statements and the transaction's savepoint pair; no more for 30 cases than for 3.
     with django_assert_num_queries(17):

@@ -9,7 +9,12 @@ from django.utils import timezone
 
 from cases.models import Alert, Case
 from rehabilitation import limits, services
-from rehabilitation.models import CourtSupportEntry, FamilyConsultation, PostCourseConsultation, RehabilitationCourse
+from rehabilitation.models import (
+    CourtSupportEntry,
+    FamilyConsultation,
+    PostCourseConsultation,
+    RehabilitationCourse,
+)
 from tests.factories import PersonFactory, make_case
 from tests.rehabilitation.factories import course_at_day, identified_case
 
@@ -53,7 +58,9 @@ def test_course_start_refuses_a_second_active_course_and_a_future_start(rcase, c
     assert _messages(exc, "start_date") == [services.DATE_IN_FUTURE]
 
 
-def test_course_start_is_refused_to_the_national_coordinator_and_an_unassigned_caseworker(rcase, national, caseworker2):
+def test_course_start_is_refused_to_the_national_coordinator_and_an_unassigned_caseworker(
+    rcase, national, caseworker2
+):
     for user in (national, caseworker2):
         with pytest.raises(PermissionDenied):
             services.course_start(case=rcase, start_date=TODAY(), actor=user)
@@ -62,33 +69,49 @@ def test_course_start_is_refused_to_the_national_coordinator_and_an_unassigned_c
 def test_day_180_is_accepted_and_day_181_refused(rcase, caseworker):
     course = course_at_day(rcase, 181, actor=caseworker)
     day_180 = course.start_date + D(days=179)
-    entry = services.course_service_log(case=rcase, date=day_180, specialist="psychologist", hours="1.00", notes="n", actor=caseworker)
+    entry = services.course_service_log(
+        case=rcase, date=day_180, specialist="psychologist", hours="1.00", notes="n", actor=caseworker
+    )
     assert entry.history.get().history_user == caseworker
     day_181 = course.start_date + D(days=180)
     with pytest.raises(ValidationError) as exc:
-        services.course_service_log(case=rcase, date=day_181, specialist="psychologist", hours="1.00", actor=caseworker)
+        services.course_service_log(
+            case=rcase, date=day_181, specialist="psychologist", hours="1.00", actor=caseworker
+        )
     assert _messages(exc, "date") == [
         services.COURSE_DAY_OVER % {"last_day": day_180.isoformat(), "date": day_181.isoformat(), "day": 181}
     ]
     # Material assistance obeys the same days.
-    services.material_assistance_log(case=rcase, date=day_180, description="Food", amount_eur="20.00", actor=caseworker)
+    services.material_assistance_log(
+        case=rcase, date=day_180, description="Food", amount_eur="20.00", actor=caseworker
+    )
     with pytest.raises(ValidationError):
-        services.material_assistance_log(case=rcase, date=day_181, description="Food", amount_eur="20.00", actor=caseworker)
+        services.material_assistance_log(
+            case=rcase, date=day_181, description="Food", amount_eur="20.00", actor=caseworker
+        )
 
 
 def test_course_service_refuses_before_the_start_after_an_early_end_and_odd_hours(rcase, caseworker):
     course = course_at_day(rcase, 20, actor=caseworker)
     with pytest.raises(ValidationError) as exc:
-        services.course_service_log(case=rcase, date=course.start_date - D(days=1), specialist="lawyer", hours="1", actor=caseworker)
+        services.course_service_log(
+            case=rcase, date=course.start_date - D(days=1), specialist="lawyer", hours="1", actor=caseworker
+        )
     assert _messages(exc, "date") == [services.BEFORE_COURSE % {"start": course.start_date.isoformat()}]
     for bad in ("0", "0.30", "-1", "abc"):
         with pytest.raises(ValidationError) as exc:
-            services.course_service_log(case=rcase, date=TODAY(), specialist="lawyer", hours=bad, actor=caseworker)
+            services.course_service_log(
+                case=rcase, date=TODAY(), specialist="lawyer", hours=bad, actor=caseworker
+            )
         assert _messages(exc, "hours") == [services.QUARTER_HOURS]
     ended_on = course.start_date + D(days=9)
-    services.course_end(case=rcase, ended_on=ended_on, status="ended_early", reason="Moved abroad", actor=caseworker)
+    services.course_end(
+        case=rcase, ended_on=ended_on, status="ended_early", reason="Moved abroad", actor=caseworker
+    )
     with pytest.raises(ValidationError) as exc:
-        services.course_service_log(case=rcase, date=ended_on + D(days=1), specialist="lawyer", hours="1", actor=caseworker)
+        services.course_service_log(
+            case=rcase, date=ended_on + D(days=1), specialist="lawyer", hours="1", actor=caseworker
+        )
     assert _messages(exc, "date") == [services.AFTER_COURSE_END % {"end": ended_on.isoformat()}]
 
 
@@ -97,10 +120,14 @@ def test_course_end_rules_and_history(rcase, caseworker):
     with pytest.raises(ValidationError) as exc:
         services.course_end(case=rcase, ended_on=TODAY(), status="ended_early", reason=" ", actor=caseworker)
     assert _messages(exc, "reason") == [services.END_NEEDS_REASON]
-    services.course_service_log(case=rcase, date=TODAY() - D(days=2), specialist="lawyer", hours="1", actor=caseworker)
+    services.course_service_log(
+        case=rcase, date=TODAY() - D(days=2), specialist="lawyer", hours="1", actor=caseworker
+    )
     with pytest.raises(ValidationError) as exc:
         services.course_end(case=rcase, ended_on=TODAY() - D(days=3), status="completed", actor=caseworker)
-    assert _messages(exc, "ended_on") == [services.END_BEFORE_SERVICES % {"date": (TODAY() - D(days=2)).isoformat()}]
+    assert _messages(exc, "ended_on") == [
+        services.END_BEFORE_SERVICES % {"date": (TODAY() - D(days=2)).isoformat()}
+    ]
     course = services.course_end(case=rcase, ended_on=TODAY(), status="completed", actor=caseworker)
     assert course.status == "completed" and course.ended_on == TODAY()
     assert course.history.latest().history_user == caseworker
@@ -113,7 +140,9 @@ def test_course_end_rules_and_history(rcase, caseworker):
 
 
 def _court(case, hours, actor, **kw):
-    return services.court_support_log(case=case, date=TODAY(), hours=hours, activity="Hearing", actor=actor, **kw)
+    return services.court_support_log(
+        case=case, date=TODAY(), hours=hours, activity="Hearing", actor=actor, **kw
+    )
 
 
 def test_court_support_150_accepted_150_25_refused(rcase, caseworker):
@@ -131,7 +160,9 @@ def test_court_support_message_says_what_remains(rcase, caseworker):
     with pytest.raises(ValidationError) as exc:
         _court(rcase, "3", caseworker)
     assert _messages(exc, "hours") == ["2.25 hours of court support remain; this entry asks for 3.00"]
-    assert _messages(exc, "hours") == [services.COURT_SUPPORT_OVER % {"remaining": "2.25", "requested": "3.00"}]
+    assert _messages(exc, "hours") == [
+        services.COURT_SUPPORT_OVER % {"remaining": "2.25", "requested": "3.00"}
+    ]
 
 
 def test_court_support_refuses_quarter_hour_violations_and_presumed_victims(rcase, mandated_ngo, caseworker):
@@ -161,14 +192,20 @@ def _ended_course(case, actor, *, ended_days_ago):
 def test_post_course_needs_an_ended_course_and_a_date_after_it(rcase, caseworker):
     course_at_day(rcase, 10, actor=caseworker)
     with pytest.raises(ValidationError) as exc:
-        services.post_course_consultation_log(case=rcase, date=TODAY(), specialist="psychologist", actor=caseworker)
+        services.post_course_consultation_log(
+            case=rcase, date=TODAY(), specialist="psychologist", actor=caseworker
+        )
     assert _messages(exc) == [services.POST_COURSE_NOT_ENDED]
     case = identified_case(organisation=rcase.organisation, caseworkers=[caseworker])
     course = _ended_course(case, caseworker, ended_days_ago=5)
     with pytest.raises(ValidationError) as exc:
-        services.post_course_consultation_log(case=case, date=course.ended_on, specialist="psychologist", actor=caseworker)
+        services.post_course_consultation_log(
+            case=case, date=course.ended_on, specialist="psychologist", actor=caseworker
+        )
     assert _messages(exc, "date") == [services.POST_COURSE_NOT_AFTER % {"end": course.ended_on.isoformat()}]
-    entry = services.post_course_consultation_log(case=case, date=course.ended_on + D(days=1), specialist="psychologist", actor=caseworker)
+    entry = services.post_course_consultation_log(
+        case=case, date=course.ended_on + D(days=1), specialist="psychologist", actor=caseworker
+    )
     assert entry.history.get().history_user == caseworker
 
 
@@ -183,7 +220,9 @@ def test_post_course_within_two_years_of_the_end(mandated_ngo, caseworker):
     assert last == TODAY() - D(days=1)
     services.post_course_consultation_log(case=case, date=last, specialist="lawyer", actor=caseworker)
     with pytest.raises(ValidationError) as exc:
-        services.post_course_consultation_log(case=case, date=last + D(days=1), specialist="lawyer", actor=caseworker)
+        services.post_course_consultation_log(
+            case=case, date=last + D(days=1), specialist="lawyer", actor=caseworker
+        )
     assert _messages(exc, "date") == [
         services.POST_COURSE_TOO_LATE % {"last": last.isoformat(), "date": (last + D(days=1)).isoformat()}
     ]
@@ -192,7 +231,9 @@ def test_post_course_within_two_years_of_the_end(mandated_ngo, caseworker):
 def test_post_course_at_most_five(rcase, caseworker):
     course = _ended_course(rcase, caseworker, ended_days_ago=10)
     for n in range(5):
-        services.post_course_consultation_log(case=rcase, date=course.ended_on + D(days=n + 1), specialist="lawyer", actor=caseworker)
+        services.post_course_consultation_log(
+            case=rcase, date=course.ended_on + D(days=n + 1), specialist="lawyer", actor=caseworker
+        )
     with pytest.raises(ValidationError) as exc:
         services.post_course_consultation_log(case=rcase, date=TODAY(), specialist="lawyer", actor=caseworker)
     assert _messages(exc) == [services.POST_COURSE_USED % {"limit": 5}]
@@ -208,23 +249,33 @@ def test_family_consultations_only_for_a_minor_at_identification_and_at_most_fiv
     case = identified_case(organisation=mandated_ngo, caseworkers=[caseworker], person=minor)
     member = services.family_member_add(case=case, given_name="Inga", relationship="mother", actor=caseworker)
     for _n in range(5):
-        services.family_consultation_log(case=case, family_member=member, date=today, specialist="psychologist", actor=caseworker)
+        services.family_consultation_log(
+            case=case, family_member=member, date=today, specialist="psychologist", actor=caseworker
+        )
     with pytest.raises(ValidationError) as exc:
-        services.family_consultation_log(case=case, family_member=member, date=today, specialist="psychologist", actor=caseworker)
+        services.family_consultation_log(
+            case=case, family_member=member, date=today, specialist="psychologist", actor=caseworker
+        )
     assert _messages(exc) == [services.FAMILY_USED % {"limit": 5}]
     assert FamilyConsultation.objects.filter(case=case).count() == 5
     assert FamilyConsultation.history.filter(history_user=caseworker).count() == 5
 
     adult = PersonFactory(date_of_birth=datetime.date(1990, 1, 1))
     adult_case = identified_case(organisation=mandated_ngo, caseworkers=[caseworker], person=adult)
-    member = services.family_member_add(case=adult_case, given_name="Ivars", relationship="brother", actor=caseworker)
+    member = services.family_member_add(
+        case=adult_case, given_name="Ivars", relationship="brother", actor=caseworker
+    )
     with pytest.raises(ValidationError) as exc:
-        services.family_consultation_log(case=adult_case, family_member=member, date=today, specialist="lawyer", actor=caseworker)
+        services.family_consultation_log(
+            case=adult_case, family_member=member, date=today, specialist="lawyer", actor=caseworker
+        )
     on = adult_case.opened_on  # no approved identification and no course: the day the case opened
     assert _messages(exc) == [services.FAMILY_NOT_MINOR % {"age": adult.age_on(on), "date": on.isoformat()}]
 
 
-def test_family_consultation_uses_the_age_on_the_identification_approval(mandated_ngo, caseworker, coordinator):
+def test_family_consultation_uses_the_age_on_the_identification_approval(
+    mandated_ngo, caseworker, coordinator
+):
     """Turned 18 after the identification was approved: still a minor at identification."""
     from services.models import Identification
 
@@ -232,23 +283,37 @@ def test_family_consultation_uses_the_age_on_the_identification_approval(mandate
     person = PersonFactory(date_of_birth=limits.add_years(today, -18) - D(days=10))  # 18 for ten days
     case = identified_case(organisation=mandated_ngo, caseworkers=[caseworker], person=person)
     ident = Identification(
-        case=case, ground="criminal_procedure_decision", cp_case_number="1", cp_date=today - D(days=40), cp_body="Police",
-        proposed_by=caseworker, status=Identification.Status.APPROVED, decided_by=coordinator,
+        case=case,
+        ground="criminal_procedure_decision",
+        cp_case_number="1",
+        cp_date=today - D(days=40),
+        cp_body="Police",
+        proposed_by=caseworker,
+        status=Identification.Status.APPROVED,
+        decided_by=coordinator,
         decided_at=timezone.now() - D(days=30),
     )
     ident.save()
     member = services.family_member_add(case=case, given_name="Inga", relationship="mother", actor=caseworker)
-    services.family_consultation_log(case=case, family_member=member, date=today, specialist="psychologist", actor=caseworker)
+    services.family_consultation_log(
+        case=case, family_member=member, date=today, specialist="psychologist", actor=caseworker
+    )
 
 
 def test_family_consultation_refuses_another_cases_member(mandated_ngo, caseworker):
     today = TODAY()
     minor = PersonFactory(date_of_birth=today.replace(year=today.year - 15))
     a = identified_case(organisation=mandated_ngo, caseworkers=[caseworker], person=minor)
-    b = identified_case(organisation=mandated_ngo, caseworkers=[caseworker], person=PersonFactory(date_of_birth=minor.date_of_birth))
+    b = identified_case(
+        organisation=mandated_ngo,
+        caseworkers=[caseworker],
+        person=PersonFactory(date_of_birth=minor.date_of_birth),
+    )
     member_of_b = services.family_member_add(case=b, given_name="X", relationship="sister", actor=caseworker)
     with pytest.raises(ValidationError) as exc:
-        services.family_consultation_log(case=a, family_member=member_of_b, date=today, specialist="lawyer", actor=caseworker)
+        services.family_consultation_log(
+            case=a, family_member=member_of_b, date=today, specialist="lawyer", actor=caseworker
+        )
     assert _messages(exc, "family_member") == [services.FAMILY_MEMBER_NOT_OF_CASE]
 
 
@@ -287,5 +352,9 @@ def test_the_database_refuses_hours_that_are_not_quarter_hours(rcase, caseworker
 
     for bad in ("0.30", "0.00", "-0.25"):
         with pytest.raises(IntegrityError), transaction.atomic():
-            CourtSupportEntry.objects.create(case=rcase, date=TODAY(), hours=Decimal(bad), activity="x", recorded_by=caseworker)
-    CourtSupportEntry.objects.create(case=rcase, date=TODAY(), hours=Decimal("0.75"), activity="x", recorded_by=caseworker)
+            CourtSupportEntry.objects.create(
+                case=rcase, date=TODAY(), hours=Decimal(bad), activity="x", recorded_by=caseworker
+            )
+    CourtSupportEntry.objects.create(
+        case=rcase, date=TODAY(), hours=Decimal("0.75"), activity="x", recorded_by=caseworker
+    )

@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-SCRIPT = r'''
+SCRIPT = r"""
 import datetime
 from decimal import Decimal
 import django
@@ -67,7 +67,7 @@ try:
     print("quarter False")
 except IntegrityError:
     print("quarter True")
-'''
+"""
 
 
 @pytest.mark.slow
@@ -80,8 +80,16 @@ def test_the_job_runs_on_sqlite(tmp_path):
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "LOG_LEVEL": "WARNING",
     }
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True, capture_output=True)
-    out = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout
     lines = dict(line.split(" ", 1) for line in out.strip().splitlines() if " " in line)
     assert lines["first"] == "6 1 1", out
     assert lines["second"] == "0 0", out

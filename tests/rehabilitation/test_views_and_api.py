@@ -14,7 +14,7 @@ from rehabilitation import permissions, services
 from rehabilitation.models import CourseService, CourtSupportEntry
 from rehabilitation.permissions import Action
 from tests.factories import make_case
-from tests.rehabilitation.factories import course_at_day, identified_case
+from tests.rehabilitation.factories import course_at_day
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,9 @@ def _api(user):
 
 
 def _log_hours(case, hours, actor):
-    return services.court_support_log(case=case, date=timezone.localdate(), hours=hours, activity="Hearing", actor=actor)
+    return services.court_support_log(
+        case=case, date=timezone.localdate(), hours=hours, activity="Hearing", actor=actor
+    )
 
 
 # --- permissions ------------------------------------------------------------------------------
@@ -70,9 +72,18 @@ def test_case_page_shows_entitlements_with_progress_and_meter(client, rcase, cas
     assert "148.00 of 150.00 hours used · 2.00 remaining" in html
 
 
-def test_national_coordinator_sees_the_course_but_not_the_notes(client, rcase, caseworker, coordinator, national):
+def test_national_coordinator_sees_the_course_but_not_the_notes(
+    client, rcase, caseworker, coordinator, national
+):
     course_at_day(rcase, 10, actor=caseworker)
-    services.course_service_log(case=rcase, date=timezone.localdate(), specialist="psychologist", hours="1.00", notes=SECRET, actor=caseworker)
+    services.course_service_log(
+        case=rcase,
+        date=timezone.localdate(),
+        specialist="psychologist",
+        hours="1.00",
+        notes=SECRET,
+        actor=caseworker,
+    )
     for user, sees in ((caseworker, True), (coordinator, True), (national, False)):
         client.force_login(user)
         html = client.get(rcase.get_absolute_url()).content.decode()
@@ -95,7 +106,9 @@ def test_court_support_form_logs_and_refuses_with_the_message(client, rcase, cas
     assert CourtSupportEntry.objects.filter(case=rcase).count() == 2
 
 
-def test_forms_are_404_out_of_scope_and_403_for_the_national_coordinator(client, rcase, caseworker2, national):
+def test_forms_are_404_out_of_scope_and_403_for_the_national_coordinator(
+    client, rcase, caseworker2, national
+):
     url = reverse("rehabilitation:court_support_add", args=[rcase.reference])
     client.force_login(caseworker2)
     assert client.get(url).status_code == 404
@@ -107,19 +120,37 @@ def test_every_form_page_renders_for_the_caseworker(client, rcase, caseworker):
     course_at_day(rcase, 10, actor=caseworker)
     services.family_member_add(case=rcase, given_name="Inga", relationship="mother", actor=caseworker)
     client.force_login(caseworker)
-    for name in ("course_end", "plan", "service_add", "material_add", "post_course_add", "family_member_add",
-                 "family_consultation_add", "court_support_add"):
+    for name in (
+        "course_end",
+        "plan",
+        "service_add",
+        "material_add",
+        "post_course_add",
+        "family_member_add",
+        "family_consultation_add",
+        "court_support_add",
+    ):
         assert client.get(reverse(f"rehabilitation:{name}", args=[rcase.reference])).status_code == 200, name
 
 
 def test_start_course_and_plan_through_the_pages(client, rcase, caseworker):
     client.force_login(caseworker)
     today = timezone.localdate()
-    response = client.post(reverse("rehabilitation:course_start", args=[rcase.reference]), {"start_date": today.isoformat()})
+    response = client.post(
+        reverse("rehabilitation:course_start", args=[rcase.reference]), {"start_date": today.isoformat()}
+    )
     assert response.status_code == 302
-    response = client.post(reverse("rehabilitation:plan", args=[rcase.reference]), {
-        "goals": "Housing", "social_worker": 3, "psychologist": 5, "lawyer": 1, "medical": 0, "other": 0,
-    })
+    response = client.post(
+        reverse("rehabilitation:plan", args=[rcase.reference]),
+        {
+            "goals": "Housing",
+            "social_worker": 3,
+            "psychologist": 5,
+            "lawyer": 1,
+            "medical": 0,
+            "other": 0,
+        },
+    )
     assert response.status_code == 302
     plan = rcase.rehabilitation_courses.get().plan
     assert plan.planned_psychologist == 5 and plan.history.get().history_user == caseworker
@@ -140,14 +171,36 @@ def test_case_page_and_dashboard_queries_are_the_same_for_3_and_30_rows(client, 
     from rehabilitation.models import FamilyConsultation
 
     course = course_at_day(rcase, 100, actor=caseworker)
-    member = services.family_member_add(case=rcase, given_name="Inga", relationship="mother", actor=caseworker)
+    member = services.family_member_add(
+        case=rcase, given_name="Inga", relationship="mother", actor=caseworker
+    )
 
     def add(frm, to):
         for i in range(frm, to):
-            CourtSupportEntry.objects.create(case=rcase, date=timezone.localdate(), hours=Decimal("1.00"), activity="x", recorded_by=caseworker)
-            CourseService.objects.create(course=course, date=course.start_date, specialist="lawyer", hours=Decimal("1.00"), recorded_by=caseworker)
-            Alert.objects.create(case=rcase, kind=Alert.Kind.COURSE_ENDS_SOON, due_on=course.start_date + D(days=i))
-            FamilyConsultation.objects.create(case=rcase, family_member=member, date=course.start_date, specialist="lawyer", recorded_by=caseworker)
+            CourtSupportEntry.objects.create(
+                case=rcase,
+                date=timezone.localdate(),
+                hours=Decimal("1.00"),
+                activity="x",
+                recorded_by=caseworker,
+            )
+            CourseService.objects.create(
+                course=course,
+                date=course.start_date,
+                specialist="lawyer",
+                hours=Decimal("1.00"),
+                recorded_by=caseworker,
+            )
+            Alert.objects.create(
+                case=rcase, kind=Alert.Kind.COURSE_ENDS_SOON, due_on=course.start_date + D(days=i)
+            )
+            FamilyConsultation.objects.create(
+                case=rcase,
+                family_member=member,
+                date=course.start_date,
+                specialist="lawyer",
+                recorded_by=caseworker,
+            )
 
     client.force_login(caseworker)
     add(0, 3)
@@ -161,7 +214,9 @@ def test_case_page_and_dashboard_queries_are_the_same_for_3_and_30_rows(client, 
 # --- alerts on the case and the dashboard -----------------------------------------------------
 
 
-def test_alert_shows_on_the_case_and_the_dashboard_and_is_acknowledged(client, rcase, caseworker, caseworker2):
+def test_alert_shows_on_the_case_and_the_dashboard_and_is_acknowledged(
+    client, rcase, caseworker, caseworker2
+):
     course_at_day(rcase, 181, actor=caseworker)
     from rehabilitation import jobs
 
@@ -178,7 +233,9 @@ def test_alert_shows_on_the_case_and_the_dashboard_and_is_acknowledged(client, r
     assert rcase.reference not in client.get("/").content.decode()
 
     client.force_login(caseworker)
-    response = client.post(reverse("rehabilitation:alert_acknowledge", args=[alert.pk]), {"next": "dashboard"})
+    response = client.post(
+        reverse("rehabilitation:alert_acknowledge", args=[alert.pk]), {"next": "dashboard"}
+    )
     assert response.status_code == 302 and response.url == "/"
     alert.refresh_from_db()
     assert alert.acknowledged_by == caseworker
@@ -194,8 +251,12 @@ def test_case_api_has_the_entitlements(rcase, caseworker):
     data = _api(caseworker).get(f"/api/v1/cases/{rcase.reference}/").json()
     assert data["entitlements"] == {
         "course": {
-            "start_date": course.start_date.isoformat(), "last_day": course.last_day.isoformat(),
-            "days_used": 10, "days_remaining": 170, "days_limit": 180, "status": "active",
+            "start_date": course.start_date.isoformat(),
+            "last_day": course.last_day.isoformat(),
+            "days_used": 10,
+            "days_remaining": 170,
+            "days_limit": 180,
+            "status": "active",
         },
         "court_support": {"hours_used": "148.00", "hours_remaining": "2.00", "hours_limit": "150.00"},
         "post_course_consultations": {"used": 0, "limit": 5, "last_day": None},
@@ -211,10 +272,15 @@ def test_case_api_entitlements_show_the_reflection_period(rcase, caseworker):
     from services.models import ReflectionPeriod
 
     start = timezone.localdate() - D(days=26)
-    ReflectionPeriod.objects.create(case=rcase, start_date=start, last_day=reflection_period_last_day(start), recorded_by=caseworker)
+    ReflectionPeriod.objects.create(
+        case=rcase, start_date=start, last_day=reflection_period_last_day(start), recorded_by=caseworker
+    )
     data = _api(caseworker).get(f"/api/v1/cases/{rcase.reference}/").json()
     assert data["entitlements"]["reflection_period"] == {
-        "start_date": start.isoformat(), "last_day": (start + D(days=29)).isoformat(), "days_remaining": 3, "status": "running",
+        "start_date": start.isoformat(),
+        "last_day": (start + D(days=29)).isoformat(),
+        "days_remaining": 3,
+        "status": "running",
     }
 
 
@@ -222,16 +288,25 @@ def test_api_court_support_post_same_rules_and_messages(rcase, caseworker, casew
     url = f"/api/v1/cases/{rcase.reference}/court-support/"
     today = timezone.localdate().isoformat()
     api = _api(caseworker)
-    assert api.post(url, {"date": today, "hours": "147.75", "activity": "Trial"}, format="json").status_code == 201
+    assert (
+        api.post(url, {"date": today, "hours": "147.75", "activity": "Trial"}, format="json").status_code
+        == 201
+    )
     response = api.post(url, {"date": today, "hours": "3.00", "activity": "Trial"}, format="json")
     assert response.status_code == 400
     assert response.json() == {"hours": ["2.25 hours of court support remain; this entry asks for 3.00"]}
     response = api.post(url, {"date": today, "hours": "2.25", "activity": "Trial"}, format="json")
     assert response.status_code == 201 and response.json()["hours"] == "2.25"
     assert api.get(url).json()[0]["hours"] in ("2.25", "147.75")
-    assert _api(caseworker2).post(url, {"date": today, "hours": "1", "activity": "x"}, format="json").status_code == 404
+    assert (
+        _api(caseworker2).post(url, {"date": today, "hours": "1", "activity": "x"}, format="json").status_code
+        == 404
+    )
     assert _api(caseworker2).get(url).status_code == 404
-    assert _api(national).post(url, {"date": today, "hours": "1", "activity": "x"}, format="json").status_code == 403
+    assert (
+        _api(national).post(url, {"date": today, "hours": "1", "activity": "x"}, format="json").status_code
+        == 403
+    )
     assert _api(national).get(url).status_code == 200
 
 
@@ -240,37 +315,77 @@ def test_api_course_start_consultation_day_181_and_end(rcase, caseworker):
     base = f"/api/v1/cases/{rcase.reference}"
     start = timezone.localdate() - D(days=180)
     assert api.post(f"{base}/course/", {"start_date": start.isoformat()}, format="json").status_code == 201
-    ok = api.post(f"{base}/course-services/", {"date": (start + D(days=179)).isoformat(), "specialist": "lawyer", "hours": "1.00"}, format="json")
+    ok = api.post(
+        f"{base}/course-services/",
+        {"date": (start + D(days=179)).isoformat(), "specialist": "lawyer", "hours": "1.00"},
+        format="json",
+    )
     assert ok.status_code == 201
     day_181 = start + D(days=180)
-    refused = api.post(f"{base}/course-services/", {"date": day_181.isoformat(), "specialist": "lawyer", "hours": "1.00"}, format="json")
+    refused = api.post(
+        f"{base}/course-services/",
+        {"date": day_181.isoformat(), "specialist": "lawyer", "hours": "1.00"},
+        format="json",
+    )
     assert refused.status_code == 400
-    assert refused.json() == {"date": [services.COURSE_DAY_OVER % {
-        "last_day": (start + D(days=179)).isoformat(), "date": day_181.isoformat(), "day": 181}]}
-    ended = api.post(f"{base}/course/end/", {"ended_on": (start + D(days=179)).isoformat(), "status": "completed"}, format="json")
+    assert refused.json() == {
+        "date": [
+            services.COURSE_DAY_OVER
+            % {"last_day": (start + D(days=179)).isoformat(), "date": day_181.isoformat(), "day": 181}
+        ]
+    }
+    ended = api.post(
+        f"{base}/course/end/",
+        {"ended_on": (start + D(days=179)).isoformat(), "status": "completed"},
+        format="json",
+    )
     assert ended.status_code == 200 and ended.json()["status"] == "completed"
-    post = api.post(f"{base}/post-course-consultations/", {"date": timezone.localdate().isoformat(), "specialist": "psychologist"}, format="json")
+    post = api.post(
+        f"{base}/post-course-consultations/",
+        {"date": timezone.localdate().isoformat(), "specialist": "psychologist"},
+        format="json",
+    )
     assert post.status_code == 201 and post.json()["hours"] == "1.00"
 
 
 def test_api_family_consultation_refused_for_an_adult(rcase, caseworker):
     api = _api(caseworker)
     base = f"/api/v1/cases/{rcase.reference}"
-    member = api.post(f"{base}/family-members/", {"given_name": "Ivars", "relationship": "brother"}, format="json").json()
-    response = api.post(f"{base}/family-consultations/", {
-        "family_member": member["id"], "date": timezone.localdate().isoformat(), "specialist": "lawyer",
-    }, format="json")
+    member = api.post(
+        f"{base}/family-members/", {"given_name": "Ivars", "relationship": "brother"}, format="json"
+    ).json()
+    response = api.post(
+        f"{base}/family-consultations/",
+        {
+            "family_member": member["id"],
+            "date": timezone.localdate().isoformat(),
+            "specialist": "lawyer",
+        },
+        format="json",
+    )
     assert response.status_code == 400
     on = rcase.opened_on
-    assert response.json() == {"non_field_errors": [services.FAMILY_NOT_MINOR % {"age": rcase.person.age_on(on), "date": on.isoformat()}]}
+    assert response.json() == {
+        "non_field_errors": [
+            services.FAMILY_NOT_MINOR % {"age": rcase.person.age_on(on), "date": on.isoformat()}
+        ]
+    }
 
 
 def test_openapi_schema_has_the_entitlements_and_the_entries(caseworker):
     client = _api(caseworker)
     schema = client.get("/api/schema/", {"format": "json"}).json()
     paths = schema["paths"]
-    for suffix in ("court-support/", "course/", "course/end/", "course-services/", "post-course-consultations/",
-                   "family-members/", "family-consultations/", "material-assistance/"):
+    for suffix in (
+        "court-support/",
+        "course/",
+        "course/end/",
+        "course-services/",
+        "post-course-consultations/",
+        "family-members/",
+        "family-consultations/",
+        "material-assistance/",
+    ):
         assert f"/api/v1/cases/{{reference}}/{suffix}" in paths, suffix
     detail = schema["components"]["schemas"]["CaseDetail"]["properties"]
     assert "entitlements" in detail
@@ -281,22 +396,46 @@ def test_presumed_case_has_no_court_support_button(client, mandated_ngo, casewor
     case = make_case(organisation=mandated_ngo, caseworkers=[caseworker])
     client.force_login(caseworker)
     html = client.get(case.get_absolute_url()).content.decode()
-    assert "Log court support" not in html and "The course begins after the identification is approved." in html
+    assert (
+        "Log court support" not in html and "The course begins after the identification is approved." in html
+    )
 
 
 @pytest.mark.parametrize("n", [3, 30])
-def test_the_sections_and_the_panel_run_a_fixed_number_of_queries(n, rf, rcase, caseworker, django_assert_num_queries):
+def test_the_sections_and_the_panel_run_a_fixed_number_of_queries(
+    n, rf, rcase, caseworker, django_assert_num_queries
+):
     from rehabilitation import views
     from rehabilitation.models import FamilyConsultation, PostCourseConsultation
 
     course = course_at_day(rcase, 100, actor=caseworker)
-    member = services.family_member_add(case=rcase, given_name="Inga", relationship="mother", actor=caseworker)
+    member = services.family_member_add(
+        case=rcase, given_name="Inga", relationship="mother", actor=caseworker
+    )
     for i in range(n):
-        CourtSupportEntry.objects.create(case=rcase, date=timezone.localdate(), hours=Decimal("1.00"), activity="x", recorded_by=caseworker)
-        CourseService.objects.create(course=course, date=course.start_date, specialist="lawyer", hours=Decimal("1.00"), recorded_by=caseworker)
-        PostCourseConsultation.objects.create(course=course, date=course.start_date, specialist="lawyer", recorded_by=caseworker)
-        FamilyConsultation.objects.create(case=rcase, family_member=member, date=course.start_date, specialist="lawyer", recorded_by=caseworker)
-        Alert.objects.create(case=rcase, kind=Alert.Kind.COURSE_ENDS_SOON, due_on=course.start_date + D(days=i))
+        CourtSupportEntry.objects.create(
+            case=rcase, date=timezone.localdate(), hours=Decimal("1.00"), activity="x", recorded_by=caseworker
+        )
+        CourseService.objects.create(
+            course=course,
+            date=course.start_date,
+            specialist="lawyer",
+            hours=Decimal("1.00"),
+            recorded_by=caseworker,
+        )
+        PostCourseConsultation.objects.create(
+            course=course, date=course.start_date, specialist="lawyer", recorded_by=caseworker
+        )
+        FamilyConsultation.objects.create(
+            case=rcase,
+            family_member=member,
+            date=course.start_date,
+            specialist="lawyer",
+            recorded_by=caseworker,
+        )
+        Alert.objects.create(
+            case=rcase, kind=Alert.Kind.COURSE_ENDS_SOON, due_on=course.start_date + D(days=i)
+        )
     request = rf.get("/")
     request.user = caseworker
     caseworker._roles_cache = frozenset({"caseworker"})

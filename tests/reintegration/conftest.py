@@ -46,7 +46,9 @@ def nva(employment):
 
 @pytest.fixture
 def jelgava(db):
-    return OrganisationFactory(name="Jelgava social service", kind=Organisation.Kind.MUNICIPAL_SOCIAL_SERVICE, municipality="Jelgava")
+    return OrganisationFactory(
+        name="Jelgava social service", kind=Organisation.Kind.MUNICIPAL_SOCIAL_SERVICE, municipality="Jelgava"
+    )
 
 
 @pytest.fixture
@@ -63,12 +65,20 @@ def riga_first_responder(riga):
 @pytest.fixture
 def referred_case(mandated_ngo, caseworker, caseworker2, coordinator):
     person = PersonFactory(
-        given_name="Oksana", family_name="Kovalenko", other_names=WITHHELD["other_names"],
-        date_of_birth=datetime.date(1990, 5, 17), citizenships=["UA"], languages="ukraiņu, krievu",
-        phone="+371 20000002", email="oksana@example.invalid", address="Brīvības iela 1, Rīga",
+        given_name="Oksana",
+        family_name="Kovalenko",
+        other_names=WITHHELD["other_names"],
+        date_of_birth=datetime.date(1990, 5, 17),
+        citizenships=["UA"],
+        languages="ukraiņu, krievu",
+        phone="+371 20000002",
+        email="oksana@example.invalid",
+        address="Brīvības iela 1, Rīga",
     )
     case = make_case(organisation=mandated_ngo, person=person, caseworkers=[caseworker, caseworker2])
-    case = case_services.case_set_victim_status(case=case, status=Case.VictimStatus.IDENTIFIED, actor=coordinator)
+    case = case_services.case_set_victim_status(
+        case=case, status=Case.VictimStatus.IDENTIFIED, actor=coordinator
+    )
     case = case_services.case_move_to_stage(
         case=case, stage=Case.Stage.REINTEGRATION, actor=coordinator, reason=WITHHELD["stage_reason"]
     )
@@ -77,32 +87,70 @@ def referred_case(mandated_ngo, caseworker, caseworker2, coordinator):
 
 @pytest.fixture
 def riga_referral(referred_case, caseworker, riga, municipality):
-    old = services.referral_create(case=referred_case, partner=riga, needs_note=WITHHELD["old_note"], actor=caseworker)
+    old = services.referral_create(
+        case=referred_case, partner=riga, needs_note=WITHHELD["old_note"], actor=caseworker
+    )
     services.referral_withdraw(referral=old, actor=caseworker, reason="Sent too early")
-    referral = services.referral_create(case=referred_case, partner=riga, needs_note=WITHHELD["note_to_riga"], actor=caseworker)
-    services.need_record(referral=referral, actor=municipality, category=NeedCategory.FOOD, amount_eur=Decimal("80.00"),
-                         months=2, description=WITHHELD["riga_need"])
-    services.assistance_record(referral=referral, actor=municipality, kind=NeedCategory.UTILITIES, amount_eur=Decimal("55.50"),
-                               granted_from=datetime.date(2026, 1, 1), description=WITHHELD["riga_assistance"])
-    services.consultation_record(referral=referral, actor=caseworker, held_on=datetime.date(2026, 1, 5),
-                                 participants="NGO and municipality", topic=WITHHELD["riga_consultation"])
+    referral = services.referral_create(
+        case=referred_case, partner=riga, needs_note=WITHHELD["note_to_riga"], actor=caseworker
+    )
+    services.need_record(
+        referral=referral,
+        actor=municipality,
+        category=NeedCategory.FOOD,
+        amount_eur=Decimal("80.00"),
+        months=2,
+        description=WITHHELD["riga_need"],
+    )
+    services.assistance_record(
+        referral=referral,
+        actor=municipality,
+        kind=NeedCategory.UTILITIES,
+        amount_eur=Decimal("55.50"),
+        granted_from=datetime.date(2026, 1, 1),
+        description=WITHHELD["riga_assistance"],
+    )
+    services.consultation_record(
+        referral=referral,
+        actor=caseworker,
+        held_on=datetime.date(2026, 1, 5),
+        participants="NGO and municipality",
+        topic=WITHHELD["riga_consultation"],
+    )
     return referral
 
 
 @pytest.fixture
 def nva_referral(referred_case, caseworker, nva, employment):
-    referral = services.referral_create(case=referred_case, partner=nva, needs_note=WITHHELD["note_to_nva"], actor=caseworker)
-    services.measure_record(referral=referral, actor=employment, kind=EmploymentMeasure.Kind.TRAINING,
-                            started_on=datetime.date(2026, 2, 1), course=WITHHELD["nva_course"], provider="Technical school")
-    services.consultation_record(referral=referral, actor=employment, held_on=datetime.date(2026, 1, 6),
-                                 participants="NGO and agency", topic=WITHHELD["nva_consultation"])
+    referral = services.referral_create(
+        case=referred_case, partner=nva, needs_note=WITHHELD["note_to_nva"], actor=caseworker
+    )
+    services.measure_record(
+        referral=referral,
+        actor=employment,
+        kind=EmploymentMeasure.Kind.TRAINING,
+        started_on=datetime.date(2026, 2, 1),
+        course=WITHHELD["nva_course"],
+        provider="Technical school",
+    )
+    services.consultation_record(
+        referral=referral,
+        actor=employment,
+        held_on=datetime.date(2026, 1, 6),
+        participants="NGO and agency",
+        topic=WITHHELD["nva_consultation"],
+    )
     return referral
 
 
 @pytest.fixture
 def jelgava_case(mandated_ngo, coordinator, jelgava):
-    case = make_case(organisation=mandated_ngo, person=PersonFactory(given_name="Jelgavas", family_name="Persona"))
-    referral = services.referral_create(case=case, partner=jelgava, needs_note="Zznote to Jelgava", actor=coordinator)
+    case = make_case(
+        organisation=mandated_ngo, person=PersonFactory(given_name="Jelgavas", family_name="Persona")
+    )
+    referral = services.referral_create(
+        case=case, partner=jelgava, needs_note="Zznote to Jelgava", actor=coordinator
+    )
     return referral
 
 

@@ -31,9 +31,28 @@ def test_municipality_json_holds_only_the_narrow_view(client, municipality, riga
     ]
     assert [r.status_code for r in responses] == [200] * 6
     detail = responses[1].json()
-    assert set(detail) == {"id", "case", "mandated_ngo", "partner", "partner_name", "needs_note", "status", "referred_at",
-                           "person", "right_to_work"}
-    assert set(detail["person"]) == {"display_name", "age", "age_is_estimated", "sex", "languages", "phone", "email", "address"}
+    assert set(detail) == {
+        "id",
+        "case",
+        "mandated_ngo",
+        "partner",
+        "partner_name",
+        "needs_note",
+        "status",
+        "referred_at",
+        "person",
+        "right_to_work",
+    }
+    assert set(detail["person"]) == {
+        "display_name",
+        "age",
+        "age_is_estimated",
+        "sex",
+        "languages",
+        "phone",
+        "email",
+        "address",
+    }
     assert detail["person"]["display_name"] == "Oksana Kovalenko"
     assert detail["right_to_work"] is None
     text = "".join(dump(r) for r in responses)
@@ -48,10 +67,15 @@ def test_municipality_json_holds_only_the_narrow_view(client, municipality, riga
 
 def test_employment_json_holds_only_the_narrow_view(client, employment, riga_referral, nva_referral):
     client.force_login(employment)
-    responses = [client.get(f"{BASE}/{path}/") for path in ("referrals", "assessments", "assistance", "employment-measures", "consultations")]
+    responses = [
+        client.get(f"{BASE}/{path}/")
+        for path in ("referrals", "assessments", "assistance", "employment-measures", "consultations")
+    ]
     detail = client.get(f"{BASE}/referrals/{nva_referral.pk}/")
     assert detail.json()["right_to_work"] == {
-        "is_third_country_national": True, "residence_permit_recorded": False, "may_work_for_any_employer_until": None,
+        "is_third_country_national": True,
+        "residence_permit_recorded": False,
+        "may_work_for_any_employer_until": None,
     }
     text = "".join(dump(r) for r in [*responses, detail])
     assert WITHHELD["nva_course"] in text
@@ -75,7 +99,9 @@ def test_ngo_reads_every_partner_with_staff_names(client, caseworker, riga_refer
     assert rows[0]["referred_by"] == "Anna Kalniņa"
     consultations = client.get(f"{BASE}/consultations/?referral={nva_referral.pk}").json()["results"]
     assert [c["topic"] for c in consultations] == [WITHHELD["nva_consultation"]]
-    assert client.get(f"{BASE}/referrals/{riga_referral.pk}/").json()["needs_note"] == WITHHELD["note_to_riga"]
+    assert (
+        client.get(f"{BASE}/referrals/{riga_referral.pk}/").json()["needs_note"] == WITHHELD["note_to_riga"]
+    )
     assert CaseAccess.objects.filter(user=caseworker, kind=CaseAccess.Kind.API).count() == 1
 
 
@@ -89,56 +115,100 @@ def test_outsiders_see_nothing(client, all_role_users, riga_referral, role):
 
 def test_refer_through_the_api_with_the_same_messages(client, caseworker, case_of_caseworker, riga, police):
     client.force_login(caseworker)
-    ok = client.post(f"{BASE}/referrals/", {"case": case_of_caseworker.reference, "partner": riga.pk, "needs_note": "Food"},
-                     content_type="application/json")
+    ok = client.post(
+        f"{BASE}/referrals/",
+        {"case": case_of_caseworker.reference, "partner": riga.pk, "needs_note": "Food"},
+        content_type="application/json",
+    )
     assert ok.status_code == 201
     assert ok.json()["partner_name"] == riga.name
-    again = client.post(f"{BASE}/referrals/", {"case": case_of_caseworker.reference, "partner": riga.pk, "needs_note": "Food"},
-                        content_type="application/json")
+    again = client.post(
+        f"{BASE}/referrals/",
+        {"case": case_of_caseworker.reference, "partner": riga.pk, "needs_note": "Food"},
+        content_type="application/json",
+    )
     assert again.status_code == 400
     assert again.json() == {"partner": [str(services.ALREADY_REFERRED % {"name": riga.name})]}
-    wrong = client.post(f"{BASE}/referrals/", {"case": case_of_caseworker.reference, "partner": police.organisation.pk,
-                                               "needs_note": "x"}, content_type="application/json")
+    wrong = client.post(
+        f"{BASE}/referrals/",
+        {"case": case_of_caseworker.reference, "partner": police.organisation.pk, "needs_note": "x"},
+        content_type="application/json",
+    )
     assert wrong.json() == {"partner": [str(services.NOT_A_PARTNER % {"name": police.organisation.name})]}
-    missing = client.post(f"{BASE}/referrals/", {"case": "NRM-1999-0001", "partner": riga.pk, "needs_note": "x"},
-                          content_type="application/json")
+    missing = client.post(
+        f"{BASE}/referrals/",
+        {"case": "NRM-1999-0001", "partner": riga.pk, "needs_note": "x"},
+        content_type="application/json",
+    )
     assert missing.status_code == 400 and missing.json() == {"case": [str(api.NO_SUCH_CASE)]}
     referral = PartnerReferral.objects.get()
-    withdrawn = client.post(f"{BASE}/referrals/{referral.pk}/withdraw/", {"reason": ""}, content_type="application/json")
-    assert withdrawn.status_code == 400 and withdrawn.json() == {"reason": [str(services.WITHDRAW_NEEDS_REASON)]}
-    withdrawn = client.post(f"{BASE}/referrals/{referral.pk}/withdraw/", {"reason": "Moved"}, content_type="application/json")
+    withdrawn = client.post(
+        f"{BASE}/referrals/{referral.pk}/withdraw/", {"reason": ""}, content_type="application/json"
+    )
+    assert withdrawn.status_code == 400 and withdrawn.json() == {
+        "reason": [str(services.WITHDRAW_NEEDS_REASON)]
+    }
+    withdrawn = client.post(
+        f"{BASE}/referrals/{referral.pk}/withdraw/", {"reason": "Moved"}, content_type="application/json"
+    )
     assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
 
 
 def test_partner_cannot_refer_another_case_and_gets_no_hint(client, municipality, case_of_caseworker, riga):
     client.force_login(municipality)
-    response = client.post(f"{BASE}/referrals/", {"case": case_of_caseworker.reference, "partner": riga.pk, "needs_note": "x"},
-                           content_type="application/json")
+    response = client.post(
+        f"{BASE}/referrals/",
+        {"case": case_of_caseworker.reference, "partner": riga.pk, "needs_note": "x"},
+        content_type="application/json",
+    )
     assert response.status_code == 400 and response.json() == {"case": [str(api.NO_SUCH_CASE)]}
 
 
 def test_partners_record_through_the_api(client, municipality, employment, riga_referral, nva_referral):
     client.force_login(municipality)
-    ok = client.post(f"{BASE}/assistance/", {"referral": riga_referral.pk, "kind": "food", "amount_eur": "20.00",
-                                             "granted_from": "2026-03-01"}, content_type="application/json")
+    ok = client.post(
+        f"{BASE}/assistance/",
+        {"referral": riga_referral.pk, "kind": "food", "amount_eur": "20.00", "granted_from": "2026-03-01"},
+        content_type="application/json",
+    )
     assert ok.status_code == 201, ok.json()
-    bad = client.post(f"{BASE}/assessments/", {"referral": riga_referral.pk, "category": "food", "amount_eur": "20.00"},
-                      content_type="application/json")
+    bad = client.post(
+        f"{BASE}/assessments/",
+        {"referral": riga_referral.pk, "category": "food", "amount_eur": "20.00"},
+        content_type="application/json",
+    )
     assert bad.status_code == 400 and bad.json() == {"period_from": [str(services.PERIOD_REQUIRED)]}
-    theirs = client.post(f"{BASE}/employment-measures/", {"referral": nva_referral.pk, "kind": "counselling",
-                                                          "started_on": "2026-03-01"}, content_type="application/json")
+    theirs = client.post(
+        f"{BASE}/employment-measures/",
+        {"referral": nva_referral.pk, "kind": "counselling", "started_on": "2026-03-01"},
+        content_type="application/json",
+    )
     assert theirs.status_code == 400 and theirs.json() == {"referral": [str(api.NO_SUCH_REFERRAL)]}
 
     client.force_login(employment)
-    bad = client.post(f"{BASE}/employment-measures/", {"referral": nva_referral.pk, "kind": "placement",
-                                                       "started_on": "2026-03-01"}, content_type="application/json")
+    bad = client.post(
+        f"{BASE}/employment-measures/",
+        {"referral": nva_referral.pk, "kind": "placement", "started_on": "2026-03-01"},
+        content_type="application/json",
+    )
     assert bad.status_code == 400 and bad.json() == {"employer": [str(services.PLACEMENT_NEEDS_EMPLOYER)]}
-    ok = client.post(f"{BASE}/employment-measures/", {"referral": nva_referral.pk, "kind": "placement",
-                                                      "started_on": "2026-03-01", "employer": "SIA Darbs"},
-                     content_type="application/json")
+    ok = client.post(
+        f"{BASE}/employment-measures/",
+        {
+            "referral": nva_referral.pk,
+            "kind": "placement",
+            "started_on": "2026-03-01",
+            "employer": "SIA Darbs",
+        },
+        content_type="application/json",
+    )
     assert ok.status_code == 201
     assert EmploymentMeasure.objects.get(employer="SIA Darbs").history.get().history_user == employment
-    done = client.post(f"{BASE}/referrals/{nva_referral.pk}/complete/", {"outcome": "Employed"}, content_type="application/json")
+    done = client.post(
+        f"{BASE}/referrals/{nva_referral.pk}/complete/",
+        {"outcome": "Employed"},
+        content_type="application/json",
+    )
     assert done.status_code == 200 and done.json()["status"] == "completed"
     assert client.get(f"{BASE}/referrals/{nva_referral.pk}/").status_code == 404
 
@@ -146,12 +216,17 @@ def test_partners_record_through_the_api(client, municipality, employment, riga_
 def test_national_reads_but_cannot_write(client, national, riga_referral):
     client.force_login(national)
     assert client.get(f"{BASE}/referrals/{riga_referral.pk}/").status_code == 200
-    response = client.post(f"{BASE}/consultations/", {"referral": riga_referral.pk, "held_on": "2026-01-01",
-                                                      "participants": "x", "topic": "y"}, content_type="application/json")
+    response = client.post(
+        f"{BASE}/consultations/",
+        {"referral": riga_referral.pk, "held_on": "2026-01-01", "participants": "x", "topic": "y"},
+        content_type="application/json",
+    )
     assert response.status_code == 403
 
 
-def test_api_list_query_count_is_flat(client, municipality, mandated_ngo, coordinator, riga, django_assert_num_queries):
+def test_api_list_query_count_is_flat(
+    client, municipality, mandated_ngo, coordinator, riga, django_assert_num_queries
+):
     client.force_login(municipality)
 
     def add(n):
@@ -170,6 +245,13 @@ def test_api_list_query_count_is_flat(client, municipality, mandated_ngo, coordi
 def test_schema_lists_the_endpoints(client, caseworker):
     client.force_login(caseworker)
     schema = client.get("/api/schema/?format=json").content.decode()
-    for path in ("referrals/", "referrals/{id}/withdraw/", "referrals/{id}/complete/", "assessments/", "assistance/",
-                 "employment-measures/", "consultations/"):
+    for path in (
+        "referrals/",
+        "referrals/{id}/withdraw/",
+        "referrals/{id}/complete/",
+        "assessments/",
+        "assistance/",
+        "employment-measures/",
+        "consultations/",
+    ):
         assert f"/api/v1/reintegration/{path}" in schema, path

@@ -8,8 +8,16 @@ from tests.reintegration.conftest import referral_for
 
 pytestmark = pytest.mark.django_db
 
-ACTIONS = [Action.VIEW_SECTION, Action.REFER, Action.WITHDRAW, Action.NARROW_VIEW, Action.RECORD_MUNICIPAL,
-           Action.RECORD_EMPLOYMENT, Action.COMPLETE, Action.LOG_CONSULTATION]
+ACTIONS = [
+    Action.VIEW_SECTION,
+    Action.REFER,
+    Action.WITHDRAW,
+    Action.NARROW_VIEW,
+    Action.RECORD_MUNICIPAL,
+    Action.RECORD_EMPLOYMENT,
+    Action.COMPLETE,
+    Action.LOG_CONSULTATION,
+]
 
 # On a case assigned to caseworker, referred to Rīga (municipal) and the agency (employment):
 # what each role may do with the Rīga referral and with the agency's.
@@ -52,7 +60,9 @@ def test_partner_without_the_role_or_of_another_municipality_gets_nothing(
         assert selectors.partner_referral_list_for_user(user=user).count() == 0
 
 
-def test_withdrawing_or_closing_takes_the_narrow_view_away(case_of_caseworker, caseworker, coordinator, municipality, riga):
+def test_withdrawing_or_closing_takes_the_narrow_view_away(
+    case_of_caseworker, caseworker, coordinator, municipality, riga
+):
     referral = referral_for(case_of_caseworker, riga, caseworker)
     assert permissions.can(municipality, Action.NARROW_VIEW, referral=referral)
     services.referral_withdraw(referral=referral, actor=caseworker, reason="Not needed")
@@ -72,6 +82,8 @@ def test_withdrawing_or_closing_takes_the_narrow_view_away(case_of_caseworker, c
 
 def test_completing_ends_the_partners_access(case_of_caseworker, caseworker, municipality, riga):
     referral = referral_for(case_of_caseworker, riga, caseworker)
-    services.referral_complete(referral=referral, actor=municipality, outcome="Assistance granted for 3 months")
+    services.referral_complete(
+        referral=referral, actor=municipality, outcome="Assistance granted for 3 months"
+    )
     referral.refresh_from_db()
     assert not permissions.can(municipality, Action.NARROW_VIEW, referral=referral)

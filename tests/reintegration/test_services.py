@@ -20,7 +20,9 @@ def messages_of(excinfo) -> dict:
 
 
 def test_refer_records_history_with_the_actor(case_of_caseworker, caseworker, riga):
-    referral = services.referral_create(case=case_of_caseworker, partner=riga, needs_note=" Food and rent ", actor=caseworker)
+    referral = services.referral_create(
+        case=case_of_caseworker, partner=riga, needs_note=" Food and rent ", actor=caseworker
+    )
     assert referral.status == PartnerReferral.Status.ACTIVE
     assert referral.needs_note == "Food and rent"
     assert referral.referred_by == caseworker
@@ -31,12 +33,16 @@ def test_refer_records_history_with_the_actor(case_of_caseworker, caseworker, ri
 
 def test_refer_refuses_an_organisation_that_is_not_a_partner(case_of_caseworker, caseworker, police):
     with pytest.raises(ValidationError) as excinfo:
-        services.referral_create(case=case_of_caseworker, partner=police.organisation, needs_note="x", actor=caseworker)
+        services.referral_create(
+            case=case_of_caseworker, partner=police.organisation, needs_note="x", actor=caseworker
+        )
     assert messages_of(excinfo) == {"partner": [str(services.NOT_A_PARTNER % {"name": "State police"})]}
 
 
 def test_refer_refuses_an_inactive_partner(case_of_caseworker, caseworker):
-    closed = OrganisationFactory(name="Old social service", kind="municipal_social_service", municipality="Old", is_active=False)
+    closed = OrganisationFactory(
+        name="Old social service", kind="municipal_social_service", municipality="Old", is_active=False
+    )
     with pytest.raises(ValidationError) as excinfo:
         services.referral_create(case=case_of_caseworker, partner=closed, needs_note="x", actor=caseworker)
     assert messages_of(excinfo) == {"partner": [str(services.NOT_A_PARTNER % {"name": "Old social service"})]}
@@ -58,9 +64,13 @@ def test_refer_needs_a_note(case_of_caseworker, caseworker, riga):
 
 
 @pytest.mark.parametrize("who", ["caseworker2", "national", "municipality", "other_ngo_worker"])
-def test_refer_is_refused_to_anyone_but_the_ngo_working_the_case(all_role_users, case_of_caseworker, riga, who):
+def test_refer_is_refused_to_anyone_but_the_ngo_working_the_case(
+    all_role_users, case_of_caseworker, riga, who
+):
     with pytest.raises(PermissionDenied):
-        services.referral_create(case=case_of_caseworker, partner=riga, needs_note="x", actor=all_role_users[who])
+        services.referral_create(
+            case=case_of_caseworker, partner=riga, needs_note="x", actor=all_role_users[who]
+        )
     assert not PartnerReferral.objects.exists()
 
 
@@ -68,7 +78,9 @@ def test_coordinator_refers_and_closed_case_cannot_be_referred(case_of_caseworke
     assert referral_for(case_of_caseworker, riga, coordinator).referred_by == coordinator
     case_services.case_close(case=case_of_caseworker, actor=coordinator, reason="Done")
     with pytest.raises(PermissionDenied):
-        referral_for(case_of_caseworker, OrganisationFactory(name="Agency", kind="employment_agency"), coordinator)
+        referral_for(
+            case_of_caseworker, OrganisationFactory(name="Agency", kind="employment_agency"), coordinator
+        )
 
 
 def test_withdraw_needs_a_reason_and_keeps_history(case_of_caseworker, caseworker, coordinator, riga):
@@ -101,7 +113,11 @@ def test_complete_needs_an_outcome(case_of_caseworker, caseworker, municipality,
     assert messages_of(excinfo) == {"outcome": [str(services.OUTCOME_REQUIRED)]}
     services.referral_complete(referral=referral, actor=municipality, outcome="Housing found")
     referral.refresh_from_db()
-    assert (referral.status, referral.outcome, referral.completed_by) == ("completed", "Housing found", municipality)
+    assert (referral.status, referral.outcome, referral.completed_by) == (
+        "completed",
+        "Housing found",
+        municipality,
+    )
     assert referral.history.latest().history_user == municipality
 
 
@@ -116,11 +132,21 @@ def test_caseworker_cannot_complete_the_partners_part(case_of_caseworker, casewo
 
 def test_need_by_months_or_dates(case_of_caseworker, caseworker, municipality, riga):
     referral = referral_for(case_of_caseworker, riga, caseworker)
-    by_months = services.need_record(referral=referral, actor=municipality, category=NeedCategory.UTILITIES,
-                                     amount_eur=Decimal("120"), months=3)
-    by_dates = services.need_record(referral=referral, actor=municipality, category=NeedCategory.FOOD,
-                                    amount_eur=Decimal("80"), period_from=datetime.date(2026, 1, 1),
-                                    period_to=datetime.date(2026, 3, 31))
+    by_months = services.need_record(
+        referral=referral,
+        actor=municipality,
+        category=NeedCategory.UTILITIES,
+        amount_eur=Decimal("120"),
+        months=3,
+    )
+    by_dates = services.need_record(
+        referral=referral,
+        actor=municipality,
+        category=NeedCategory.FOOD,
+        amount_eur=Decimal("80"),
+        period_from=datetime.date(2026, 1, 1),
+        period_to=datetime.date(2026, 3, 31),
+    )
     assert AssessedNeed.objects.count() == 2
     assert by_months.history.get().history_user == municipality
     assert by_dates.period_to == datetime.date(2026, 3, 31)
@@ -130,43 +156,86 @@ def test_need_by_months_or_dates(case_of_caseworker, caseworker, municipality, r
     "kwargs, field, message",
     [
         ({}, "period_from", services.PERIOD_REQUIRED),
-        ({"months": 2, "period_from": datetime.date(2026, 1, 1), "period_to": datetime.date(2026, 2, 1)}, "period_from", services.PERIOD_REQUIRED),
+        (
+            {"months": 2, "period_from": datetime.date(2026, 1, 1), "period_to": datetime.date(2026, 2, 1)},
+            "period_from",
+            services.PERIOD_REQUIRED,
+        ),
         ({"period_from": datetime.date(2026, 1, 1)}, "period_from", services.PERIOD_REQUIRED),
         ({"months": 0}, "months", services.MONTHS_POSITIVE),
-        ({"period_from": datetime.date(2026, 2, 1), "period_to": datetime.date(2026, 1, 1)}, "period_to", services.PERIOD_ORDER),
+        (
+            {"period_from": datetime.date(2026, 2, 1), "period_to": datetime.date(2026, 1, 1)},
+            "period_to",
+            services.PERIOD_ORDER,
+        ),
     ],
 )
 def test_need_period_refusals(case_of_caseworker, caseworker, municipality, riga, kwargs, field, message):
     referral = referral_for(case_of_caseworker, riga, caseworker)
     with pytest.raises(ValidationError) as excinfo:
-        services.need_record(referral=referral, actor=municipality, category=NeedCategory.FOOD, amount_eur=Decimal("1"), **kwargs)
+        services.need_record(
+            referral=referral,
+            actor=municipality,
+            category=NeedCategory.FOOD,
+            amount_eur=Decimal("1"),
+            **kwargs,
+        )
     assert messages_of(excinfo) == {field: [str(message)]}
 
 
 def test_need_amount_cannot_be_negative(case_of_caseworker, caseworker, municipality, riga):
     referral = referral_for(case_of_caseworker, riga, caseworker)
     with pytest.raises(ValidationError) as excinfo:
-        services.need_record(referral=referral, actor=municipality, category=NeedCategory.FOOD, amount_eur=Decimal("-1"), months=1)
+        services.need_record(
+            referral=referral,
+            actor=municipality,
+            category=NeedCategory.FOOD,
+            amount_eur=Decimal("-1"),
+            months=1,
+        )
     assert messages_of(excinfo) == {"amount_eur": [str(services.AMOUNT_NOT_NEGATIVE)]}
 
 
-def test_only_the_municipality_records_needs_and_assistance(case_of_caseworker, caseworker, municipality, employment, riga, nva):
+def test_only_the_municipality_records_needs_and_assistance(
+    case_of_caseworker, caseworker, municipality, employment, riga, nva
+):
     riga_ref = referral_for(case_of_caseworker, riga, caseworker)
     nva_ref = referral_for(case_of_caseworker, nva, caseworker)
-    for actor, referral in ((employment, riga_ref), (caseworker, riga_ref), (municipality, nva_ref), (employment, nva_ref)):
+    for actor, referral in (
+        (employment, riga_ref),
+        (caseworker, riga_ref),
+        (municipality, nva_ref),
+        (employment, nva_ref),
+    ):
         with pytest.raises(PermissionDenied):
-            services.assistance_record(referral=referral, actor=actor, kind=NeedCategory.FOOD, amount_eur=Decimal("1"),
-                                       granted_from=datetime.date(2026, 1, 1))
+            services.assistance_record(
+                referral=referral,
+                actor=actor,
+                kind=NeedCategory.FOOD,
+                amount_eur=Decimal("1"),
+                granted_from=datetime.date(2026, 1, 1),
+            )
 
 
 def test_assistance_dates_in_order(case_of_caseworker, caseworker, municipality, riga):
     referral = referral_for(case_of_caseworker, riga, caseworker)
     with pytest.raises(ValidationError) as excinfo:
-        services.assistance_record(referral=referral, actor=municipality, kind=NeedCategory.FOOD, amount_eur=Decimal("1"),
-                                   granted_from=datetime.date(2026, 2, 1), granted_to=datetime.date(2026, 1, 1))
+        services.assistance_record(
+            referral=referral,
+            actor=municipality,
+            kind=NeedCategory.FOOD,
+            amount_eur=Decimal("1"),
+            granted_from=datetime.date(2026, 2, 1),
+            granted_to=datetime.date(2026, 1, 1),
+        )
     assert messages_of(excinfo) == {"granted_to": [str(services.DATES_ORDER)]}
-    item = services.assistance_record(referral=referral, actor=municipality, kind=NeedCategory.FOOD, amount_eur=Decimal("40"),
-                                      granted_from=datetime.date(2026, 2, 1))
+    item = services.assistance_record(
+        referral=referral,
+        actor=municipality,
+        kind=NeedCategory.FOOD,
+        amount_eur=Decimal("40"),
+        granted_from=datetime.date(2026, 2, 1),
+    )
     assert item.history.get().history_user == municipality
 
 
@@ -174,7 +243,13 @@ def test_records_refused_after_withdrawal(case_of_caseworker, caseworker, munici
     referral = referral_for(case_of_caseworker, riga, caseworker)
     services.referral_withdraw(referral=referral, actor=caseworker, reason="x")
     with pytest.raises(PermissionDenied):
-        services.need_record(referral=referral, actor=municipality, category=NeedCategory.FOOD, amount_eur=Decimal("1"), months=1)
+        services.need_record(
+            referral=referral,
+            actor=municipality,
+            category=NeedCategory.FOOD,
+            amount_eur=Decimal("1"),
+            months=1,
+        )
 
 
 # --- the agency -------------------------------------------------------------------------------
@@ -191,20 +266,38 @@ def test_records_refused_after_withdrawal(case_of_caseworker, caseworker, munici
 def test_measure_refusals(case_of_caseworker, caseworker, employment, nva, kwargs, field, message):
     referral = referral_for(case_of_caseworker, nva, caseworker)
     with pytest.raises(ValidationError) as excinfo:
-        services.measure_record(referral=referral, actor=employment, started_on=datetime.date(2026, 1, 1), **kwargs)
+        services.measure_record(
+            referral=referral, actor=employment, started_on=datetime.date(2026, 1, 1), **kwargs
+        )
     assert messages_of(excinfo) == {field: [str(message)]}
 
 
 def test_measures_and_registration_once(case_of_caseworker, caseworker, employment, nva):
     referral = referral_for(case_of_caseworker, nva, caseworker)
-    services.measure_record(referral=referral, actor=employment, kind="registration", started_on=datetime.date(2026, 1, 1))
-    training = services.measure_record(referral=referral, actor=employment, kind="training", started_on=datetime.date(2026, 1, 2),
-                                       course="Welding", provider="School", outcome="Certificate")
-    services.measure_record(referral=referral, actor=employment, kind="placement", started_on=datetime.date(2026, 4, 1),
-                            employer="SIA Metāls")
+    services.measure_record(
+        referral=referral, actor=employment, kind="registration", started_on=datetime.date(2026, 1, 1)
+    )
+    training = services.measure_record(
+        referral=referral,
+        actor=employment,
+        kind="training",
+        started_on=datetime.date(2026, 1, 2),
+        course="Welding",
+        provider="School",
+        outcome="Certificate",
+    )
+    services.measure_record(
+        referral=referral,
+        actor=employment,
+        kind="placement",
+        started_on=datetime.date(2026, 4, 1),
+        employer="SIA Metāls",
+    )
     assert training.history.get().history_user == employment
     with pytest.raises(ValidationError) as excinfo:
-        services.measure_record(referral=referral, actor=employment, kind="registration", started_on=datetime.date(2026, 5, 1))
+        services.measure_record(
+            referral=referral, actor=employment, kind="registration", started_on=datetime.date(2026, 5, 1)
+        )
     assert messages_of(excinfo) == {"kind": [str(services.ALREADY_REGISTERED)]}
     assert EmploymentMeasure.objects.filter(referral=referral).count() == 3
 
@@ -214,22 +307,39 @@ def test_measures_and_registration_once(case_of_caseworker, caseworker, employme
 
 def test_both_sides_log_consultations(case_of_caseworker, caseworker, employment, municipality, nva):
     referral = referral_for(case_of_caseworker, nva, caseworker)
-    a = services.consultation_record(referral=referral, actor=caseworker, held_on=datetime.date(2026, 1, 1),
-                                     participants="A, B", topic="Training")
-    b = services.consultation_record(referral=referral, actor=employment, held_on=datetime.date(2026, 1, 2),
-                                     participants="A, C", topic="Placement", recommendations="Logistics")
+    a = services.consultation_record(
+        referral=referral,
+        actor=caseworker,
+        held_on=datetime.date(2026, 1, 1),
+        participants="A, B",
+        topic="Training",
+    )
+    b = services.consultation_record(
+        referral=referral,
+        actor=employment,
+        held_on=datetime.date(2026, 1, 2),
+        participants="A, C",
+        topic="Placement",
+        recommendations="Logistics",
+    )
     assert a.history.get().history_user == caseworker
     assert b.history.get().history_user == employment
     with pytest.raises(PermissionDenied):
-        services.consultation_record(referral=referral, actor=municipality, held_on=datetime.date(2026, 1, 2),
-                                     participants="x", topic="y")
+        services.consultation_record(
+            referral=referral,
+            actor=municipality,
+            held_on=datetime.date(2026, 1, 2),
+            participants="x",
+            topic="y",
+        )
 
 
 def test_consultation_refusals(case_of_caseworker, caseworker, nva):
     referral = referral_for(case_of_caseworker, nva, caseworker)
     with pytest.raises(ValidationError) as excinfo:
-        services.consultation_record(referral=referral, actor=caseworker, held_on=datetime.date(2999, 1, 1),
-                                     participants=" ", topic="")
+        services.consultation_record(
+            referral=referral, actor=caseworker, held_on=datetime.date(2999, 1, 1), participants=" ", topic=""
+        )
     assert messages_of(excinfo) == {
         "held_on": [str(services.NOT_IN_FUTURE)],
         "participants": [str(services.PARTICIPANTS_REQUIRED)],
@@ -240,6 +350,8 @@ def test_consultation_refusals(case_of_caseworker, caseworker, nva):
 def test_national_changes_nothing(case_of_caseworker, caseworker, national, nva):
     referral = referral_for(case_of_caseworker, nva, caseworker)
     with pytest.raises(PermissionDenied):
-        services.consultation_record(referral=referral, actor=national, held_on=datetime.date(2026, 1, 1), participants="x", topic="y")
+        services.consultation_record(
+            referral=referral, actor=national, held_on=datetime.date(2026, 1, 1), participants="x", topic="y"
+        )
     with pytest.raises(PermissionDenied):
         services.referral_withdraw(referral=referral, actor=national, reason="x")

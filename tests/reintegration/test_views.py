@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from cases.models import CaseAccess
-from reintegration.models import Assistance, EmploymentMeasure, PartnerConsultation, PartnerReferral
 from reintegration import services
+from reintegration.models import Assistance, EmploymentMeasure, PartnerConsultation, PartnerReferral
 from tests.factories import PersonFactory, make_case
 from tests.reintegration.conftest import WITHHELD, referral_for
 
@@ -25,14 +25,26 @@ def body(response) -> str:
 # --- the narrow view --------------------------------------------------------------------------
 
 
-def test_municipality_sees_only_the_narrow_view(client, municipality, riga_referral, nva_referral, referred_case):
+def test_municipality_sees_only_the_narrow_view(
+    client, municipality, riga_referral, nva_referral, referred_case
+):
     client.force_login(municipality)
     response = client.get(detail_url(riga_referral))
     assert response.status_code == 200
     html = body(response)
-    for shown in ("Oksana Kovalenko", "+371 20000002", "oksana@example.invalid", "Brīvības iela 1, Rīga",
-                  "ukraiņu, krievu", "Female", WITHHELD["note_to_riga"], WITHHELD["riga_need"],
-                  WITHHELD["riga_assistance"], WITHHELD["riga_consultation"], "55.50"):
+    for shown in (
+        "Oksana Kovalenko",
+        "+371 20000002",
+        "oksana@example.invalid",
+        "Brīvības iela 1, Rīga",
+        "ukraiņu, krievu",
+        "Female",
+        WITHHELD["note_to_riga"],
+        WITHHELD["riga_need"],
+        WITHHELD["riga_assistance"],
+        WITHHELD["riga_consultation"],
+        "55.50",
+    ):
         assert shown in html, shown
     withheld = {k: v for k, v in WITHHELD.items() if not k.startswith("riga_") and k != "note_to_riga"}
     for key, value in withheld.items():
@@ -48,8 +60,15 @@ def test_employment_sees_only_the_narrow_view(client, employment, riga_referral,
     response = client.get(detail_url(nva_referral))
     assert response.status_code == 200
     html = body(response)
-    for shown in ("Oksana Kovalenko", "+371 20000002", WITHHELD["note_to_nva"], WITHHELD["nva_course"],
-                  WITHHELD["nva_consultation"], "A third-country national.", "No residence permit recorded."):
+    for shown in (
+        "Oksana Kovalenko",
+        "+371 20000002",
+        WITHHELD["note_to_nva"],
+        WITHHELD["nva_course"],
+        WITHHELD["nva_consultation"],
+        "A third-country national.",
+        "No residence permit recorded.",
+    ):
         assert shown in html, shown
     withheld = {k: v for k, v in WITHHELD.items() if not k.startswith("nva_") and k != "note_to_nva"}
     for key, value in withheld.items():
@@ -65,7 +84,9 @@ def test_narrow_view_is_recorded(client, municipality, riga_referral):
     assert (access.kind, access.organisation) == (CaseAccess.Kind.NARROW, municipality.organisation)
 
 
-def test_another_municipalitys_case_is_a_404(client, municipality, jelgava_worker, jelgava_case, riga_referral):
+def test_another_municipalitys_case_is_a_404(
+    client, municipality, jelgava_worker, jelgava_case, riga_referral
+):
     client.force_login(municipality)
     assert client.get(detail_url(jelgava_case)).status_code == 404
     listing = body(client.get(reverse("reintegration:list")))
@@ -99,7 +120,9 @@ def test_non_partners_get_404_on_partner_pages(client, all_role_users, riga_refe
         assert client.get(reverse("reintegration:list")).status_code == 404
 
 
-def test_partner_list_query_count_is_flat(client, municipality, mandated_ngo, coordinator, riga, django_assert_num_queries):
+def test_partner_list_query_count_is_flat(
+    client, municipality, mandated_ngo, coordinator, riga, django_assert_num_queries
+):
     client.force_login(municipality)
 
     def add(n):
@@ -119,11 +142,21 @@ def test_partner_list_query_count_is_flat(client, municipality, mandated_ngo, co
 # --- the NGO side -----------------------------------------------------------------------------
 
 
-def test_caseworker_sees_both_partners_on_the_case_page(client, caseworker, riga_referral, nva_referral, referred_case):
+def test_caseworker_sees_both_partners_on_the_case_page(
+    client, caseworker, riga_referral, nva_referral, referred_case
+):
     client.force_login(caseworker)
     html = body(client.get(referred_case.get_absolute_url()))
-    for value in (WITHHELD["riga_need"], WITHHELD["riga_assistance"], WITHHELD["nva_course"], WITHHELD["nva_consultation"],
-                  WITHHELD["note_to_riga"], WITHHELD["note_to_nva"], WITHHELD["old_note"], "Sent too early"):
+    for value in (
+        WITHHELD["riga_need"],
+        WITHHELD["riga_assistance"],
+        WITHHELD["nva_course"],
+        WITHHELD["nva_consultation"],
+        WITHHELD["note_to_riga"],
+        WITHHELD["note_to_nva"],
+        WITHHELD["old_note"],
+        "Sent too early",
+    ):
         assert value in html
     assert reverse("reintegration:refer", kwargs={"reference": referred_case.reference}) in html
     assert reverse("reintegration:withdraw", kwargs={"pk": riga_referral.pk}) in html
@@ -176,10 +209,14 @@ def test_withdraw_form(client, caseworker, riga_referral):
 # --- the partners' forms ----------------------------------------------------------------------
 
 
-def test_municipality_records_assistance_and_need_with_errors_tied_to_fields(client, municipality, riga_referral):
+def test_municipality_records_assistance_and_need_with_errors_tied_to_fields(
+    client, municipality, riga_referral
+):
     client.force_login(municipality)
     url = reverse("reintegration:assistance_add", kwargs={"pk": riga_referral.pk})
-    bad = client.post(url, {"kind": "food", "amount_eur": "10", "granted_from": "2026-02-01", "granted_to": "2026-01-01"})
+    bad = client.post(
+        url, {"kind": "food", "amount_eur": "10", "granted_from": "2026-02-01", "granted_to": "2026-01-01"}
+    )
     assert bad.status_code == 400
     assert 'id="id_granted_to_error"' in body(bad)
     assert str(services.DATES_ORDER) in body(bad)
@@ -190,17 +227,28 @@ def test_municipality_records_assistance_and_need_with_errors_tied_to_fields(cli
     need_url = reverse("reintegration:need_add", kwargs={"pk": riga_referral.pk})
     bad = client.post(need_url, {"category": "housing", "amount_eur": "100"})
     assert bad.status_code == 400 and str(services.PERIOD_REQUIRED) in body(bad)
-    assert client.post(need_url, {"category": "housing", "amount_eur": "100", "months": "6"}).status_code == 302
+    assert (
+        client.post(need_url, {"category": "housing", "amount_eur": "100", "months": "6"}).status_code == 302
+    )
 
 
-def test_employment_cannot_use_municipal_forms_and_logs_training(client, employment, nva_referral, riga_referral):
+def test_employment_cannot_use_municipal_forms_and_logs_training(
+    client, employment, nva_referral, riga_referral
+):
     client.force_login(employment)
-    assert client.get(reverse("reintegration:assistance_add", kwargs={"pk": nva_referral.pk})).status_code == 403
-    assert client.get(reverse("reintegration:assistance_add", kwargs={"pk": riga_referral.pk})).status_code == 404
+    assert (
+        client.get(reverse("reintegration:assistance_add", kwargs={"pk": nva_referral.pk})).status_code == 403
+    )
+    assert (
+        client.get(reverse("reintegration:assistance_add", kwargs={"pk": riga_referral.pk})).status_code
+        == 404
+    )
     url = reverse("reintegration:measure_add", kwargs={"pk": nva_referral.pk})
     bad = client.post(url, {"kind": "training", "started_on": "2026-03-01"})
     assert bad.status_code == 400 and str(services.TRAINING_NEEDS_COURSE) in body(bad)
-    ok = client.post(url, {"kind": "training", "started_on": "2026-03-01", "course": "Forklift", "provider": "VTU"})
+    ok = client.post(
+        url, {"kind": "training", "started_on": "2026-03-01", "course": "Forklift", "provider": "VTU"}
+    )
     assert ok.status_code == 302
     assert EmploymentMeasure.objects.filter(referral=nva_referral, course="Forklift").exists()
 
@@ -210,10 +258,17 @@ def test_partner_logs_a_consultation_and_closes_their_part(client, municipality,
     url = reverse("reintegration:consultation_add", kwargs={"pk": riga_referral.pk})
     page = body(client.get(url))
     assert WITHHELD["caseworker"] not in page
-    response = client.post(url, {"held_on": datetime.date.today().isoformat(), "participants": "Both", "topic": "Rent"})
+    response = client.post(
+        url, {"held_on": datetime.date.today().isoformat(), "participants": "Both", "topic": "Rent"}
+    )
     assert response.status_code == 302 and response["Location"] == detail_url(riga_referral)
-    assert PartnerConsultation.objects.filter(referral=riga_referral, topic="Rent").get().recorded_by == municipality
-    done = client.post(reverse("reintegration:complete", kwargs={"pk": riga_referral.pk}), {"outcome": "Housing found"})
+    assert (
+        PartnerConsultation.objects.filter(referral=riga_referral, topic="Rent").get().recorded_by
+        == municipality
+    )
+    done = client.post(
+        reverse("reintegration:complete", kwargs={"pk": riga_referral.pk}), {"outcome": "Housing found"}
+    )
     assert done.status_code == 302
     assert client.get(detail_url(riga_referral)).status_code == 404
 
@@ -231,12 +286,18 @@ def test_dashboard_panel_and_nav_for_partners(client, municipality, caseworker, 
     assert 'href="/reintegration/"' not in html
 
 
-def test_right_to_work_reads_the_permit_through_the_services_selector(client, employment, nva_referral, monkeypatch):
+def test_right_to_work_reads_the_permit_through_the_services_selector(
+    client, employment, nva_referral, monkeypatch
+):
     from services import selectors as services_selectors
 
     valid_until = datetime.date.today() + datetime.timedelta(days=200)
-    permit = type("Permit", (), {"decision": "granted", "valid_until": valid_until, "permit_number": "ZZPERMIT-1"})()
-    monkeypatch.setattr(services_selectors, "residence_permit_for_case", lambda *, case: permit, raising=False)
+    permit = type(
+        "Permit", (), {"decision": "granted", "valid_until": valid_until, "permit_number": "ZZPERMIT-1"}
+    )()
+    monkeypatch.setattr(
+        services_selectors, "residence_permit_for_case", lambda *, case: permit, raising=False
+    )
     client.force_login(employment)
     html = body(client.get(detail_url(nva_referral)))
     assert f"it gives the right to work for any employer until {valid_until:%Y-%m-%d}" in html
@@ -245,7 +306,9 @@ def test_right_to_work_reads_the_permit_through_the_services_selector(client, em
     assert api["right_to_work"]["may_work_for_any_employer_until"] == valid_until.isoformat()
 
     pending = type("Permit", (), {"decision": "", "valid_until": None})()
-    monkeypatch.setattr(services_selectors, "residence_permit_for_case", lambda *, case: pending, raising=False)
+    monkeypatch.setattr(
+        services_selectors, "residence_permit_for_case", lambda *, case: pending, raising=False
+    )
     assert "No residence permit recorded." in body(client.get(detail_url(nva_referral)))
 
     def broken(*, case):
@@ -262,13 +325,24 @@ def test_case_section_reads_in_a_fixed_number_of_queries(
 
     with django_assert_num_queries(5):
         referrals = selectors.case_referrals(case=referred_case)
-        rows = [(r.partner.name, r.referred_by.display_name, [n.recorded_by.display_name for n in r.needs.all()],
-                 list(r.assistance.all()), list(r.measures.all()), list(r.consultations.all())) for r in referrals]
+        rows = [
+            (
+                r.partner.name,
+                r.referred_by.display_name,
+                [n.recorded_by.display_name for n in r.needs.all()],
+                list(r.assistance.all()),
+                list(r.measures.all()),
+                list(r.consultations.all()),
+            )
+            for r in referrals
+        ]
     assert len(rows) == 3
     referral_for(referred_case, jelgava, caseworker)
     with django_assert_num_queries(5):
         referrals = selectors.case_referrals(case=referred_case)
-        rows = [(r.partner.name, [c.recorded_by.display_name for c in r.consultations.all()]) for r in referrals]
+        rows = [
+            (r.partner.name, [c.recorded_by.display_name for c in r.consultations.all()]) for r in referrals
+        ]
     assert len(rows) == 4
 
 

@@ -17,8 +17,10 @@ ALLOWED = {("cases", "user"), ("cases", "organisation"), ("cases", "trainingreco
 @pytest.fixture
 def demo_like_sysadmin(sysadmin):
     """The demo's administrator: staff, with the model permissions cases/demo.py grants."""
-    perms = Permission.objects.filter(content_type__app_label__in={a for a, _ in ADMIN_MODEL_PERMS},
-                                      content_type__model__in=[m for _, m in ADMIN_MODEL_PERMS])
+    perms = Permission.objects.filter(
+        content_type__app_label__in={a for a, _ in ADMIN_MODEL_PERMS},
+        content_type__model__in=[m for _, m in ADMIN_MODEL_PERMS],
+    )
     sysadmin.user_permissions.add(*perms)
     return sysadmin
 
@@ -37,16 +39,25 @@ def test_no_case_content_model_is_registered_in_the_admin():
     for model in _content_models():
         key = (model._meta.app_label, model._meta.model_name)
         if key not in ALLOWED:
-            assert key not in registered, f"{key} must not be in the admin: the administrator reads no case content"
+            assert key not in registered, (
+                f"{key} must not be in the admin: the administrator reads no case content"
+            )
 
 
 def test_admin_index_shows_only_the_administrators_tools(client, demo_like_sysadmin, case_of_caseworker):
     client.force_login(demo_like_sysadmin)
     index = client.get(reverse("admin:index"))
     assert index.status_code == 200
-    shown = {(app["app_label"], model["object_name"].lower()) for app in index.context["app_list"] for model in app["models"]}
+    shown = {
+        (app["app_label"], model["object_name"].lower())
+        for app in index.context["app_list"]
+        for model in app["models"]
+    }
     # User roles are edited inline on the user.
-    assert shown <= ALLOWED and {("cases", "user"), ("cases", "organisation"), ("cases", "trainingrecord")} <= shown
+    assert (
+        shown <= ALLOWED
+        and {("cases", "user"), ("cases", "organisation"), ("cases", "trainingrecord")} <= shown
+    )
     body = index.content.decode()
     # ("Cases" is the heading of the app that holds users and organisations.)
     for name in ("People", "Case accesses", "Case assignments"):
@@ -60,7 +71,12 @@ def test_no_admin_url_of_a_case_content_model_answers(client, demo_like_sysadmin
     for model in _content_models():
         key = (model._meta.app_label, model._meta.model_name)
         obj = model._default_manager.first()
-        for action, args in (("changelist", []), ("add", []), ("change", [obj.pk] if obj else None), ("history", [obj.pk] if obj else None)):
+        for action, args in (
+            ("changelist", []),
+            ("add", []),
+            ("change", [obj.pk] if obj else None),
+            ("history", [obj.pk] if obj else None),
+        ):
             if args is None:
                 continue
             try:

@@ -5,7 +5,8 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
-from hypothesis import HealthCheck, given, settings as hsettings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
 from hypothesis.errors import Unsatisfiable
 from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
@@ -55,8 +56,13 @@ def test_no_api_operation_answers_5xx(settings):
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
-            @hsettings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                       suppress_health_check=list(HealthCheck))
+            @hsettings(
+                max_examples=EXAMPLES,
+                deadline=None,
+                database=None,
+                derandomize=True,
+                suppress_health_check=list(HealthCheck),
+            )
             @given(case=operation.as_strategy(generation_mode=mode))
             def run(case):
                 for real in (False, True):
@@ -67,12 +73,16 @@ def test_no_api_operation_answers_5xx(settings):
                     response = case.call(headers=token)
                     calls[0] += 1
                     if response.status_code >= 500:
-                        problems.append(f"{case.method} {case.formatted_path} ({mode.name}) -> {response.status_code}")
+                        problems.append(
+                            f"{case.method} {case.formatted_path} ({mode.name}) -> {response.status_code}"
+                        )
 
             try:
                 run()
             except Unsatisfiable:
                 # Nothing in this operation can be made invalid (no parameters, no body).
-                assert mode is GenerationMode.NEGATIVE, f"{operation.label}: no valid request can be generated"
+                assert mode is GenerationMode.NEGATIVE, (
+                    f"{operation.label}: no valid request can be generated"
+                )
     assert problems == [], "\n".join(sorted(set(problems)))
     assert calls[0] > len(operations)

@@ -20,7 +20,9 @@ def demo(settings):
     return load_demo(password="csrf-demo-password-2026")
 
 
-@pytest.mark.parametrize("username", ["coordinator", "caseworker", "police", "municipality", "national", "admin"])
+@pytest.mark.parametrize(
+    "username", ["coordinator", "caseworker", "police", "municipality", "national", "admin"]
+)
 def test_every_post_without_a_token_is_refused_and_changes_nothing(demo, username):
     user = demo["users"][username]
     client = Client(enforce_csrf_checks=True, raise_request_exception=False)
@@ -30,7 +32,9 @@ def test_every_post_without_a_token_is_refused_and_changes_nothing(demo, usernam
     before = _snapshot()
     for route in routes():
         try:
-            fillings = fill(route, reference_in=visible.reference, reference_out=visible.reference, out_case_pk=visible.pk)
+            fillings = fill(
+                route, reference_in=visible.reference, reference_out=visible.reference, out_case_pk=visible.pk
+            )
         except SweepError as error:
             problems.append(str(error))
             continue
@@ -40,7 +44,9 @@ def test_every_post_without_a_token_is_refused_and_changes_nothing(demo, usernam
             response = client.post(url, {"reason": "csrf sweep", "caseworker": user.pk, "language": "lv"})
             posted += 1
             if response.status_code not in (403, 405):
-                problems.append(f"{username} POST {url} ({route.view_name}) without a CSRF token -> {response.status_code}")
+                problems.append(
+                    f"{username} POST {url} ({route.view_name}) without a CSRF token -> {response.status_code}"
+                )
     after = _snapshot()
     changed = {label: (before[label], after[label]) for label in before if before[label] != after[label]}
     assert posted > 100
@@ -67,7 +73,10 @@ def test_with_the_token_the_same_post_goes_through(coordinator, case_of_casework
     client.force_login(coordinator)
     page = client.get(reverse("cases:close", args=[case_of_caseworker.reference]))
     token = page.context["csrf_token"]
-    response = client.post(reverse("cases:close", args=[case_of_caseworker.reference]), {"reason": "done", "csrfmiddlewaretoken": str(token)})
+    response = client.post(
+        reverse("cases:close", args=[case_of_caseworker.reference]),
+        {"reason": "done", "csrfmiddlewaretoken": str(token)},
+    )
     assert response.status_code == 302
     case_of_caseworker.refresh_from_db()
     assert not case_of_caseworker.is_open

@@ -6,7 +6,9 @@ Never a 500; a clear 400 or a form error instead, and nothing saved from a refus
 import pytest
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from accounts.models import SecurityEvent
 from cases.models import Case, Person
@@ -14,12 +16,32 @@ from cases.models import Case, Person
 pytestmark = pytest.mark.django_db
 
 # Derandomized: the same examples on every run, so CI is repeatable.
-FUZZ = hsettings(max_examples=60, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
+FUZZ = hsettings(
+    max_examples=60, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck)
+)
 # Text as an attacker sends it: control characters, null bytes, long strings, markup, SQL.
 nasty_text = st.one_of(
     st.text(max_size=300),
-    st.sampled_from(["", " ", "\x00", "'; DROP TABLE cases_case; --", "<script>alert(1)</script>", "%", "_", "\\", "9" * 400,
-                     "NRM-2026-0001", "-1", "0", "1e309", "../../etc/passwd", "\u202e", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\x00",
+            "'; DROP TABLE cases_case; --",
+            "<script>alert(1)</script>",
+            "%",
+            "_",
+            "\\",
+            "9" * 400,
+            "NRM-2026-0001",
+            "-1",
+            "0",
+            "1e309",
+            "../../etc/passwd",
+            "\u202e",
+            "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+        ]
+    ),
 )
 
 
@@ -40,7 +62,11 @@ def test_case_list_filters_take_anything(client, coordinator, case_of_caseworker
 
 def test_login_form_takes_anything_and_lets_nobody_in(caseworker):
     @FUZZ
-    @given(username=nasty_text, password=nasty_text, address=st.sampled_from(["127.0.0.1", "10.9.8.7", "2001:db8::1"]))
+    @given(
+        username=nasty_text,
+        password=nasty_text,
+        address=st.sampled_from(["127.0.0.1", "10.9.8.7", "2001:db8::1"]),
+    )
     def run(username, password, address):
         client = Client(REMOTE_ADDR=address)
         response = client.post(reverse("login"), {"username": username, "password": password})
@@ -57,7 +83,10 @@ def test_security_log_filters_take_anything(client, national):
     @FUZZ
     @given(kind=nasty_text, date_from=nasty_text, date_to=nasty_text, page=nasty_text)
     def run(kind, date_from, date_to, page):
-        response = client.get(reverse("accounts:security_log"), {"kind": kind, "date_from": date_from, "date_to": date_to, "page": page})
+        response = client.get(
+            reverse("accounts:security_log"),
+            {"kind": kind, "date_from": date_from, "date_to": date_to, "page": page},
+        )
         assert response.status_code == 200
 
     run()
@@ -84,14 +113,36 @@ def test_two_factor_forms_take_anything(client, caseworker, settings):
 
 MALFORMED_PAYLOADS = [
     {},
-    {"reason": "\x00", "caseworker": "-1", "date": "2026-02-30", "hours": "NaN", "quantity": "1e309", "kind": "nonsense",
-     "status": "'; --", "started_on": "yesterday", "country": "XX", "email": "not-an-email", "consent": "maybe"},
-    {"reason": "x" * 20000, "caseworker": "99999999999999999999", "date": "0000-00-00", "hours": "-5", "given_name": "<b>x</b>" * 500,
-     "family_name": "\u202e", "date_of_birth": "3000-01-01", "estimated_age": "-3", "number": "' OR 1=1 --"},
+    {
+        "reason": "\x00",
+        "caseworker": "-1",
+        "date": "2026-02-30",
+        "hours": "NaN",
+        "quantity": "1e309",
+        "kind": "nonsense",
+        "status": "'; --",
+        "started_on": "yesterday",
+        "country": "XX",
+        "email": "not-an-email",
+        "consent": "maybe",
+    },
+    {
+        "reason": "x" * 20000,
+        "caseworker": "99999999999999999999",
+        "date": "0000-00-00",
+        "hours": "-5",
+        "given_name": "<b>x</b>" * 500,
+        "family_name": "\u202e",
+        "date_of_birth": "3000-01-01",
+        "estimated_age": "-3",
+        "number": "' OR 1=1 --",
+    },
 ]
 
 
-@pytest.mark.parametrize("username", ["coordinator", "caseworker", "police", "municipality", "employment", "national"])
+@pytest.mark.parametrize(
+    "username", ["coordinator", "caseworker", "police", "municipality", "employment", "national"]
+)
 def test_every_form_survives_malformed_posts(settings, username):
     from cases.demo import load_demo
     from cases.selectors import case_list_for_user
@@ -109,13 +160,17 @@ def test_every_form_survives_malformed_posts(settings, username):
     for route in routes():
         if route.view_name in ("logout", "admin:logout", "set_language"):
             continue  # they take no input; logging out would end this sweep
-        for which, url in fill(route, reference_in=visible.reference, reference_out=visible.reference, out_case_pk=visible.pk):
+        for which, url in fill(
+            route, reference_in=visible.reference, reference_out=visible.reference, out_case_pk=visible.pk
+        ):
             if which == "out":
                 continue
             for payload in MALFORMED_PAYLOADS:
                 response = client.post(url, payload)
                 if response.status_code >= 500:
-                    problems.append(f"{username} POST {url} ({route.view_name}) {sorted(payload)[:3]}... -> {response.status_code}")
+                    problems.append(
+                        f"{username} POST {url} ({route.view_name}) {sorted(payload)[:3]}... -> {response.status_code}"
+                    )
     assert problems == [], "\n".join(problems)
     # Malformed input created nobody.
     assert Person.objects.count() == people

@@ -25,7 +25,9 @@ PRODUCTION_ENV = {
 def _run(code: str, **env) -> subprocess.CompletedProcess:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "OTP_"))}
     full_env.update(env)
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120
+    )
 
 
 def _production_settings(**extra) -> dict:
@@ -81,8 +83,10 @@ def test_production_settings_turn_on_https_and_two_factor():
 
 
 def test_production_refuses_the_demo_secret_key():
-    result = _run("import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'trafficking_cms.settings'); django.setup()",
-                  DJANGO_PRODUCTION="1")
+    result = _run(
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'trafficking_cms.settings'); django.setup()",
+        DJANGO_PRODUCTION="1",
+    )
     assert result.returncode != 0 and "Set DJANGO_SECRET_KEY in production." in result.stderr
 
 
@@ -91,28 +95,50 @@ def test_check_deploy_reports_nothing_on_security():
     env.update(PRODUCTION_ENV)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--tag", "security", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
-    full = subprocess.run([sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    full = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert full.returncode == 0, full.stdout + full.stderr
     assert "security.W" not in full.stdout + full.stderr and "axes.W" not in full.stdout + full.stderr
 
 
 def test_with_production_values_hsts_and_secure_httponly_session_cookie(settings, caseworker):
     values = _production_settings()
-    for name in ("SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD",
-                 "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
+    for name in (
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        "SECURE_HSTS_PRELOAD",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+    ):
         setattr(settings, name, values[name])
     settings.SECURE_PROXY_SSL_HEADER = tuple(values["SECURE_PROXY_SSL_HEADER"])
     client = Client()
     plain = client.get(reverse("login"))
     assert plain.status_code == 301 and plain["Location"].startswith("https://")
     page = client.get(reverse("login"), secure=True)
-    assert page["Strict-Transport-Security"] == f"max-age={values['SECURE_HSTS_SECONDS']}; includeSubDomains; preload"
+    assert (
+        page["Strict-Transport-Security"]
+        == f"max-age={values['SECURE_HSTS_SECONDS']}; includeSubDomains; preload"
+    )
     assert page.cookies["csrftoken"]["secure"] and page.cookies["csrftoken"]["httponly"]
-    response = client.post(reverse("login"), {"username": "caseworker", "password": DEFAULT_PASSWORD}, secure=True)
+    response = client.post(
+        reverse("login"), {"username": "caseworker", "password": DEFAULT_PASSWORD}, secure=True
+    )
     assert response.status_code == 302
     cookie = response.cookies["sessionid"]
     assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"

@@ -21,7 +21,11 @@ WRONG = "not-the-password-2026"
 
 
 def events(**filters):
-    return list(SecurityEvent.objects.filter(**filters).order_by("at", "pk").values_list("kind", "username", "ip_address", "path"))
+    return list(
+        SecurityEvent.objects.filter(**filters)
+        .order_by("at", "pk")
+        .values_list("kind", "username", "ip_address", "path")
+    )
 
 
 def test_login_page_says_when_two_factor_is_off(client, settings):
@@ -118,7 +122,10 @@ def test_system_administrator_unlocks(client, caseworker, sysadmin, coordinator)
     assert AccessAttempt.objects.filter(pk=attempt.pk).exists()
 
     response = admin_client.post(reverse("accounts:lockout_release", args=[attempt.pk]), follow=True)
-    assert str(LOCKOUT_RELEASED % {"username": "caseworker", "address": "127.0.0.1"}) in response.content.decode()
+    assert (
+        str(LOCKOUT_RELEASED % {"username": "caseworker", "address": "127.0.0.1"})
+        in response.content.decode()
+    )
     assert admin_client.get(reverse("accounts:lockout_release", args=[attempt.pk])).status_code == 405
     assert password_login(client, "caseworker").status_code == 302
     unlocked = SecurityEvent.objects.get(kind="unlocked")

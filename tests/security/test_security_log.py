@@ -13,34 +13,65 @@ from accounts.services import client_ip, security_event_record
 pytestmark = pytest.mark.django_db
 
 
-def test_a_404_on_a_case_that_exists_is_logged_without_the_query_string(client, caseworker2, case_of_caseworker):
+def test_a_404_on_a_case_that_exists_is_logged_without_the_query_string(
+    client, caseworker2, case_of_caseworker
+):
     client.force_login(caseworker2)
     SecurityEvent.objects.all().delete()
     assert client.get(case_of_caseworker.get_absolute_url() + "?q=Aija").status_code == 404
     assert client.get(f"/api/v1/cases/{case_of_caseworker.reference}/").status_code == 404
     # A reference that does not exist is a plain 404, not a refusal.
     assert client.get("/cases/NRM-1999-9999/").status_code == 404
-    rows = list(SecurityEvent.objects.order_by("pk").values_list("kind", "user__username", "path", "target", "ip_address"))
+    rows = list(
+        SecurityEvent.objects.order_by("pk").values_list(
+            "kind", "user__username", "path", "target", "ip_address"
+        )
+    )
     assert rows == [
-        ("access_refused", "caseworker2", case_of_caseworker.get_absolute_url(), f"cases.Case:{case_of_caseworker.reference}", "127.0.0.1"),
-        ("access_refused", "caseworker2", f"/api/v1/cases/{case_of_caseworker.reference}/", f"cases.Case:{case_of_caseworker.reference}", "127.0.0.1"),
+        (
+            "access_refused",
+            "caseworker2",
+            case_of_caseworker.get_absolute_url(),
+            f"cases.Case:{case_of_caseworker.reference}",
+            "127.0.0.1",
+        ),
+        (
+            "access_refused",
+            "caseworker2",
+            f"/api/v1/cases/{case_of_caseworker.reference}/",
+            f"cases.Case:{case_of_caseworker.reference}",
+            "127.0.0.1",
+        ),
     ]
 
 
 def test_a_403_is_logged(client, caseworker, case_of_caseworker):
     client.force_login(caseworker)
     SecurityEvent.objects.all().delete()
-    response = client.post(reverse("cases:assign", args=[case_of_caseworker.reference]), {"caseworker": caseworker.pk})
+    response = client.post(
+        reverse("cases:assign", args=[case_of_caseworker.reference]), {"caseworker": caseworker.pk}
+    )
     assert response.status_code == 403
     event = SecurityEvent.objects.get()
-    assert (event.kind, event.user, event.path) == ("access_refused", caseworker, f"/cases/{case_of_caseworker.reference}/assign/")
+    assert (event.kind, event.user, event.path) == (
+        "access_refused",
+        caseworker,
+        f"/cases/{case_of_caseworker.reference}/assign/",
+    )
 
 
 def test_download_is_recorded_through_the_service(caseworker):
     request = RequestFactory().get("/cases/NRM-2026-0001/summary.pdf?lang=lv", REMOTE_ADDR="203.0.113.9")
     request.user = caseworker
-    event = security_event_record(kind=SecurityEvent.Kind.DOWNLOAD, request=request, target="cases.Case:NRM-2026-0001")
-    assert (event.user, event.username, event.ip_address, event.path) == (caseworker, "caseworker", "203.0.113.9", "/cases/NRM-2026-0001/summary.pdf")
+    event = security_event_record(
+        kind=SecurityEvent.Kind.DOWNLOAD, request=request, target="cases.Case:NRM-2026-0001"
+    )
+    assert (event.user, event.username, event.ip_address, event.path) == (
+        caseworker,
+        "caseworker",
+        "203.0.113.9",
+        "/cases/NRM-2026-0001/summary.pdf",
+    )
     assert event.history.get().history_user == caseworker
 
 
@@ -55,7 +86,20 @@ def test_client_address_behind_trusted_proxies(settings):
     assert client_ip(factory.get("/", REMOTE_ADDR="not-an-address")) is None
 
 
-@pytest.mark.parametrize("role", ["caseworker", "caseworker2", "coordinator", "other_ngo_worker", "police", "border", "municipality", "employment", "admin"])
+@pytest.mark.parametrize(
+    "role",
+    [
+        "caseworker",
+        "caseworker2",
+        "coordinator",
+        "other_ngo_worker",
+        "police",
+        "border",
+        "municipality",
+        "employment",
+        "admin",
+    ],
+)
 def test_only_the_national_coordinator_reads_the_log(client, all_role_users, role):
     client.force_login(all_role_users[role])
     assert client.get(reverse("accounts:security_log")).status_code == 404
@@ -63,8 +107,14 @@ def test_only_the_national_coordinator_reads_the_log(client, all_role_users, rol
 
 def _events(n, *, user, kind=SecurityEvent.Kind.LOGIN, at=None):
     for i in range(n):
-        SecurityEvent.objects.create(kind=kind, user=user, username=user.username, ip_address="127.0.0.1",
-                                     path="/accounts/login/", at=at or timezone.now() - datetime.timedelta(minutes=i))
+        SecurityEvent.objects.create(
+            kind=kind,
+            user=user,
+            username=user.username,
+            ip_address="127.0.0.1",
+            path="/accounts/login/",
+            at=at or timezone.now() - datetime.timedelta(minutes=i),
+        )
 
 
 def test_national_coordinator_filters_by_kind_and_date(client, national, caseworker, police):
@@ -74,7 +124,9 @@ def test_national_coordinator_filters_by_kind_and_date(client, national, casewor
     _events(1, user=caseworker, at=now)
     _events(1, user=caseworker, at=now - datetime.timedelta(minutes=1))
     _events(1, user=police, kind=SecurityEvent.Kind.LOGIN_FAILED, at=now - datetime.timedelta(minutes=2))
-    old = timezone.make_aware(datetime.datetime.combine(today - datetime.timedelta(days=10), datetime.time(12)))
+    old = timezone.make_aware(
+        datetime.datetime.combine(today - datetime.timedelta(days=10), datetime.time(12))
+    )
     _events(1, user=police, kind=SecurityEvent.Kind.LOCKOUT, at=old)
     client.force_login(national)
     SecurityEvent.objects.filter(user=national).delete()
@@ -85,9 +137,13 @@ def test_national_coordinator_filters_by_kind_and_date(client, national, casewor
     assert "Failed login" in body and "Locked out after repeated failures" in body
     failed = client.get(reverse("accounts:security_log"), {"kind": "login_failed"})
     assert [e.kind for e in failed.context["page"].object_list] == ["login_failed"]
-    recent = client.get(reverse("accounts:security_log"), {"date_from": (today - datetime.timedelta(days=1)).isoformat()})
+    recent = client.get(
+        reverse("accounts:security_log"), {"date_from": (today - datetime.timedelta(days=1)).isoformat()}
+    )
     assert "lockout" not in [e.kind for e in recent.context["page"].object_list]
-    older = client.get(reverse("accounts:security_log"), {"date_to": (today - datetime.timedelta(days=5)).isoformat()})
+    older = client.get(
+        reverse("accounts:security_log"), {"date_to": (today - datetime.timedelta(days=5)).isoformat()}
+    )
     assert [e.kind for e in older.context["page"].object_list] == ["lockout"]
     bad = client.get(reverse("accounts:security_log"), {"date_from": "yesterday", "kind": "nonsense"})
     assert bad.status_code == 200 and bad.context["form"].errors
@@ -102,7 +158,9 @@ def test_log_paginates(client, national, caseworker):
 
 
 @pytest.mark.parametrize("rows", [3, 30])
-def test_log_query_count_does_not_grow_with_rows(client, national, caseworker, django_assert_num_queries, rows):
+def test_log_query_count_does_not_grow_with_rows(
+    client, national, caseworker, django_assert_num_queries, rows
+):
     client.force_login(national)
     _events(rows, user=caseworker)
     # session, user, roles, count, the user's organisation (page header), the page with users and

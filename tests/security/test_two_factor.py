@@ -55,7 +55,9 @@ def test_enrolment_with_a_real_code_then_recovery_codes_once(client, caseworker)
 
     assert base64.b32decode(secret).hex() == key
 
-    wrong = client.post(reverse("accounts:otp_enrol"), {"token": "000000" if code_for_key(key) != "000000" else "111111"})
+    wrong = client.post(
+        reverse("accounts:otp_enrol"), {"token": "000000" if code_for_key(key) != "000000" else "111111"}
+    )
     assert wrong.status_code == 400
     assert str(services.ENROL_CODE_WRONG) in wrong.content.decode()
     assert not TOTPDevice.objects.exists()
@@ -83,12 +85,20 @@ def test_with_a_device_login_asks_for_the_code(client, caseworker, case_of_casew
     password_login(client, "caseworker")
     response = client.get(case_of_caseworker.get_absolute_url())
     assert response.status_code == 302
-    assert response["Location"] == f"{reverse('accounts:otp_verify')}?next={case_of_caseworker.get_absolute_url()}"
-    wrong = client.post(reverse("accounts:otp_verify"), {"token": "12345x", "next": case_of_caseworker.get_absolute_url()})
+    assert (
+        response["Location"]
+        == f"{reverse('accounts:otp_verify')}?next={case_of_caseworker.get_absolute_url()}"
+    )
+    wrong = client.post(
+        reverse("accounts:otp_verify"), {"token": "12345x", "next": case_of_caseworker.get_absolute_url()}
+    )
     assert wrong.status_code == 400
     assert str(services.CODE_WRONG) in wrong.content.decode()
     time.sleep(1.1)  # django-otp's throttle: one wrong code costs a second
-    ok = client.post(reverse("accounts:otp_verify"), {"token": code_for(device), "next": case_of_caseworker.get_absolute_url()})
+    ok = client.post(
+        reverse("accounts:otp_verify"),
+        {"token": code_for(device), "next": case_of_caseworker.get_absolute_url()},
+    )
     assert ok.status_code == 302 and ok["Location"] == case_of_caseworker.get_absolute_url()
     assert client.get(case_of_caseworker.get_absolute_url()).status_code == 200
     assert kinds() == ["login", "otp_failed", "otp_verified"]
@@ -127,14 +137,18 @@ def test_new_recovery_codes_replace_the_old(client, caseworker):
     response = client.post(reverse("accounts:two_factor"))
     new = response.context["codes"]
     assert len(new) == 10 and not set(new) & set(old)
-    assert set(StaticDevice.objects.get(user=caseworker).token_set.values_list("token", flat=True)) == set(new)
+    assert set(StaticDevice.objects.get(user=caseworker).token_set.values_list("token", flat=True)) == set(
+        new
+    )
     assert kinds()[-1] == "recovery_codes_renewed"
 
 
 def test_verify_refuses_an_open_redirect(client, caseworker):
     device = enrol_device(caseworker)
     password_login(client, "caseworker")
-    response = client.post(reverse("accounts:otp_verify"), {"token": code_for(device), "next": "https://evil.example/"})
+    response = client.post(
+        reverse("accounts:otp_verify"), {"token": code_for(device), "next": "https://evil.example/"}
+    )
     assert response["Location"] == reverse("dashboard")
 
 

@@ -30,8 +30,14 @@ PUBLIC_VIEWS = {"login", "set_language", "admin:login"}
 LOGIN_PREFIXES = ("/accounts/login/", "/admin/login/")
 # Read logs: a GET may add to these (who saw what) and to nothing else.
 LOG_MODELS = {
-    "cases.caseaccess", "cases.historicalcaseaccess", "accounts.securityevent", "accounts.historicalsecurityevent",
-    "sessions.session", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog",
+    "cases.caseaccess",
+    "cases.historicalcaseaccess",
+    "accounts.securityevent",
+    "accounts.historicalsecurityevent",
+    "sessions.session",
+    "axes.accessattempt",
+    "axes.accesslog",
+    "axes.accessfailurelog",
 }
 ROLES = [username for username, *_ in USERS] + ["other_ngo_worker", "anonymous"]
 
@@ -42,9 +48,17 @@ def world(settings):
     state = load_demo(password="sweep-demo-password-2026")
     other = OrganisationFactory(name="Sweep: another mandated NGO", kind=Organisation.Kind.MANDATED_NGO)
     users = dict(state["users"])
-    users["other_ngo_worker"] = UserFactory(username="other_ngo_worker", organisation=other, roles=[Role.CASEWORKER, Role.COORDINATOR])
-    out_case = make_case(organisation=other, person=PersonFactory(given_name="Ottilie", family_name=DISTINCTIVE_FAMILY_NAME))
-    people = [f"{c.person.given_name} {c.person.family_name}" for c in Case.objects.select_related("person") if c.person.given_name and c.person.family_name]
+    users["other_ngo_worker"] = UserFactory(
+        username="other_ngo_worker", organisation=other, roles=[Role.CASEWORKER, Role.COORDINATOR]
+    )
+    out_case = make_case(
+        organisation=other, person=PersonFactory(given_name="Ottilie", family_name=DISTINCTIVE_FAMILY_NAME)
+    )
+    people = [
+        f"{c.person.given_name} {c.person.family_name}"
+        for c in Case.objects.select_related("person")
+        if c.person.given_name and c.person.family_name
+    ]
     return {"users": users, "out_case": out_case, "people": people}
 
 
@@ -91,7 +105,9 @@ def test_every_url_for_every_role(world, role):
     before = _snapshot()
     for route in routes():
         try:
-            fillings = fill(route, reference_in=reference_in, reference_out=out_case.reference, out_case_pk=out_case.pk)
+            fillings = fill(
+                route, reference_in=reference_in, reference_out=out_case.reference, out_case_pk=out_case.pk
+            )
         except SweepError as error:
             problems.append(str(error))
             continue
@@ -119,11 +135,18 @@ def test_every_url_for_every_role(world, role):
                     if not location.startswith(LOGIN_PREFIXES):
                         # One hop (the admin's logout sends to the admin's index, which asks to log in).
                         hop = client.get(location)
-                        if hop.status_code not in (301, 302) or not hop["Location"].startswith(LOGIN_PREFIXES):
+                        if hop.status_code not in (301, 302) or not hop["Location"].startswith(
+                            LOGIN_PREFIXES
+                        ):
                             problems.append(f"{where}: redirects to {location}, which is not a login page")
                 elif status not in (401, 403, 404, 405):
                     problems.append(f"{where}: an anonymous visitor must be sent to log in")
-            elif which == "out" and "reference" in route.kwargs and not may_see_out and status not in (404, 405):
+            elif (
+                which == "out"
+                and "reference" in route.kwargs
+                and not may_see_out
+                and status not in (404, 405)
+            ):
                 problems.append(f"{where}: an out-of-scope case must answer 404")
     after = _snapshot()
     changed = {label: (before[label], after[label]) for label in before if before[label] != after[label]}

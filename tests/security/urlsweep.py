@@ -35,7 +35,20 @@ OBJECT_MODELS_BY_PREFIX = {
 }
 # An id no row has: the page must answer 404, never 500.
 MISSING_ID = "987654321"
-PROJECT_APPS = ("cases", "referrals", "services", "rehabilitation", "reintegration", "monitoring", "accounts", "axes", "auth", "authtoken", "otp_totp", "otp_static")
+PROJECT_APPS = (
+    "cases",
+    "referrals",
+    "services",
+    "rehabilitation",
+    "reintegration",
+    "monitoring",
+    "accounts",
+    "axes",
+    "auth",
+    "authtoken",
+    "otp_totp",
+    "otp_static",
+)
 
 
 class SweepError(AssertionError):
@@ -64,7 +77,11 @@ def routes() -> list[Route]:
                 walk(p.url_patterns, [*parts, p], [*namespaces, p.namespace] if p.namespace else namespaces)
             elif isinstance(p, URLPattern):
                 chain = [*parts, p]
-                name = ":".join([*namespaces, p.name]) if p.name else f"<unnamed {''.join(str(x.pattern) for x in chain)}>"
+                name = (
+                    ":".join([*namespaces, p.name])
+                    if p.name
+                    else f"<unnamed {''.join(str(x.pattern) for x in chain)}>"
+                )
                 kwargs, positional = [], 0
                 for part in chain:
                     pat = part.pattern
@@ -130,12 +147,15 @@ def build_url(route: Route, values: dict, positional: list) -> str:
                     url += str(values[item]) if item else str(pos.pop(0))
     try:
         resolve(url)
-    except Exception as exc:  # noqa: BLE001 - reported with the route
-        raise SweepError(f"{route.view_name}: built {url!r} from {route.text!r}, which does not resolve ({exc})") from exc
+    except Exception as exc:
+        raise SweepError(
+            f"{route.view_name}: built {url!r} from {route.text!r}, which does not resolve ({exc})"
+        ) from exc
     return url
 
 
 # --- finding the objects a path argument names ------------------------------------------------
+
 
 def _models_named(name: str):
     name = name.replace("_", "").lower()
@@ -189,8 +209,13 @@ def model_for(route: Route, kwarg: str):
         if exact:
             same_app = [m for m in exact if m._meta.app_label == namespace]
             return (same_app or exact)[0]
-        loose = [m for m in apps.get_models() if m._meta.app_label in PROJECT_APPS and not m.__name__.startswith("Historical")
-                 and (m._meta.model_name.startswith(wanted) or m._meta.model_name.endswith(wanted))]
+        loose = [
+            m
+            for m in apps.get_models()
+            if m._meta.app_label in PROJECT_APPS
+            and not m.__name__.startswith("Historical")
+            and (m._meta.model_name.startswith(wanted) or m._meta.model_name.endswith(wanted))
+        ]
         same_app = [m for m in loose if m._meta.app_label == namespace]
         if len(same_app) == 1:
             return same_app[0]
@@ -245,7 +270,11 @@ def fill(route: Route, *, reference_in: str, reference_out: str, out_case_pk) ->
             if route.view_name.endswith("_simple_history"):
                 model = model_for(route, "object_id")
                 obj = model._default_manager.order_by("pk").first() if model else None
-                history = obj.history.order_by("history_id").first() if obj is not None and hasattr(obj, "history") else None
+                history = (
+                    obj.history.order_by("history_id").first()
+                    if obj is not None and hasattr(obj, "history")
+                    else None
+                )
                 positional = [obj.pk if obj else MISSING_ID, history.history_id if history else MISSING_ID]
             else:
                 raise SweepError(

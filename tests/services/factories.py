@@ -8,9 +8,16 @@ from tests.factories import PersonFactory, make_case
 DAY = datetime.date(2026, 3, 2)
 
 DOCUMENTS = {
-    "criminal_procedure_decision": {"cp_case_number": "11816001026", "cp_date": DAY, "cp_body": "State police"},
+    "criminal_procedure_decision": {
+        "cp_case_number": "11816001026",
+        "cp_date": DAY,
+        "cp_body": "State police",
+    },
     "law_enforcement_statement": {
-        "le_institution": "Policie České republiky", "le_country": "CZ", "le_number": "KRPA-1", "le_date": DAY,
+        "le_institution": "Policie České republiky",
+        "le_country": "CZ",
+        "le_number": "KRPA-1",
+        "le_date": DAY,
     },
     "expert_commission_report": {
         "commission_date": DAY,

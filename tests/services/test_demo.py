@@ -13,9 +13,17 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_data_covers_the_flow_and_is_idempotent():
     state = load_demo(password="demo-password-2026!")
-    counts = (Identification.objects.count(), AssistanceRecord.objects.count(), ResidencePermit.objects.count())
+    counts = (
+        Identification.objects.count(),
+        AssistanceRecord.objects.count(),
+        ResidencePermit.objects.count(),
+    )
     load_demo(password="demo-password-2026!")
-    assert (Identification.objects.count(), AssistanceRecord.objects.count(), ResidencePermit.objects.count()) == counts
+    assert (
+        Identification.objects.count(),
+        AssistanceRecord.objects.count(),
+        ResidencePermit.objects.count(),
+    ) == counts
     cases = state["cases"]
 
     def statuses(key):
@@ -30,7 +38,10 @@ def test_demo_data_covers_the_flow_and_is_idempotent():
     period = ReflectionPeriod.objects.get(case=cases["oksana"])
     assert period.last_day == timezone.localdate() + datetime.timedelta(days=3)
     assert ResidencePermit.objects.get(case=cases["lan"]).decision == "granted"
-    assert ResidencePermit.objects.get(case=cases["ahmed"]).step == "Application submitted, awaiting the decision"
+    assert (
+        ResidencePermit.objects.get(case=cases["ahmed"]).step
+        == "Application submitted, awaiting the decision"
+    )
     # Every approved identification had a second pair of eyes.
     for identification in Identification.objects.exclude(status="proposed"):
         assert identification.decided_by_id != identification.proposed_by_id

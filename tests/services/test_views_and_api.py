@@ -16,8 +16,17 @@ from .factories import DOCUMENTS, case_with
 pytestmark = pytest.mark.django_db
 
 # Who sees the stage-2 section of caseworker's case, and who may record on it.
-SEES = {"caseworker": True, "caseworker2": False, "coordinator": True, "other_ngo_worker": False, "police": False,
-        "municipality": False, "employment": False, "national": True, "admin": False}
+SEES = {
+    "caseworker": True,
+    "caseworker2": False,
+    "coordinator": True,
+    "other_ngo_worker": False,
+    "police": False,
+    "municipality": False,
+    "employment": False,
+    "national": True,
+    "admin": False,
+}
 RECORDS = {"caseworker", "coordinator"}
 
 
@@ -51,8 +60,10 @@ def test_section_pages_and_api_scope(client, all_role_users, case_of_caseworker,
         assert client.get(_api(case_of_caseworker, path)).status_code == (200 if sees else 404), path
     add = client.get(_url("assistance_add", case_of_caseworker))
     assert add.status_code == (200 if role in RECORDS else 403 if sees else 404)
-    posted = client.post(_api(case_of_caseworker, "assistance/"),
-                         {"kind": "first_meeting", "started_on": "2026-03-02", "arranged_by": "NGO"})
+    posted = client.post(
+        _api(case_of_caseworker, "assistance/"),
+        {"kind": "first_meeting", "started_on": "2026-03-02", "arranged_by": "NGO"},
+    )
     assert posted.status_code == (201 if role in RECORDS else 403 if sees else 404)
 
 
@@ -60,10 +71,17 @@ def test_caseworker_proposes_through_the_page(client, caseworker, case_of_casewo
     client.force_login(caseworker)
     page = client.get(case_of_caseworker.get_absolute_url()).content.decode()
     assert _url("identification_propose", case_of_caseworker) in page
-    response = client.post(_url("identification_propose", case_of_caseworker), {
-        "ground": "law_enforcement_statement", "le_institution": "Valsts policija", "le_country": "LV",
-        "le_number": "VP-1", "le_date": "2026-03-01", "outcome": "identified",
-    })
+    response = client.post(
+        _url("identification_propose", case_of_caseworker),
+        {
+            "ground": "law_enforcement_statement",
+            "le_institution": "Valsts policija",
+            "le_country": "LV",
+            "le_number": "VP-1",
+            "le_date": "2026-03-01",
+            "outcome": "identified",
+        },
+    )
     assert response.status_code == 302
     proposal = Identification.objects.get()
     assert proposal.proposed_by == caseworker and proposal.le_country.code == "LV"
@@ -72,9 +90,14 @@ def test_caseworker_proposes_through_the_page(client, caseworker, case_of_casewo
 
 def test_a_missing_field_shows_its_message_on_the_page(client, caseworker, case_of_caseworker):
     client.force_login(caseworker)
-    response = client.post(_url("identification_propose", case_of_caseworker), {
-        "ground": "expert_commission_report", "commission_members": "A. Kalna, social worker\nM. Priede", "outcome": "identified",
-    })
+    response = client.post(
+        _url("identification_propose", case_of_caseworker),
+        {
+            "ground": "expert_commission_report",
+            "commission_members": "A. Kalna, social worker\nM. Priede",
+            "outcome": "identified",
+        },
+    )
     assert response.status_code == 400
     form = response.context["form"]
     assert form.errors["commission_date"] == [
@@ -121,13 +144,17 @@ def test_four_eyes_on_the_page_and_through_the_api(client, coordinator, mandated
     assert proposal.status == "proposed"
 
 
-def test_four_eyes_for_a_user_holding_both_roles_through_the_api(client, mandated_ngo, coordinator, case_of_caseworker):
+def test_four_eyes_for_a_user_holding_both_roles_through_the_api(
+    client, mandated_ngo, coordinator, case_of_caseworker
+):
     both = UserFactory(username="both", organisation=mandated_ngo, roles=[Role.CASEWORKER, Role.COORDINATOR])
     case_services.case_assign_caseworker(case=case_of_caseworker, caseworker=both, actor=coordinator)
     client.force_login(both)
-    created = client.post(_api(case_of_caseworker, "identification/"),
-                          {"ground": "criminal_procedure_decision", **DOCUMENTS["criminal_procedure_decision"]},
-                          content_type="application/json")
+    created = client.post(
+        _api(case_of_caseworker, "identification/"),
+        {"ground": "criminal_procedure_decision", **DOCUMENTS["criminal_procedure_decision"]},
+        content_type="application/json",
+    )
     assert created.status_code == 201, created.content
     pk = created.json()["id"]
     refused = client.post(_api(case_of_caseworker, f"identification/{pk}/approve/"))
@@ -135,16 +162,28 @@ def test_four_eyes_for_a_user_holding_both_roles_through_the_api(client, mandate
     client.force_login(coordinator)
     approved = client.post(_api(case_of_caseworker, f"identification/{pk}/approve/"))
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
-    assert approved.json()["decided_by"] == "Līga Bērziņa" and approved.json()["proposed_by"] == both.display_name
+    assert (
+        approved.json()["decided_by"] == "Līga Bērziņa"
+        and approved.json()["proposed_by"] == both.display_name
+    )
 
 
 def test_api_missing_field_is_a_400_with_the_message(client, caseworker, case_of_caseworker):
     client.force_login(caseworker)
-    response = client.post(_api(case_of_caseworker, "identification/"),
-                           {"ground": "law_enforcement_statement", "le_institution": "Police", "le_country": "LV", "le_date": "2026-03-01"},
-                           content_type="application/json")
+    response = client.post(
+        _api(case_of_caseworker, "identification/"),
+        {
+            "ground": "law_enforcement_statement",
+            "le_institution": "Police",
+            "le_country": "LV",
+            "le_date": "2026-03-01",
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 400
-    assert response.json() == {"le_number": ["Enter the statement number; the statement of a law-enforcement institution needs it."]}
+    assert response.json() == {
+        "le_number": ["Enter the statement number; the statement of a law-enforcement institution needs it."]
+    }
 
 
 def test_return_through_the_page_needs_a_reason(client, caseworker, coordinator, case_of_caseworker):
@@ -152,7 +191,9 @@ def test_return_through_the_page_needs_a_reason(client, caseworker, coordinator,
     client.force_login(coordinator)
     response = client.post(_url("identification_return", case_of_caseworker, proposal.pk), {"reason": ""})
     assert response.status_code == 400
-    response = client.post(_url("identification_return", case_of_caseworker, proposal.pk), {"reason": "Add the date."})
+    response = client.post(
+        _url("identification_return", case_of_caseworker, proposal.pk), {"reason": "Add the date."}
+    )
     assert response.status_code == 302
     proposal.refresh_from_db()
     assert proposal.status == "returned" and proposal.decided_by == coordinator
@@ -163,19 +204,32 @@ def test_return_through_the_page_needs_a_reason(client, caseworker, coordinator,
 
 def test_not_identified_through_the_api_then_closed(client, caseworker, coordinator, case_of_caseworker):
     client.force_login(caseworker)
-    created = client.post(_api(case_of_caseworker, "identification/"), {
-        "ground": "expert_commission_report", "outcome": "not_identified", "outcome_reason": "No indicators.",
-        **{**DOCUMENTS["expert_commission_report"], "commission_date": "2026-03-02"},
-    }, content_type="application/json")
+    created = client.post(
+        _api(case_of_caseworker, "identification/"),
+        {
+            "ground": "expert_commission_report",
+            "outcome": "not_identified",
+            "outcome_reason": "No indicators.",
+            **{**DOCUMENTS["expert_commission_report"], "commission_date": "2026-03-02"},
+        },
+        content_type="application/json",
+    )
     assert created.status_code == 201, created.content
     client.force_login(coordinator)
     client.post(_api(case_of_caseworker, f"identification/{created.json()['id']}/approve/"))
     case_of_caseworker.refresh_from_db()
     assert case_of_caseworker.victim_status == Case.VictimStatus.NOT_IDENTIFIED
-    assert client.post(reverse("cases:close", args=[case_of_caseworker.reference]), {"reason": "Not identified."}).status_code == 302
+    assert (
+        client.post(
+            reverse("cases:close", args=[case_of_caseworker.reference]), {"reason": "Not identified."}
+        ).status_code
+        == 302
+    )
 
 
-def test_state_funded_assistance_refused_with_the_message_on_page_and_api(client, caseworker, case_of_caseworker):
+def test_state_funded_assistance_refused_with_the_message_on_page_and_api(
+    client, caseworker, case_of_caseworker
+):
     client.force_login(caseworker)
     data = {"kind": "legal_aid", "started_on": "2026-03-02", "arranged_by": "Advocate"}
     page = client.post(_url("assistance_add", case_of_caseworker), data)
@@ -190,7 +244,9 @@ def test_reflection_period_refused_for_an_eu_citizen_on_page_and_api(client, man
     case = case_with(organisation=mandated_ngo, caseworkers=[caseworker], citizenships=["EE"])
     client.force_login(caseworker)
     page = client.post(_url("reflection_period_start", case), {"start_date": "2026-03-02"})
-    assert page.status_code == 400 and page.context["form"].errors["start_date"] == [str(services.REFLECTION_EU_CITIZEN)]
+    assert page.status_code == 400 and page.context["form"].errors["start_date"] == [
+        str(services.REFLECTION_EU_CITIZEN)
+    ]
     api = client.post(_api(case, "reflection-period/"), {"start_date": "2026-03-02"})
     assert api.status_code == 400 and api.json() == {"start_date": [str(services.REFLECTION_EU_CITIZEN)]}
     assert client.get(_api(case, "reflection-period/")).status_code == 404
@@ -208,42 +264,77 @@ def test_reflection_period_for_a_tcn_shows_last_day_and_days_remaining(client, m
     api = client.post(_api(case, "reflection-period/"), {"start_date": start.isoformat()})
     assert api.status_code == 201
     last = start + datetime.timedelta(days=29)
-    assert api.json() == {"start_date": start.isoformat(), "last_day": last.isoformat(), "days_remaining": 3,
-                          "status": "running", "ended_on": None}
+    assert api.json() == {
+        "start_date": start.isoformat(),
+        "last_day": last.isoformat(),
+        "days_remaining": 3,
+        "status": "running",
+        "ended_on": None,
+    }
     body = client.get(case.get_absolute_url()).content.decode()
     assert last.isoformat() in body and "Days remaining" in body
 
 
 def test_residence_permit_refused_for_an_eu_citizen_on_page_and_api(client, mandated_ngo, caseworker):
-    case = case_with(organisation=mandated_ngo, caseworkers=[caseworker], citizenships=["FI"], identified=True)
+    case = case_with(
+        organisation=mandated_ngo, caseworkers=[caseworker], citizenships=["FI"], identified=True
+    )
     client.force_login(caseworker)
-    data = {"travel_document_presented_on": "2026-03-02", "travel_document_type": "passport", "travel_document_number": "X1"}
+    data = {
+        "travel_document_presented_on": "2026-03-02",
+        "travel_document_type": "passport",
+        "travel_document_number": "X1",
+    }
     page = client.post(_url("residence_permit", case), data)
-    assert page.status_code == 400 and page.context["form"].non_field_errors() == [str(services.PERMIT_EU_CITIZEN)]
+    assert page.status_code == 400 and page.context["form"].non_field_errors() == [
+        str(services.PERMIT_EU_CITIZEN)
+    ]
     assert "this person is a citizen of the EU" in page.content.decode()
     api = client.post(_api(case, "residence-permit/"), data)
     assert api.status_code == 400 and api.json() == {"non_field_errors": [str(services.PERMIT_EU_CITIZEN)]}
 
 
 def test_residence_permit_through_the_api(client, mandated_ngo, caseworker):
-    case = case_with(organisation=mandated_ngo, caseworkers=[caseworker], citizenships=["VN"], identified=True)
+    case = case_with(
+        organisation=mandated_ngo, caseworkers=[caseworker], citizenships=["VN"], identified=True
+    )
     client.force_login(caseworker)
-    created = client.post(_api(case, "residence-permit/"), {
-        "travel_document_presented_on": "2026-03-02", "travel_document_type": "passport", "travel_document_number": "C1"})
+    created = client.post(
+        _api(case, "residence-permit/"),
+        {
+            "travel_document_presented_on": "2026-03-02",
+            "travel_document_type": "passport",
+            "travel_document_number": "C1",
+        },
+    )
     assert created.status_code == 201 and created.json()["step"] == "Travel document presented"
     updated = client.post(_api(case, "residence-permit/"), {"application_submitted_on": "2026-03-04"})
-    assert updated.status_code == 200 and updated.json()["step"] == "Application submitted, awaiting the decision"
+    assert (
+        updated.status_code == 200
+        and updated.json()["step"] == "Application submitted, awaiting the decision"
+    )
     assert client.get(_api(case, "residence-permit/")).json()["travel_document_number"] == "C1"
 
 
 def test_proceedings_and_hearings_through_page_and_api(client, caseworker, case_of_caseworker):
     client.force_login(caseworker)
-    assert client.post(_url("proceeding_add", case_of_caseworker),
-                       {"case_number": "118", "procedural_status": "victim", "body": "Court"}).status_code == 302
+    assert (
+        client.post(
+            _url("proceeding_add", case_of_caseworker),
+            {"case_number": "118", "procedural_status": "victim", "body": "Court"},
+        ).status_code
+        == 302
+    )
     proceeding = case_of_caseworker.proceedings.get()
-    assert client.post(_url("hearing_add", case_of_caseworker, proceeding.pk),
-                       {"date": "2026-04-01", "place": "Room 1"}).status_code == 302
-    hearing = client.post(_api(case_of_caseworker, f"proceedings/{proceeding.pk}/hearings/"), {"date": "2026-05-01"})
+    assert (
+        client.post(
+            _url("hearing_add", case_of_caseworker, proceeding.pk), {"date": "2026-04-01", "place": "Room 1"}
+        ).status_code
+        == 302
+    )
+    hearing = client.post(
+        _api(case_of_caseworker, f"proceedings/{proceeding.pk}/hearings/"), {"date": "2026-05-01"}
+    )
     assert hearing.status_code == 201
     listing = client.get(_api(case_of_caseworker, "proceedings/")).json()
     assert [h["date"] for h in listing[0]["hearings"]] == ["2026-04-01", "2026-05-01"]
@@ -268,8 +359,12 @@ def test_list_query_counts_do_not_grow(client, mandated_ngo, caseworker, django_
     case = case_with(organisation=mandated_ngo, caseworkers=[caseworker], identified=True)
 
     def add(n):
-        services.assistance_record(case=case, actor=caseworker, kind="legal_aid", started_on=case.opened_on, arranged_by=f"A{n}")
-        proceeding = services.proceeding_record(case=case, actor=caseworker, case_number=f"N{n}", procedural_status="victim", body="Court")
+        services.assistance_record(
+            case=case, actor=caseworker, kind="legal_aid", started_on=case.opened_on, arranged_by=f"A{n}"
+        )
+        proceeding = services.proceeding_record(
+            case=case, actor=caseworker, case_number=f"N{n}", procedural_status="victim", body="Court"
+        )
         services.hearing_record(proceeding=proceeding, actor=caseworker, date=case.opened_on)
 
     add(0)
@@ -290,12 +385,22 @@ def test_list_query_counts_do_not_grow(client, mandated_ngo, caseworker, django_
 def test_schema_lists_the_stage_two_endpoints(client, caseworker):
     client.force_login(caseworker)
     text = client.get("/api/schema/").content.decode()
-    for path in ("identification/", "identification/{id}/approve/", "identification/{id}/return/", "assistance/",
-                 "proceedings/", "proceedings/{id}/hearings/", "reflection-period/", "residence-permit/"):
+    for path in (
+        "identification/",
+        "identification/{id}/approve/",
+        "identification/{id}/return/",
+        "assistance/",
+        "proceedings/",
+        "proceedings/{id}/hearings/",
+        "reflection-period/",
+        "residence-permit/",
+    ):
         assert f"/api/v1/cases/{{reference}}/{path}" in text, path
 
 
-def test_coordinator_dashboard_lists_proposals_awaiting_review(client, caseworker, coordinator, case_of_caseworker, case_of_other_ngo):
+def test_coordinator_dashboard_lists_proposals_awaiting_review(
+    client, caseworker, coordinator, case_of_caseworker, case_of_other_ngo
+):
     mine = _propose(case_of_caseworker, caseworker)
     client.force_login(coordinator)
     body = client.get("/").content.decode()
@@ -318,10 +423,15 @@ def test_a_returned_proposal_is_offered_again_filled_in(client, caseworker, coor
     form = client.get(_url("identification_propose", case_of_caseworker)).context["form"]
     assert form.initial["ground"] == "expert_commission_report"
     assert form["commission_members"].value() == "A. Kalna, social worker\nM. Priede, psychologist"
-    response = client.post(_url("identification_propose", case_of_caseworker), {
-        "ground": "expert_commission_report", "commission_date": "2026-03-02", "outcome": "identified",
-        "commission_members": form["commission_members"].value() + "\nK. Vanags, lawyer",
-    })
+    response = client.post(
+        _url("identification_propose", case_of_caseworker),
+        {
+            "ground": "expert_commission_report",
+            "commission_date": "2026-03-02",
+            "outcome": "identified",
+            "commission_members": form["commission_members"].value() + "\nK. Vanags, lawyer",
+        },
+    )
     assert response.status_code == 302
     assert len(case_of_caseworker.identifications.get(status="proposed").commission_members) == 3
 
@@ -337,7 +447,9 @@ def test_a_returned_proposal_is_offered_again_filled_in(client, caseworker, coor
     ],
 )
 def test_pages_not_offered_say_why(client, mandated_ngo, caseworker, citizenships, identified, page, message):
-    case = case_with(organisation=mandated_ngo, caseworkers=[caseworker], citizenships=citizenships, identified=identified)
+    case = case_with(
+        organisation=mandated_ngo, caseworkers=[caseworker], citizenships=citizenships, identified=identified
+    )
     client.force_login(caseworker)
     response = client.get(_url(page, case))
     assert response.status_code == 200
