@@ -1,29 +1,14 @@
 """Read-only case API over the same selectors as the pages."""
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound
-from rest_framework.settings import api_settings
 
 from . import permissions, selectors, services
 from .forms import CaseFilterForm
 from .models import Case, CaseAccess, Person
 from .permissions import Action
 from .sections import case_api_extra_fields
-
-
-def service_call(fn, /, **kwargs):
-    """Run a service for the API: its ValidationError becomes a 400 carrying the same messages
-    the forms show, keyed by field (errors of no field under "non_field_errors")."""
-    try:
-        return fn(**kwargs)
-    except DjangoValidationError as error:
-        detail = serializers.as_serializer_error(error)
-        if NON_FIELD_ERRORS in detail:
-            detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
-        raise serializers.ValidationError(detail) from error
 
 
 class PersonSummarySerializer(serializers.ModelSerializer):

@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, Q
 from guardian.shortcuts import get_group_perms, get_user_perms
 
 from .models import Case, CaseGroupObjectPermission, CaseUserObjectPermission, Organisation, Role
+from .queries import any_of
 
 # Guardian codenames granted to an assigned caseworker.
 CASEWORKER_PERMS = ("view_case", "change_case")
@@ -129,12 +130,7 @@ def case_visibility_filter(user) -> Q | None:
             permission__codename="view_case",
         )
         branches.append(Q(organisation_id=user.organisation_id) & (Exists(by_user) | Exists(by_group)))
-    if not branches:
-        return None
-    combined = branches[0]
-    for branch in branches[1:]:
-        combined |= branch
-    return combined
+    return any_of(*branches)
 
 
 def assignable_caseworker(user, case: Case) -> bool:

@@ -50,11 +50,11 @@ class StaticOnlyFetcher(URLFetcher):
             found = finders.find(path)
             if not found:
                 raise RefusedURL("not a static file")
-        except Exception:
+        except Exception as error:
             self.refused.append(url)
             # The URL itself may carry what a user typed: log only that something was refused.
             logger.warning("PDF renderer refused a URL")
-            raise RefusedURL("refused")
+            raise RefusedURL("refused") from error
         with open(found, "rb") as handle:
             body = handle.read()
         self.served.append(url)

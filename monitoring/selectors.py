@@ -329,7 +329,7 @@ def case_audit_trail(*, user: User, case: Case) -> list[AuditEntry]:
     for label, model, lookup in _history_models_for_case():
         rows = _history_rows(model, lookup, case).select_related("history_user", "history_user__organisation")
         sources.append((label, model, rows))
-    for label, model, rows in sources:
+    for label, _model, rows in sources:
         for rec in rows:
             who = rec.history_user
             what = f"{label}: {_TYPE_LABEL.get(rec.history_type, rec.history_type)}"

@@ -251,7 +251,7 @@ def exploitation_counts(*, org_id, period: Period) -> dict[tuple[str, str], int]
 
 
 def exploitation_choices() -> list[tuple[str, str]]:
-    return list(Exploitation.choices) + [(NO_FORM, str(_("No form recorded")))]
+    return [*Exploitation.choices, (NO_FORM, str(_("No form recorded")))]
 
 
 # --- the monitoring page ----------------------------------------------------------------------

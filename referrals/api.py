@@ -1,7 +1,5 @@
 """The referral API over the same selectors and services as the pages, with the same errors."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django_countries import countries
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
@@ -139,15 +137,6 @@ CountsSerializer = inline_serializer(
 )
 
 
-def _raise(error: Exception):
-    if isinstance(error, DjangoPermissionDenied):
-        detail = str(error.args[0]) if error.args else None
-        raise PermissionDenied(detail) from error
-    if hasattr(error, "error_dict"):
-        raise ValidationError(error.message_dict) from error
-    raise ValidationError({"non_field_errors": error.messages}) from error
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="Referrals the user may read (first responders: their organisation's; coordinators: the queue and their NGO's decisions)"
@@ -188,13 +177,10 @@ class ReferralViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise PermissionDenied(str(services.NOT_A_FIRST_RESPONDER))
         data = self._input()
         draft = data.pop("draft", False)
-        try:
-            if draft:
-                referral = services.referral_save_draft(actor=request.user, data=data)
-            else:
-                referral = services.referral_submit(actor=request.user, data=data)
-        except (DjangoValidationError, DjangoPermissionDenied) as error:
-            _raise(error)
+        if draft:
+            referral = services.referral_save_draft(actor=request.user, data=data)
+        else:
+            referral = services.referral_submit(actor=request.user, data=data)
         return self._respond(referral, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -210,13 +196,10 @@ class ReferralViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         referral = self.get_object()
         data = self._input(partial=True)
         draft = data.pop("draft", False)
-        try:
-            if draft:
-                referral = services.referral_save_draft(actor=request.user, data=data, referral=referral)
-            else:
-                referral = services.referral_submit(actor=request.user, data=data, referral=referral)
-        except (DjangoValidationError, DjangoPermissionDenied) as error:
-            _raise(error)
+        if draft:
+            referral = services.referral_save_draft(actor=request.user, data=data, referral=referral)
+        else:
+            referral = services.referral_submit(actor=request.user, data=data, referral=referral)
         return self._respond(referral)
 
     @extend_schema(
@@ -240,15 +223,12 @@ class ReferralViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             caseworker = selectors.caseworkers_for_intake(user=request.user).filter(pk=caseworker_id).first()
             if caseworker is None:
                 raise ValidationError({"caseworker": [str(services.CASEWORKER_NOT_AVAILABLE)]})
-        try:
-            referral = services.referral_accept(
-                referral=referral,
-                actor=request.user,
-                caseworker=caseworker,
-                person_id=serializer.validated_data.get("person"),
-            )
-        except (DjangoValidationError, DjangoPermissionDenied) as error:
-            _raise(error)
+        referral = services.referral_accept(
+            referral=referral,
+            actor=request.user,
+            caseworker=caseworker,
+            person_id=serializer.validated_data.get("person"),
+        )
         return self._respond(referral)
 
     @extend_schema(
@@ -264,12 +244,9 @@ class ReferralViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         referral = self.get_object()
         serializer = DeclineSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            referral = services.referral_decline(
-                referral=referral, actor=request.user, reason=serializer.validated_data.get("reason", "")
-            )
-        except (DjangoValidationError, DjangoPermissionDenied) as error:
-            _raise(error)
+        referral = services.referral_decline(
+            referral=referral, actor=request.user, reason=serializer.validated_data.get("reason", "")
+        )
         return self._respond(referral)
 
     @extend_schema(

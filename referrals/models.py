@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from cases.models import Person
+
 ANONYMOUS_HAS_IDENTITY = _(
     "Without the person's consent, leave out the name, other names, date of birth and contact: "
     "the referral is then recorded as an anonymous notification."
@@ -69,11 +71,8 @@ class Referral(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         DECLINED = "declined", _("Declined")
 
-    class Sex(models.TextChoices):
-        FEMALE = "female", _("Female")
-        MALE = "male", _("Male")
-        OTHER = "other", _("Other")
-        UNKNOWN = "unknown", _("Unknown")
+    # The same choices as the person the referral becomes (one list, one translation).
+    Sex = Person.Sex
 
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     # The referrer: their organisation sees the referral, nobody else of theirs.

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from cases.models import Organisation, Role
 from cases.permissions import user_roles
+from cases.queries import any_of
 
 from .models import Referral
 
@@ -121,9 +122,4 @@ def referral_visibility_filter(user) -> Q | None:
         )
     if is_intake_coordinator(user):
         branches.append(Q(status=Referral.Status.SUBMITTED) | Q(intake_organisation_id=user.organisation_id))
-    if not branches:
-        return None
-    combined = branches[0]
-    for branch in branches[1:]:
-        combined |= branch
-    return combined
+    return any_of(*branches)

@@ -172,7 +172,7 @@ def names_close(a: str, b: str) -> bool:
         # Name by name: Oksana Kovalenko and Oxana Kowalenko differ by three letters in all, but
         # each name is a close spelling of the other.
         mine, theirs = a.split(), other.split()
-        if len(mine) == len(theirs) and all(_token_close(x, y) for x, y in zip(mine, theirs)):
+        if len(mine) == len(theirs) and all(_token_close(x, y) for x, y in zip(mine, theirs, strict=True)):
             return True
     return False
 

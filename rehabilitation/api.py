@@ -13,9 +13,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cases import services as case_services
-from cases.api import service_call
-from cases.models import CaseAccess
+from cases.drf import CaseNestedMixin
 
 from . import limits, permissions, selectors, services
 from .models import (
@@ -235,28 +233,14 @@ class CourtSupportSerializer(serializers.ModelSerializer):
 # --- viewsets ---------------------------------------------------------------------------------
 
 
-class CaseNestedMixin:
-    """The case from the URL, scoped to the user (404 when missing or out of scope)."""
-
-    pagination_class = None
-
-    def get_case(self):
-        if not hasattr(self, "_case"):
-            self._case = selectors.rehabilitation_case_for_user_or_404(
-                user=self.request.user, reference=self.kwargs["reference"]
-            )
-        return self._case
+class RehabilitationCaseMixin(CaseNestedMixin):
+    case_selector = selectors.rehabilitation_case_for_user_or_404
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if "reference" in self.kwargs:
             context["can_view_notes"] = permissions.can(self.request.user, Action.VIEW_NOTES, self.get_case())
         return context
-
-    def record_read(self):
-        case_services.case_access_record(
-            case=self.get_case(), actor=self.request.user, kind=CaseAccess.Kind.API
-        )
 
     def list(self, request, *args, **kwargs):
         self.record_read()
@@ -265,7 +249,7 @@ class CaseNestedMixin:
     def _create(self, request, call, out_serializer=None):
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        obj = service_call(lambda: call(dict(data.validated_data)))
+        obj = call(dict(data.validated_data))
         out = (out_serializer or self.get_serializer_class())(obj, context=self.get_serializer_context())
         return Response(out.data, status=status.HTTP_201_CREATED)
 
@@ -279,7 +263,7 @@ class CaseNestedMixin:
         responses={201: CourseSerializer},
     ),
 )
-class CourseViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class CourseViewSet(RehabilitationCaseMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = CourseSerializer
 
     def get_queryset(self):
@@ -310,9 +294,7 @@ class CourseViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.GenericView
         case = self.get_case()
         data = CourseEndSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        course = service_call(
-            lambda: services.course_end(case=case, actor=request.user, **data.validated_data)
-        )
+        course = services.course_end(case=case, actor=request.user, **data.validated_data)
         return Response(CourseSerializer(course).data)
 
 
@@ -321,7 +303,7 @@ class CourseViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.GenericView
     list=extend_schema(summary="The consultations and services of the current course"),
     create=extend_schema(summary="Log a consultation or service (dated within the course's 180 days)"),
 )
-class CourseServiceViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class CourseServiceViewSet(RehabilitationCaseMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = CourseServiceSerializer
 
     def get_queryset(self):
@@ -340,7 +322,7 @@ class CourseServiceViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.Gene
     list=extend_schema(summary="The material assistance of the current course"),
     create=extend_schema(summary="Record material assistance (dated within the course)"),
 )
-class MaterialAssistanceViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class MaterialAssistanceViewSet(RehabilitationCaseMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = MaterialAssistanceSerializer
 
     def get_queryset(self):
@@ -361,7 +343,7 @@ class MaterialAssistanceViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets
     list=extend_schema(summary="The post-course consultations (at most 5, within 2 years after the course)"),
     create=extend_schema(summary="Log a one-hour post-course consultation"),
 )
-class PostCourseConsultationViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class PostCourseConsultationViewSet(RehabilitationCaseMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = PostCourseConsultationSerializer
 
     def get_queryset(self):
@@ -384,7 +366,7 @@ class PostCourseConsultationViewSet(CaseNestedMixin, mixins.ListModelMixin, view
     list=extend_schema(summary="The victim's family members recorded for family consultations"),
     create=extend_schema(summary="Record a family member"),
 )
-class FamilyMemberViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class FamilyMemberViewSet(RehabilitationCaseMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = FamilyMemberSerializer
 
     def get_queryset(self):
@@ -402,7 +384,7 @@ class FamilyMemberViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.Gener
     ),
     create=extend_schema(summary="Log a family consultation"),
 )
-class FamilyConsultationViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class FamilyConsultationViewSet(RehabilitationCaseMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = FamilyConsultationSerializer
 
     def get_queryset(self):
@@ -425,7 +407,7 @@ class FamilyConsultationViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets
     list=extend_schema(summary="The court-support entries of a case"),
     create=extend_schema(summary="Log hours of court support (quarter hours; at most 150.00 per case)"),
 )
-class CourtSupportViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class CourtSupportViewSet(RehabilitationCaseMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = CourtSupportSerializer
 
     def get_queryset(self):

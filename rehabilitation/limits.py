@@ -1,15 +1,14 @@
-"""The numbers and the date arithmetic of the state-paid course (../shared/DOMAIN.md, "The limits,
-exactly"), in one place: the models, the services, the pages, the API and the periodic job call
-these and compute no limit date by themselves.
-
-All dates are calendar dates in Europe/Riga. "N days" counts the start day as day 1, so the last
-permitted day is start + (N - 1) days.
+"""The numbers of the state-paid course and its entitlements (docs/domain.md, "The limits"); the
+date arithmetic is cases.periods. The models, the services, the pages, the API and the periodic
+job call these and compute no limit date by themselves.
 """
 
 from __future__ import annotations
 
 import datetime
 from decimal import ROUND_DOWN, Decimal
+
+from cases import periods
 
 # [seed] social rehabilitation "not exceeding 180 days".
 COURSE_DAYS = 180
@@ -31,42 +30,17 @@ ADULT_AGE = 18
 QUARTER = Decimal("0.25")
 
 
-def last_day(start: datetime.date, days: int) -> datetime.date:
-    """The last day of a period of `days` days that begins on `start` (day 1)."""
-    if days < 1:
-        raise ValueError("a period lasts at least one day")
-    return start + datetime.timedelta(days=days - 1)
-
-
-def day_number(start: datetime.date, on: datetime.date) -> int:
-    """Which day of the period `on` is: the start day is day 1 (0 or less: not yet begun)."""
-    return (on - start).days + 1
-
-
 def course_last_day(start: datetime.date) -> datetime.date:
-    return last_day(start, COURSE_DAYS)
+    return periods.last_day(start, COURSE_DAYS)
 
 
 def course_warn_on(start: datetime.date) -> datetime.date:
-    return course_last_day(start) - datetime.timedelta(days=COURSE_WARN_DAYS_BEFORE)
-
-
-def days_remaining(last: datetime.date, today: datetime.date) -> int:
-    """Days still to come after today up to and including the last day (0 on the last day)."""
-    return max((last - today).days, 0)
-
-
-def add_years(day: datetime.date, years: int) -> datetime.date:
-    """The same calendar day `years` later; 29 February becomes 28 February."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
+    return periods.warn_on(course_last_day(start), COURSE_WARN_DAYS_BEFORE)
 
 
 def post_course_last_day(course_end: datetime.date) -> datetime.date:
     """The last day on which a post-course consultation may be dated: two years after the end."""
-    return add_years(course_end, POST_COURSE_YEARS)
+    return periods.add_years(course_end, POST_COURSE_YEARS)
 
 
 def court_support_warn_threshold() -> Decimal:

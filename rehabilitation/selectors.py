@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from cases import periods
 from cases import permissions as case_permissions
 from cases.models import Alert, Case, CaseAssignment, Role, User
 from cases.selectors import case_get_for_user_or_404
@@ -135,7 +136,7 @@ def entitlements_for_case(*, case: Case, today: datetime.date | None = None) -> 
     post_used, post_last = 0, None
     if course is not None:
         final = course.ended_on or min(today, course.last_day)
-        used = max(min(limits.day_number(course.start_date, final), limits.COURSE_DAYS), 0)
+        used = max(min(periods.day_number(course.start_date, final), limits.COURSE_DAYS), 0)
         remaining = limits.COURSE_DAYS - used if course.is_active else 0
         course_info = CourseEntitlement(
             course=course,

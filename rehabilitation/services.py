@@ -17,6 +17,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import periods
 from cases.models import Alert, Case, User
 from cases.services import history_stamp
 
@@ -129,7 +130,7 @@ def _within_course(course: RehabilitationCourse, day: datetime.date) -> None:
                 % {
                     "last_day": course.last_day.isoformat(),
                     "date": day.isoformat(),
-                    "day": limits.day_number(course.start_date, day),
+                    "day": periods.day_number(course.start_date, day),
                 }
             }
         )

@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from cases.forms import add_service_errors as _errors_to_form
+from cases.pages import form_page
 
 from . import limits, permissions, selectors, services
 from .forms import (
@@ -110,16 +110,15 @@ def alerts_panel_context(request) -> dict | None:
 
 
 def _form_page(request, case, form, *, title, call, success, template="rehabilitation/form.html", extra=None):
-    if request.method == "POST" and form.is_valid():
-        try:
-            call(form)
-        except ValidationError as error:
-            _errors_to_form(form, error)
-        else:
-            messages.success(request, success)
-            return redirect(case.get_absolute_url() + "#rehabilitation-h")
-    context = {"case": case, "form": form, "title": title, **(extra or {})}
-    return render(request, template, context, status=400 if request.method == "POST" else 200)
+    return form_page(
+        request,
+        form=form,
+        save=lambda: call(form),
+        template=template,
+        context={"case": case, "title": title, **(extra or {})},
+        success=success,
+        done_url=case.get_absolute_url() + "#rehabilitation-h",
+    )
 
 
 @login_required

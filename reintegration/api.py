@@ -22,7 +22,6 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
 from cases import selectors as case_selectors
-from cases.api import service_call
 from cases.models import CaseAccess, Organisation
 from cases.services import case_access_record
 
@@ -205,8 +204,7 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet, mixins.CreateModelMixin):
         partner = Organisation.objects.filter(pk=data.validated_data["partner"]).first()
         if partner is None:
             raise DRFValidationError({"partner": [NO_SUCH_PARTNER]})
-        referral = service_call(
-            services.referral_create,
+        referral = services.referral_create(
             case=case,
             partner=partner,
             needs_note=data.validated_data["needs_note"],
@@ -224,8 +222,7 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet, mixins.CreateModelMixin):
         referral = self.get_object()
         data = PartnerReferralWithdrawSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        referral = service_call(
-            services.referral_withdraw,
+        referral = services.referral_withdraw(
             referral=referral,
             actor=request.user,
             reason=data.validated_data["reason"],
@@ -242,8 +239,7 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet, mixins.CreateModelMixin):
         referral = self.get_object()
         data = PartnerReferralCompleteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        referral = service_call(
-            services.referral_complete,
+        referral = services.referral_complete(
             referral=referral,
             actor=request.user,
             outcome=data.validated_data["outcome"],
@@ -358,9 +354,7 @@ class _RecordViewSet(
             )
         except Http404 as exc:
             raise DRFValidationError({"referral": [NO_SUCH_REFERRAL]}) from exc
-        serializer.instance = service_call(
-            type(self).service, referral=referral, actor=self.request.user, **data
-        )
+        serializer.instance = type(self).service(referral=referral, actor=self.request.user, **data)
 
 
 def _record_schema(noun: str):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from cases import permissions as case_permissions
 from cases import signals as case_signals
 from cases.models import Case, Organisation, User
+from cases.queries import any_of
 
 from . import permissions
 from .models import AssessedNeed, Assistance, EmploymentMeasure, PartnerConsultation, PartnerReferral
@@ -33,13 +34,7 @@ def _ngo_filter(user) -> Q | None:
 
 def referral_scope_filter(user) -> Q | None:
     """Every referral whose records the user may read: the NGO side, or their own narrow view."""
-    branches = [q for q in (_ngo_filter(user), permissions.partner_referral_filter(user)) if q is not None]
-    if not branches:
-        return None
-    combined = branches[0]
-    for branch in branches[1:]:
-        combined |= branch
-    return combined
+    return any_of(_ngo_filter(user), permissions.partner_referral_filter(user))
 
 
 def _records_prefetch() -> list:

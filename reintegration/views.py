@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from cases import selectors as case_selectors
-from cases.forms import add_service_errors as _errors_to_form
 from cases.models import CaseAccess
+from cases.pages import form_page
 from cases.services import case_access_record
 
 from . import permissions, selectors, services
@@ -34,21 +33,14 @@ PAGE_SIZE = 25
 
 
 def _form_page(request, *, form, save, context: dict, success: str, done_url: str):
-    """GET shows the form; POST saves through the service, or shows it again with a 400."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(form.cleaned_data)
-        except ValidationError as error:
-            _errors_to_form(form, error)
-        else:
-            messages.success(request, success)
-            return redirect(done_url)
-    status = 400 if request.method == "POST" else 200
-    return render(
+    return form_page(
         request,
-        "reintegration/form_page.html",
-        {"form": form, "cancel_url": done_url, **context},
-        status=status,
+        form=form,
+        save=lambda: save(form.cleaned_data),
+        template="reintegration/form_page.html",
+        context={"cancel_url": done_url, **context},
+        success=success,
+        done_url=done_url,
     )
 
 

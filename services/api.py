@@ -9,9 +9,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cases import services as case_services
-from cases.api import service_call
-from cases.models import CaseAccess
+from cases.drf import CaseNestedMixin
 
 from . import selectors, services
 from .models import (
@@ -174,22 +172,8 @@ class ResidencePermitSerializer(serializers.ModelSerializer):
 # --- viewsets ---------------------------------------------------------------------------------
 
 
-class CaseNestedMixin:
-    """The case from the URL, scoped to the user (404 when missing or out of scope)."""
-
-    pagination_class = None
-
-    def get_case(self):
-        if not hasattr(self, "_case"):
-            self._case = selectors.services_case_for_user_or_404(
-                user=self.request.user, reference=self.kwargs["reference"]
-            )
-        return self._case
-
-    def record_read(self):
-        case_services.case_access_record(
-            case=self.get_case(), actor=self.request.user, kind=CaseAccess.Kind.API
-        )
+class ServicesCaseMixin(CaseNestedMixin):
+    case_selector = selectors.services_case_for_user_or_404
 
 
 @extend_schema(parameters=[REFERENCE])
@@ -201,7 +185,7 @@ class CaseNestedMixin:
     ),
 )
 class IdentificationViewSet(
-    CaseNestedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ServicesCaseMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     queryset = Identification.objects.none()  # for the schema; get_queryset scopes to the case
     lookup_value_regex = r"\d+"
@@ -224,9 +208,7 @@ class IdentificationViewSet(
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         fields["commission_members"] = [dict(m) for m in fields.get("commission_members") or []]
-        identification = service_call(
-            lambda: services.identification_propose(case=case, actor=request.user, **fields)
-        )
+        identification = services.identification_propose(case=case, actor=request.user, **fields)
         return Response(IdentificationSerializer(identification).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -237,9 +219,7 @@ class IdentificationViewSet(
     @action(detail=True, methods=["post"])
     def approve(self, request, *args, **kwargs):
         identification = self.get_object()
-        identification = service_call(
-            lambda: services.identification_approve(identification=identification, actor=request.user)
-        )
+        identification = services.identification_approve(identification=identification, actor=request.user)
         return Response(IdentificationSerializer(identification).data)
 
     @extend_schema(
@@ -252,10 +232,8 @@ class IdentificationViewSet(
         identification = self.get_object()
         data = ReturnSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        identification = service_call(
-            lambda: services.identification_return(
-                identification=identification, actor=request.user, reason=data.validated_data["reason"]
-            )
+        identification = services.identification_return(
+            identification=identification, actor=request.user, reason=data.validated_data["reason"]
         )
         return Response(IdentificationSerializer(identification).data)
 
@@ -265,7 +243,7 @@ class IdentificationViewSet(
     list=extend_schema(summary="The assistance recorded on a case"),
     create=extend_schema(summary="Record assistance (state-funded kinds only for an identified victim)"),
 )
-class AssistanceViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class AssistanceViewSet(ServicesCaseMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = AssistanceRecord.objects.none()  # for the schema; get_queryset scopes to the case
     lookup_value_regex = r"\d+"
     serializer_class = AssistanceSerializer
@@ -281,9 +259,7 @@ class AssistanceViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.Generic
         case = self.get_case()
         data = AssistanceSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        record = service_call(
-            lambda: services.assistance_record(case=case, actor=request.user, **data.validated_data)
-        )
+        record = services.assistance_record(case=case, actor=request.user, **data.validated_data)
         return Response(AssistanceSerializer(record).data, status=status.HTTP_201_CREATED)
 
 
@@ -292,7 +268,7 @@ class AssistanceViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.Generic
     list=extend_schema(summary="The criminal proceedings concerning the victim, with their hearings"),
     create=extend_schema(summary="Record criminal proceedings"),
 )
-class ProceedingViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class ProceedingViewSet(ServicesCaseMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = CriminalProceeding.objects.none()  # for the schema; get_queryset scopes to the case
     lookup_value_regex = r"\d+"
     serializer_class = ProceedingSerializer
@@ -308,9 +284,7 @@ class ProceedingViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.Generic
         case = self.get_case()
         data = ProceedingSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        proceeding = service_call(
-            lambda: services.proceeding_record(case=case, actor=request.user, **data.validated_data)
-        )
+        proceeding = services.proceeding_record(case=case, actor=request.user, **data.validated_data)
         return Response(ProceedingSerializer(proceeding).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Record a hearing", request=HearingSerializer, responses={201: HearingSerializer})
@@ -319,9 +293,7 @@ class ProceedingViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.Generic
         proceeding = self.get_object()
         data = HearingSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        hearing = service_call(
-            lambda: services.hearing_record(proceeding=proceeding, actor=request.user, **data.validated_data)
-        )
+        hearing = services.hearing_record(proceeding=proceeding, actor=request.user, **data.validated_data)
         return Response(HearingSerializer(hearing).data, status=status.HTTP_201_CREATED)
 
 
@@ -336,7 +308,7 @@ class ProceedingViewSet(CaseNestedMixin, mixins.ListModelMixin, viewsets.Generic
         responses={201: ReflectionPeriodSerializer},
     ),
 )
-class ReflectionPeriodViewSet(CaseNestedMixin, viewsets.GenericViewSet):
+class ReflectionPeriodViewSet(ServicesCaseMixin, viewsets.GenericViewSet):
     queryset = ReflectionPeriod.objects.none()  # for the schema; get_queryset scopes to the case
     lookup_value_regex = r"\d+"
     serializer_class = ReflectionPeriodSerializer
@@ -355,10 +327,8 @@ class ReflectionPeriodViewSet(CaseNestedMixin, viewsets.GenericViewSet):
         case = self.get_case()
         data = ReflectionStartSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        period = service_call(
-            lambda: services.reflection_period_start(
-                case=case, actor=request.user, start_date=data.validated_data["start_date"]
-            )
+        period = services.reflection_period_start(
+            case=case, actor=request.user, start_date=data.validated_data["start_date"]
         )
         return Response(ReflectionPeriodSerializer(period).data, status=status.HTTP_201_CREATED)
 
@@ -374,7 +344,7 @@ class ReflectionPeriodViewSet(CaseNestedMixin, viewsets.GenericViewSet):
         responses={200: ResidencePermitSerializer, 201: ResidencePermitSerializer},
     ),
 )
-class ResidencePermitViewSet(CaseNestedMixin, viewsets.GenericViewSet):
+class ResidencePermitViewSet(ServicesCaseMixin, viewsets.GenericViewSet):
     queryset = ResidencePermit.objects.none()  # for the schema; get_queryset scopes to the case
     lookup_value_regex = r"\d+"
     serializer_class = ResidencePermitSerializer
@@ -394,9 +364,7 @@ class ResidencePermitViewSet(CaseNestedMixin, viewsets.GenericViewSet):
         existing = self.get_queryset().first()
         data = ResidencePermitSerializer(existing, data=request.data, partial=existing is not None)
         data.is_valid(raise_exception=True)
-        permit = service_call(
-            lambda: services.residence_permit_save(case=case, actor=request.user, **data.validated_data)
-        )
+        permit = services.residence_permit_save(case=case, actor=request.user, **data.validated_data)
         return Response(
             ResidencePermitSerializer(permit).data,
             status=status.HTTP_200_OK if existing else status.HTTP_201_CREATED,

@@ -71,7 +71,7 @@ class IdentificationProposeForm(Form):
     cp_body = forms.CharField(label=_("body that took the decision"), required=False, max_length=200)
     le_institution = forms.CharField(label=_("law-enforcement institution"), required=False, max_length=200)
     le_country = forms.ChoiceField(
-        label=_("country of the institution"), required=False, choices=[("", _("Choose…"))] + list(countries)
+        label=_("country of the institution"), required=False, choices=[("", _("Choose…")), *list(countries)]
     )
     le_number = forms.CharField(label=_("statement number"), required=False, max_length=100)
     le_date = _date(_("date of the statement"), required=False)

@@ -15,9 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from cases import periods
 from cases.models import Case, User
-
-from . import limits
 
 # Messages of the one-row checks (Model.clean); the tests reuse them.
 FIELD_NEEDED_FOR_GROUND = _("Enter the %(field)s; the %(ground)s needs it.")
@@ -422,10 +421,10 @@ class ReflectionPeriod(models.Model):
         return f"{self.start_date:%Y-%m-%d} – {self.last_day:%Y-%m-%d}"
 
     def days_remaining_on(self, today) -> int:
-        return limits.days_remaining(self.last_day, today)
+        return periods.days_remaining(self.last_day, today)
 
     def has_run_out_on(self, today) -> bool:
-        return limits.has_ended(self.last_day, today)
+        return periods.has_ended(self.last_day, today)
 
 
 class ResidencePermit(models.Model):

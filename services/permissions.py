@@ -42,9 +42,8 @@ def can(user, action: str, case: Case, *, identification=None) -> bool:
             and user.organisation_id == case.organisation_id
         ):
             return False
-        if identification is not None and identification.proposed_by_id == user.pk:
-            return False
-        return True
+        # Four eyes: never the person who proposed it.
+        return identification is None or identification.proposed_by_id != user.pk
     return False
 
 

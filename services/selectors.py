@@ -9,11 +9,12 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import periods
 from cases.models import Case, Role, User
 from cases.permissions import has_role
 from cases.selectors import case_get_for_user_or_404
 
-from . import limits, permissions
+from . import permissions
 from .models import (
     AssistanceRecord,
     CriminalProceeding,
@@ -105,9 +106,9 @@ def reflection_period_view(*, case: Case, today=None) -> ReflectionView | None:
     return ReflectionView(
         period=period,
         last_day=period.last_day,
-        days_remaining=limits.days_remaining(period.last_day, today),
-        day_number=limits.day_number(period.start_date, today),
-        has_run_out=limits.has_ended(period.last_day, today),
+        days_remaining=periods.days_remaining(period.last_day, today),
+        day_number=periods.day_number(period.start_date, today),
+        has_run_out=periods.has_ended(period.last_day, today),
     )
 
 

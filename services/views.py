@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases import services as case_services
-from cases.forms import add_service_errors as _errors_to_form
 from cases.models import CaseAccess, Role
+from cases.pages import form_page, run_service
 from cases.permissions import has_role
 
 from . import permissions, selectors, services
@@ -38,26 +38,22 @@ def _case(request, reference: str, action: str | None = None):
 
 
 def _form_page(
-    request, case, form, *, title: str, template: str = "services/form.html", extra=None, status=None
+    request, case, form, *, title: str, save, success: str, template="services/form.html", extra=None
 ):
-    context = {"case": case, "form": form, "title": title, **(extra or {})}
-    if status is None:
-        status = 400 if request.method == "POST" else 200
-    return render(request, template, context, status=status)
+    return form_page(
+        request,
+        form=form,
+        save=save,
+        template=template,
+        context={"case": case, "title": title, **(extra or {})},
+        success=success,
+        done_url=case.get_absolute_url(),
+    )
 
 
 def _refusal_page(request, case, title, refusal):
     """The page of a step the case does not qualify for: the reason, and the way back."""
     return render(request, "services/refusal.html", {"case": case, "title": title, "refusal": refusal})
-
-
-def _run(form, call) -> bool:
-    try:
-        call()
-    except ValidationError as error:
-        _errors_to_form(form, error)
-        return False
-    return True
 
 
 # --- the section on the case page -------------------------------------------------------------
@@ -118,20 +114,13 @@ def _initial_from_returned(case) -> dict:
 def identification_propose(request, reference: str):
     case = _case(request, reference, Action.PROPOSE_IDENTIFICATION)
     form = IdentificationProposeForm(request.POST or None, initial=_initial_from_returned(case))
-    if request.method == "POST" and form.is_valid():
-        if _run(
-            form,
-            lambda: services.identification_propose(case=case, actor=request.user, **form.service_kwargs()),
-        ):
-            messages.success(
-                request, _("The identification was proposed; an NGO coordinator will review it.")
-            )
-            return redirect(case)
     return _form_page(
         request,
         case,
         form,
         title=_("Propose the identification"),
+        save=lambda: services.identification_propose(case=case, actor=request.user, **form.service_kwargs()),
+        success=_("The identification was proposed; an NGO coordinator will review it."),
         template="services/identification_propose.html",
     )
 
@@ -189,7 +178,7 @@ def identification_approve(request, reference: str, pk: int):
 def identification_return(request, reference: str, pk: int):
     case, identification = _review_case(request, reference, pk)
     form = IdentificationReturnForm(request.POST)
-    if form.is_valid() and _run(
+    if form.is_valid() and run_service(
         form,
         lambda: services.identification_return(
             identification=identification, actor=request.user, reason=form.cleaned_data["reason"]
@@ -208,11 +197,14 @@ def identification_return(request, reference: str, pk: int):
 def proceeding_add(request, reference: str):
     case = _case(request, reference, Action.RECORD)
     form = ProceedingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if _run(form, lambda: services.proceeding_record(case=case, actor=request.user, **form.cleaned_data)):
-            messages.success(request, _("The criminal proceedings were recorded."))
-            return redirect(case)
-    return _form_page(request, case, form, title=_("Record criminal proceedings"))
+    return _form_page(
+        request,
+        case,
+        form,
+        title=_("Record criminal proceedings"),
+        save=lambda: services.proceeding_record(case=case, actor=request.user, **form.cleaned_data),
+        success=_("The criminal proceedings were recorded."),
+    )
 
 
 @login_required
@@ -220,15 +212,13 @@ def hearing_add(request, reference: str, pk: int):
     case = _case(request, reference, Action.RECORD)
     proceeding = selectors.proceeding_get_or_404(case=case, pk=pk)
     form = HearingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if _run(
-            form,
-            lambda: services.hearing_record(proceeding=proceeding, actor=request.user, **form.cleaned_data),
-        ):
-            messages.success(request, _("The hearing was recorded."))
-            return redirect(case)
     return _form_page(
-        request, case, form, title=_("Record a hearing in %(number)s") % {"number": proceeding.case_number}
+        request,
+        case,
+        form,
+        title=_("Record a hearing in %(number)s") % {"number": proceeding.case_number},
+        save=lambda: services.hearing_record(proceeding=proceeding, actor=request.user, **form.cleaned_data),
+        success=_("The hearing was recorded."),
     )
 
 
@@ -236,15 +226,13 @@ def hearing_add(request, reference: str, pk: int):
 def assistance_add(request, reference: str):
     case = _case(request, reference, Action.RECORD)
     form = AssistanceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if _run(form, lambda: services.assistance_record(case=case, actor=request.user, **form.cleaned_data)):
-            messages.success(request, _("The assistance was recorded."))
-            return redirect(case)
     return _form_page(
         request,
         case,
         form,
         title=_("Record assistance"),
+        save=lambda: services.assistance_record(case=case, actor=request.user, **form.cleaned_data),
+        success=_("The assistance was recorded."),
         extra={"before_identification": [k.label for k in services.BEFORE_IDENTIFICATION]},
         template="services/assistance_form.html",
     )
@@ -256,13 +244,14 @@ def reflection_period_start(request, reference: str):
     if request.method == "GET" and (refusal := services.reflection_period_refusal(case=case)):
         return _refusal_page(request, case, _("Start the reflection period"), refusal)
     form = ReflectionPeriodForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if _run(
-            form, lambda: services.reflection_period_start(case=case, actor=request.user, **form.cleaned_data)
-        ):
-            messages.success(request, _("The reflection period was started."))
-            return redirect(case)
-    return _form_page(request, case, form, title=_("Start the reflection period"))
+    return _form_page(
+        request,
+        case,
+        form,
+        title=_("Start the reflection period"),
+        save=lambda: services.reflection_period_start(case=case, actor=request.user, **form.cleaned_data),
+        success=_("The reflection period was started."),
+    )
 
 
 @login_required
@@ -278,10 +267,11 @@ def residence_permit_edit(request, reference: str):
     else:
         initial = {"travel_document_presented_on": timezone.localdate()}
     form = ResidencePermitForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        if _run(
-            form, lambda: services.residence_permit_save(case=case, actor=request.user, **form.cleaned_data)
-        ):
-            messages.success(request, _("The residence permit was recorded."))
-            return redirect(case)
-    return _form_page(request, case, form, title=_("Residence permit"))
+    return _form_page(
+        request,
+        case,
+        form,
+        title=_("Residence permit"),
+        save=lambda: services.residence_permit_save(case=case, actor=request.user, **form.cleaned_data),
+        success=_("The residence permit was recorded."),
+    )

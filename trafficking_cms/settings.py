@@ -260,6 +260,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # A service's ValidationError is a 400 with its messages (docs/architecture.md, "The API").
+    "EXCEPTION_HANDLER": "cases.drf.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "National Referral Mechanism case management API",

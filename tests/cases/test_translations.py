@@ -12,7 +12,7 @@ LV = Path(settings.BASE_DIR) / "locale" / "lv" / "LC_MESSAGES"
 def _po_entries(path: Path) -> list[dict]:
     """A small reader of .po files: msgid, msgid_plural, msgstr[n], flags; obsolete entries skipped."""
     entries, current, key = [], None, None
-    for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
+    for raw in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         line = raw.strip()
         if not line:
             if current is not None:

@@ -6,9 +6,9 @@ from django.core import mail
 from django.db.models import Sum
 from django.utils import timezone
 
+from cases import periods
 from cases.demo import load_demo
 from cases.models import Alert
-from rehabilitation import limits
 from rehabilitation.models import CourtSupportEntry, RehabilitationCourse
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ def test_demo_has_the_limits_and_their_alerts_once():
     today = timezone.localdate()
     cases = state["cases"]
     ahmed = RehabilitationCourse.objects.get(case=cases["ahmed"])
-    assert limits.day_number(ahmed.start_date, today) == 175
+    assert periods.day_number(ahmed.start_date, today) == 175
     assert CourtSupportEntry.objects.filter(case=cases["marija"]).aggregate(t=Sum("hours"))["t"] == 148
     assert cases["oksana"].reflection_period.last_day == today + timezone.timedelta(days=3)
     kinds = set(Alert.objects.values_list("case__reference", "kind"))

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from cases import periods
 from cases.models import Alert, Case
 from rehabilitation import limits, services
 from rehabilitation.models import (
@@ -184,7 +185,7 @@ def test_court_support_is_refused_to_the_national_coordinator(rcase, national):
 
 
 def _ended_course(case, actor, *, ended_days_ago):
-    course = course_at_day(case, 40 + ended_days_ago, actor=actor)
+    course_at_day(case, 40 + ended_days_ago, actor=actor)
     ended_on = TODAY() - D(days=ended_days_ago)
     return services.course_end(case=case, ended_on=ended_on, status="completed", actor=actor)
 
@@ -213,7 +214,7 @@ def test_post_course_within_two_years_of_the_end(mandated_ngo, caseworker):
     case = identified_case(organisation=mandated_ngo, caseworkers=[caseworker], opened_days_ago=1200)
     course = course_at_day(case, 900, actor=caseworker)
     # End it by hand at an exact date: two years and one day ago.
-    ended_on = limits.add_years(TODAY(), -2) - D(days=1)
+    ended_on = periods.add_years(TODAY(), -2) - D(days=1)
     course.status, course.ended_on, course.end_reason = "completed", ended_on, ""
     course.save()
     last = limits.post_course_last_day(ended_on)
@@ -280,7 +281,7 @@ def test_family_consultation_uses_the_age_on_the_identification_approval(
     from services.models import Identification
 
     today = TODAY()
-    person = PersonFactory(date_of_birth=limits.add_years(today, -18) - D(days=10))  # 18 for ten days
+    person = PersonFactory(date_of_birth=periods.add_years(today, -18) - D(days=10))  # 18 for ten days
     case = identified_case(organisation=mandated_ngo, caseworkers=[caseworker], person=person)
     ident = Identification(
         case=case,

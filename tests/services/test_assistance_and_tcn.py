@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from cases import periods
 from cases.models import Case
 from services import limits, services
 from services.models import (
@@ -30,13 +31,13 @@ Kind = AssistanceRecord.Kind
 def test_n_days_count_the_start_day_as_day_one():
     start = datetime.date(2026, 1, 1)
     assert limits.reflection_period_last_day(start) == datetime.date(2026, 1, 30)
-    assert limits.last_day(start, 1) == start
-    assert limits.day_number(start, datetime.date(2026, 1, 30)) == 30
-    assert limits.days_remaining(datetime.date(2026, 1, 30), datetime.date(2026, 1, 27)) == 3
-    assert limits.days_remaining(datetime.date(2026, 1, 30), datetime.date(2026, 1, 30)) == 0
-    assert limits.days_remaining(datetime.date(2026, 1, 30), datetime.date(2026, 2, 5)) == 0
-    assert not limits.has_ended(datetime.date(2026, 1, 30), datetime.date(2026, 1, 30))
-    assert limits.has_ended(datetime.date(2026, 1, 30), datetime.date(2026, 1, 31))
+    assert periods.last_day(start, 1) == start
+    assert periods.day_number(start, datetime.date(2026, 1, 30)) == 30
+    assert periods.days_remaining(datetime.date(2026, 1, 30), datetime.date(2026, 1, 27)) == 3
+    assert periods.days_remaining(datetime.date(2026, 1, 30), datetime.date(2026, 1, 30)) == 0
+    assert periods.days_remaining(datetime.date(2026, 1, 30), datetime.date(2026, 2, 5)) == 0
+    assert not periods.has_ended(datetime.date(2026, 1, 30), datetime.date(2026, 1, 30))
+    assert periods.has_ended(datetime.date(2026, 1, 30), datetime.date(2026, 1, 31))
     assert limits.reflection_period_warn_on(start) == datetime.date(2026, 1, 25)
     # Across a leap day.
     assert limits.reflection_period_last_day(datetime.date(2028, 2, 15)) == datetime.date(2028, 3, 15)

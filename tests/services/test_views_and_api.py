@@ -53,7 +53,7 @@ def test_section_pages_and_api_scope(client, all_role_users, case_of_caseworker,
     if sees:
         body = detail.content.decode()
         assert "Identification" in body and "11816001026" in body
-        assert ('href="%s"' % _url("assistance_add", case_of_caseworker) in body) == (role in RECORDS)
+        assert (f'href="{_url("assistance_add", case_of_caseworker)}"' in body) == (role in RECORDS)
     review = client.get(_url("identification_review", case_of_caseworker, proposal.pk))
     assert review.status_code == (200 if sees else 404)
     for path in ("identification/", f"identification/{proposal.pk}/", "assistance/", "proceedings/"):

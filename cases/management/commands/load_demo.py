@@ -18,6 +18,6 @@ class Command(BaseCommand):
         state = load_demo(password=password)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(state['cases'])} demo cases."))
         self.stdout.write(f"Demo logins (password: {password}):")
-        for username, first, last, org_key, roles in USERS:
+        for username, _first, _last, org_key, roles in USERS:
             labels = ", ".join(str(Role(r).label) for r in roles)
             self.stdout.write(f"  {username:<13} {labels:<28} {state['orgs'][org_key].name}")
