@@ -59,7 +59,7 @@ from reintegration.models import Assistance as MunicipalAssistance
 from reintegration.models import EmploymentMeasure, PartnerReferral
 from services.models import AssistanceRecord, Ground, Identification, ReflectionPeriod, ResidencePermit
 
-from . import permissions
+from . import disclosure, permissions
 
 
 class AgeGroup:
@@ -438,46 +438,75 @@ def figures_for_user(*, user, period: Period) -> Figures:
 
 
 def suppress(n: int) -> str:
-    """Counts of 1 to 4 are shown as "<5" so that nobody can be singled out; 0 stays 0."""
-    return "<5" if 1 <= n <= 4 else str(n)
+    """Counts of 1 to 4 are withheld ("c") so that nobody can be singled out; 0 stays 0.
+
+    Primary suppression only: the published table also needs the secondary suppression of
+    `eurostat_rows` (disclosure.py), or a withheld cell is one subtraction away.
+    """
+    return disclosure.WITHHELD if 1 <= n <= disclosure.SMALL_MAX else str(n)
 
 
-def eurostat_rows(*, user, period: Period) -> list[list[str]]:
-    """The registered victims of the period, identified and presumed, by the Eurostat breakdowns."""
-    org_id = _org_id(user)
+def _eurostat_breakdowns():
+    out: list[tuple[str, str]] = [("total", "total")]
+    for choices, breakdown in (
+        (Person.Sex.choices, "sex"),
+        (AgeGroup.CHOICES, "age_group"),
+        (CitizenshipGroup.CHOICES, "citizenship"),
+    ):
+        out += [(breakdown, value) for value, _label in choices]
+    out += [("form_of_exploitation", form) for form, _label in exploitation_choices()]
+    return out
+
+
+def eurostat_shape() -> disclosure.Shape:
+    """How the rows of the Eurostat table add up (what any reader of it knows)."""
+    rows = _eurostat_breakdowns()
+    groups = tuple(
+        tuple(i for i, (b, _c) in enumerate(rows) if b == breakdown)
+        for breakdown in ("sex", "age_group", "citizenship")
+    )
+    forms = tuple(i for i, (b, _c) in enumerate(rows) if b == "form_of_exploitation")
+    return disclosure.Shape(
+        total=0, groups=groups, forms=forms, none_form=rows.index(("form_of_exploitation", NO_FORM))
+    )
+
+
+def eurostat_counts(*, org_id, period: Period) -> disclosure.Table:
+    """The exact counts of the Eurostat table: (identified, presumed, registered) per row."""
     cells = victim_cells(org_id=org_id, period=period)
     forms = exploitation_counts(org_id=org_id, period=period)
     identified, presumed = Case.VictimStatus.IDENTIFIED, Case.VictimStatus.PRESUMED
+    keys = {"sex": "person__sex", "age_group": "age_group", "citizenship": "citizenship_group"}
 
-    def count(status: str, key: str | None = None, value: str | None = None) -> int:
+    def count(status: str, breakdown: str, value: str) -> int:
+        if breakdown == "form_of_exploitation":
+            return forms.get((status, value), 0)
+        key = keys.get(breakdown)
         return sum(c["n"] for c in cells if c["victim_status"] == status and (key is None or c[key] == value))
 
-    rows: list[list[str]] = []
+    table = []
+    for breakdown, value in _eurostat_breakdowns():
+        ident, pres = count(identified, breakdown, value), count(presumed, breakdown, value)
+        table.append([ident, pres, ident + pres])
+    return table
 
-    def add(breakdown: str, category: str, ident: int, pres: int) -> None:
-        rows.append(
-            [
-                f"{period.start:%Y-%m-%d}",
-                f"{period.end:%Y-%m-%d}",
-                breakdown,
-                category,
-                suppress(ident),
-                suppress(pres),
-                suppress(ident + pres),
-            ]
-        )
 
-    add("total", "total", count(identified), count(presumed))
-    for key, choices, breakdown in (
-        ("person__sex", Person.Sex.choices, "sex"),
-        ("age_group", AgeGroup.CHOICES, "age_group"),
-        ("citizenship_group", CitizenshipGroup.CHOICES, "citizenship"),
-    ):
-        for value, _label in choices:
-            add(breakdown, value, count(identified, key, value), count(presumed, key, value))
-    for form, _label in exploitation_choices():
-        add("form_of_exploitation", form, forms.get((identified, form), 0), forms.get((presumed, form), 0))
-    return rows
+def eurostat_rows(*, user, period: Period) -> list[list[str]]:
+    """The registered victims of the period, identified and presumed, by the Eurostat breakdowns,
+    with primary and secondary suppression (both written "c") that holds against differencing the
+    rows, columns and totals, and against the tables of the periods a day longer or shorter."""
+    org_id = _org_id(user)
+    values, status = disclosure.protect_period(
+        eurostat_shape(),
+        period.start,
+        period.end,
+        lambda start, end: eurostat_counts(org_id=org_id, period=Period(start, end)),
+    )
+    shown = disclosure.render(values, status)
+    return [
+        [f"{period.start:%Y-%m-%d}", f"{period.end:%Y-%m-%d}", breakdown, category, *cells]
+        for (breakdown, category), cells in zip(_eurostat_breakdowns(), shown, strict=True)
+    ]
 
 
 EUROSTAT_HEADER = [

@@ -349,7 +349,7 @@ def test_nav_item_and_dashboard_panel(client, national, coordinator, caseworker)
 
 
 @pytest.mark.parametrize(
-    "n, shown", [(0, "0"), (1, "<5"), (2, "<5"), (3, "<5"), (4, "<5"), (5, "5"), (6, "6"), (120, "120")]
+    "n, shown", [(0, "0"), (1, "c"), (2, "c"), (3, "c"), (4, "c"), (5, "5"), (6, "6"), (120, "120")]
 )
 def test_small_counts_are_suppressed(n, shown):
     assert suppress(n) == shown
@@ -375,14 +375,15 @@ def test_csv_has_the_eurostat_breakdowns_with_small_counts_suppressed(client, na
         "presumed",
         "registered",
     ]
-    # identified, presumed, registered: 3 and 2 are "<5", 5 is a number, 0 stays 0.
-    assert rows[("total", "total")] == ["<5", "<5", "5"]
-    assert rows[("sex", "female")] == ["<5", "<5", "<5"]
+    # identified, presumed, registered: 3 and 2 are withheld ("c"); their sum 5 is shown (it pins
+    # neither); 0 stays 0.
+    assert rows[("total", "total")] == ["c", "c", "5"]
+    assert rows[("sex", "female")] == ["c", "c", "c"]
     assert rows[("sex", "other")] == ["0", "0", "0"]
-    assert rows[("age_group", "child")] == ["<5", "<5", "<5"]
-    assert rows[("age_group", "adult")] == ["<5", "0", "<5"]
-    assert rows[("citizenship", "eu")] == ["0", "<5", "<5"]
-    assert rows[("form_of_exploitation", "sexual")] == ["<5", "<5", "<5"]
+    assert rows[("age_group", "child")] == ["c", "c", "c"]
+    assert rows[("age_group", "adult")] == ["c", "0", "c"]
+    assert rows[("citizenship", "eu")] == ["0", "c", "c"]
+    assert rows[("form_of_exploitation", "sexual")] == ["c", "c", "c"]
     assert rows[("form_of_exploitation", "marriage")] == ["0", "0", "0"]
     assert {key[0] for key in rows} == {"total", "sex", "age_group", "citizenship", "form_of_exploitation"}
 
@@ -405,7 +406,7 @@ def test_csv_shows_five_and_more_as_numbers(client, national, mandated_ngo):
 def test_csv_of_an_ngo_coordinator_counts_their_ngo_only(client, coordinator, data):
     client.force_login(coordinator)
     _header, rows = _csv(client, **{"from": "2026-01-01", "to": "2026-06-30"})
-    assert rows[("total", "total")] == ["<5", "<5", "<5"]
+    assert rows[("total", "total")] == ["c", "c", "c"]
     assert rows[("form_of_exploitation", "forced_criminality")] == ["0", "0", "0"]
 
 
