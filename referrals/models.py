@@ -200,6 +200,24 @@ class Referral(models.Model):
         name = f"{self.given_name} {self.family_name}".strip()
         return name or str(_("Name unknown"))
 
+    @property
+    def is_presumed_child(self) -> bool:
+        """Under 18 by the date of birth or the estimated age given: flagged to the coordinator at
+        intake (a child needs a legal representative on record)."""
+        if self.estimated_age is not None:
+            return self.estimated_age < 18
+        if self.date_of_birth is not None:
+            day = (
+                (self.submitted_at or self.created_at).date()
+                if (self.submitted_at or self.created_at)
+                else None
+            )
+            if day is None:
+                return False
+            born = self.date_of_birth
+            return day.year - born.year - ((day.month, day.day) < (born.month, born.day)) < 18
+        return False
+
     def _labels(self, values, choices) -> list[str]:
         labels = dict(choices)
         return [str(labels.get(v, v)) for v in values or []]
