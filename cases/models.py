@@ -464,6 +464,7 @@ class CaseAccess(models.Model):
         API = "api", _("Read through the API")
         PDF = "pdf", _("Downloaded the PDF summary")
         NARROW = "narrow", _("Viewed a partner's narrow view")
+        SUBJECT_ACCESS = "subject", _("Exported for the person (subject access)")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="accesses")
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="case_accesses")

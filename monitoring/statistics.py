@@ -59,7 +59,7 @@ from reintegration.models import Assistance as MunicipalAssistance
 from reintegration.models import EmploymentMeasure, PartnerReferral
 from services.models import AssistanceRecord, Ground, Identification, ReflectionPeriod, ResidencePermit
 
-from . import disclosure, permissions
+from . import permissions
 
 
 class AgeGroup:
@@ -443,6 +443,8 @@ def suppress(n: int) -> str:
     Primary suppression only: the published table also needs the secondary suppression of
     `eurostat_rows` (disclosure.py), or a withheld cell is one subtraction away.
     """
+    from . import disclosure  # the solver (scipy) loads with the export, not with every page
+
     return disclosure.WITHHELD if 1 <= n <= disclosure.SMALL_MAX else str(n)
 
 
@@ -458,8 +460,10 @@ def _eurostat_breakdowns():
     return out
 
 
-def eurostat_shape() -> disclosure.Shape:
+def eurostat_shape():
     """How the rows of the Eurostat table add up (what any reader of it knows)."""
+    from . import disclosure
+
     rows = _eurostat_breakdowns()
     groups = tuple(
         tuple(i for i, (b, _c) in enumerate(rows) if b == breakdown)
@@ -471,7 +475,7 @@ def eurostat_shape() -> disclosure.Shape:
     )
 
 
-def eurostat_counts(*, org_id, period: Period) -> disclosure.Table:
+def eurostat_counts(*, org_id, period: Period) -> list[list[int]]:
     """The exact counts of the Eurostat table: (identified, presumed, registered) per row."""
     cells = victim_cells(org_id=org_id, period=period)
     forms = exploitation_counts(org_id=org_id, period=period)
@@ -495,6 +499,8 @@ def eurostat_rows(*, user, period: Period) -> list[list[str]]:
     """The registered victims of the period, identified and presumed, by the Eurostat breakdowns,
     with primary and secondary suppression (both written "c") that holds against differencing the
     rows, columns and totals, and against the tables of the periods a day longer or shorter."""
+    from . import disclosure
+
     org_id = _org_id(user)
     values, status = disclosure.protect_period(
         eurostat_shape(),

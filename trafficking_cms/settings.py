@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "rehabilitation",
     "reintegration",
     "monitoring",
+    "privacy",
     "accounts",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -307,7 +308,23 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "monitoring.tasks.purge_expired_summary_exports",
         "schedule": timedelta(hours=1),
     },
+    # The retention schedule (PRIVACY_RETENTION), once a day: anonymise what is past its period.
+    "apply-retention": {
+        "task": "privacy.tasks.apply_retention",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }
+
+# --- Privacy: how long each kind of record is kept identifiable (README, "Privacy") -----------
+PRIVACY_RETENTION = {
+    # An anonymous notification carries no identity, but its free text may: a year, then cleared.
+    "anonymous_notification_days": int(os.environ.get("PRIVACY_ANONYMOUS_NOTIFICATION_DAYS", "365")),
+    "declined_referral_days": int(os.environ.get("PRIVACY_DECLINED_REFERRAL_DAYS", "365")),
+    "closed_case_years": int(os.environ.get("PRIVACY_CLOSED_CASE_YEARS", "5")),
+    "security_log_days": int(os.environ.get("PRIVACY_SECURITY_LOG_DAYS", "730")),
+}
+# k-anonymity of the de-identified research export (the CTDC publishes with k = 11).
+PRIVACY_EXPORT_K = int(os.environ.get("PRIVACY_EXPORT_K", "11"))
 
 # --- Logging: no personal data, ever; only ids and references. --------------------------------
 LOGGING = {

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 from accounts import views as accounts_views
 from cases import views as case_views
 from monitoring import views as monitoring_views
+from privacy import views as privacy_views
 
 urlpatterns = [
     path("", case_views.dashboard, name="dashboard"),
@@ -14,7 +15,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("cases/<str:reference>/summary.pdf", monitoring_views.case_summary_pdf, name="case_summary_pdf"),
     path("cases/", include("cases.urls")),
+    path("monitoring/processing/", privacy_views.processing, name="processing_record"),
     path("monitoring/", include("monitoring.urls")),
+    path("privacy/", include("privacy.urls")),
     path("referrals/", include("referrals.urls")),
     path("services/", include("services.urls")),
     path("rehabilitation/", include("rehabilitation.urls")),

@@ -28,6 +28,8 @@ OBJECT_MODELS = {
     ("accounts:lockout_release", "pk"): "axes.AccessAttempt",
     ("monitoring:export_progress", "pk"): "monitoring.SummaryExport",
     ("monitoring:export_download", "pk"): "monitoring.SummaryExport",
+    ("privacy:hold_lift", "pk"): "privacy.LegalHold",
+    ("privacy:erasure_decide", "pk"): "privacy.ErasureRequest",
 }
 # The same, for every route under a path prefix.
 OBJECT_MODELS_BY_PREFIX = {

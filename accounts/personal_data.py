@@ -1,0 +1,7 @@
+"""The accounts app's models and personal data (cases/personal_data.py explains the registry)."""
+
+from cases.personal_data import not_personal
+
+from .models import SecurityEvent
+
+not_personal(SecurityEvent, reason="the security log of staff actions, deleted after its retention period")

@@ -1,0 +1,24 @@
+"""The personal data of stage 1 (cases/personal_data.py explains the registry)."""
+
+from cases.personal_data import Rule, register
+
+from .models import Referral
+
+register(
+    Referral,
+    case_path="case",
+    fields={
+        "given_name": Rule.BLANK,
+        "family_name": Rule.BLANK,
+        "other_names": Rule.BLANK,
+        "date_of_birth": Rule.NULL,
+        "languages": Rule.BLANK,
+        "phone": Rule.BLANK,
+        "email": Rule.BLANK,
+        "address": Rule.BLANK,
+        "met_on": Rule.MONTH,
+        "met_place": Rule.BLANK,
+        "indicators_notes": Rule.REDACT,
+        "decline_reason": Rule.REDACT,
+    },
+)
