@@ -51,7 +51,10 @@ def test_every_model_with_text_fields_declares_its_personal_data():
         for model in _project_models()
         if any(isinstance(f, text) for f in model._meta.concrete_fields) and entry_for(model) is None
     ]
-    assert missing == []
+    assert missing == [], (
+        "Declare the personal data of these models in their app's personal_data.py "
+        "(register(...) or not_personal(...); cases/personal_data.py explains how)"
+    )
 
 
 def test_every_case_path_of_the_registry_reaches_a_case():

@@ -34,6 +34,8 @@ LOG_MODELS = {
     "cases.historicalcaseaccess",
     "accounts.securityevent",
     "accounts.historicalsecurityevent",
+    "privacy.subjectaccessexport",
+    "privacy.historicalsubjectaccessexport",
     "sessions.session",
     "axes.accessattempt",
     "axes.accesslog",
