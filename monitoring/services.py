@@ -18,6 +18,7 @@ from accounts.services import security_event_record
 from cases import services as case_services
 from cases.models import Case, CaseAccess, User
 from cases.services import history_stamp
+from operations.queueing import enqueue_on_commit
 
 from . import pdf, permissions, selectors
 from .models import EXPORT_LIFETIME, SummaryExport
@@ -33,6 +34,9 @@ EXPORT_TOO_MANY = _(
 EXPORT_NOT_READY = _("The file is not ready yet; wait until the progress bar is full.")
 EXPORT_EXPIRED = _("This file has expired and was deleted; ask for the summaries again.")
 EXPORT_FAILED = _("Building this file failed; ask for the summaries again.")
+EXPORT_NOT_QUEUED = _(
+    "The job could not be started (the job queue is not reachable); nothing is being built. Try again in a few minutes."
+)
 
 EXPORT_MAX_CASES = 500
 EXPORT_DIR = "exports"
@@ -92,8 +96,27 @@ def summary_export_request(*, actor: User, filters: dict, language: str = "") ->
         export.save()
         from .tasks import build_summary_export
 
-        transaction.on_commit(lambda: build_summary_export.delay(export_id=export.pk))
+        export_id = export.pk
+        # Queued, or visibly failed: never a row left "queued" with no job behind it.
+        enqueue_on_commit(
+            build_summary_export,
+            kwargs={"export_id": export_id},
+            on_failure=lambda: summary_export_mark_not_queued(export_id=export_id),
+        )
+    export.refresh_from_db()
     return export
+
+
+def summary_export_mark_not_queued(*, export_id: int) -> None:
+    with transaction.atomic():
+        export = SummaryExport.objects.select_for_update().get(pk=export_id)
+        if export.status != SummaryExport.Status.QUEUED:
+            return
+        export.status = SummaryExport.Status.FAILED
+        export.error = "not queued"
+        export.finished_at = timezone.now()
+        history_stamp(export, actor=None, reason="the job queue was not reachable")
+        export.save(update_fields=["status", "error", "finished_at"])
 
 
 def _export_path(export: SummaryExport) -> Path:

@@ -107,9 +107,12 @@ def export_list(request):
             form.add_error(None, error)
             status = 400
         else:
-            messages.success(
-                request, _("The summaries are being prepared; the file appears below when it is ready.")
-            )
+            if export.status == export.Status.FAILED:
+                messages.error(request, services.EXPORT_NOT_QUEUED)
+            else:
+                messages.success(
+                    request, _("The summaries are being prepared; the file appears below when it is ready.")
+                )
             return redirect(reverse("monitoring:exports") + f"#export-{export.pk}")
     elif request.method == "POST":
         status = 400

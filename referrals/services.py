@@ -6,7 +6,6 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +17,8 @@ from cases import services as case_services
 from cases.models import Case, Organisation, Person, Role, User
 from cases.permissions import case_visibility_filter
 from cases.services import history_stamp
+from operations.models import OutboxEmail
+from operations.services import Email, outbox_write
 
 from . import permissions
 from .models import (
@@ -180,8 +181,8 @@ def referral_submit(*, actor: User, data: dict | None = None, referral: Referral
     reason = "Anonymous notification submitted" if referral.is_anonymous else "Referral submitted"
     history_stamp(referral, actor=actor, reason=gettext_now(reason))
     referral.save()
-    referral_id = referral.pk
-    transaction.on_commit(lambda: referral_notify_coordinators(referral_id=referral_id))
+    # In the same transaction: the e-mails are kept if the referral is, and sent after the commit.
+    referral_notify_coordinators(referral_id=referral.pk)
     return referral
 
 
@@ -296,27 +297,35 @@ def intake_coordinators() -> list[User]:
 
 
 def referral_notify_coordinators(*, referral_id: int) -> int:
-    """One e-mail per coordinator: a link, and no personal data (not even the referrer's name)."""
+    """One e-mail per coordinator, into the outbox: a link, and no personal data (not even the
+    referrer's name). Once per referral: written again, nothing is added."""
     referral = Referral.objects.filter(pk=referral_id, status=Referral.Status.SUBMITTED).first()
     if referral is None:
         return 0
     link = settings.SITE_URL.rstrip("/") + reverse("referrals:detail", kwargs={"pk": referral.pk})
-    sent = 0
-    for coordinator in intake_coordinators():
-        # Each in the site's language: the e-mail leaves the request.
-        with override(settings.LANGUAGE_CODE):
-            if referral.is_anonymous:
-                subject = gettext_now("New anonymous notification")
-                intro = gettext_now(
-                    "A first responder recorded an anonymous notification of a possible victim of trafficking."
-                )
-            else:
-                subject = gettext_now("New referral waiting for intake")
-                intro = gettext_now(
-                    "A first responder referred a possible victim of trafficking. Please decide on the intake."
-                )
-            body = "\n\n".join([intro, gettext_now("Open it here (log in first):"), link])
-        EmailMessage(subject=subject, body=body, to=[coordinator.email]).send()
-        sent += 1
-    logger.info("referral %s: notified %s coordinators", referral.pk, sent)
+    # In the site's language: the e-mail leaves the request.
+    with override(settings.LANGUAGE_CODE):
+        if referral.is_anonymous:
+            subject = gettext_now("New anonymous notification")
+            intro = gettext_now(
+                "A first responder recorded an anonymous notification of a possible victim of trafficking."
+            )
+        else:
+            subject = gettext_now("New referral waiting for intake")
+            intro = gettext_now(
+                "A first responder referred a possible victim of trafficking. Please decide on the intake."
+            )
+        body = "\n\n".join([intro, gettext_now("Open it here (log in first):"), link])
+    sent = outbox_write(
+        Email(
+            kind=OutboxEmail.Kind.REFERRAL,
+            to=coordinator.email,
+            subject=subject,
+            body=body,
+            recipient_id=coordinator.pk,
+            dedupe_key=f"referral:{referral.pk}:{coordinator.pk}",
+        )
+        for coordinator in intake_coordinators()
+    )
+    logger.info("referral %s: %s coordinators to notify", referral.pk, sent)
     return sent

@@ -9,7 +9,11 @@ slower over a million courses):
 - expiries: one UPDATE per kind of period, plus one INSERT ... SELECT into the history table for
   the rows it changed, stamped with the run's time so that exactly those rows are copied;
 - e-mails: the alerts this run raised are claimed with one UPDATE (notified_at) and read with
-  one SELECT joined to the assigned caseworkers; each e-mail carries a link and no personal data.
+  one SELECT joined to the assigned caseworkers; each e-mail (a link, no personal data) goes
+  into the outbox in the same transaction, and Celery delivers it after the commit.
+
+Killed anywhere (SIGKILL of the worker), the run leaves nothing: it is one transaction, and the
+rerun does exactly what an uninterrupted run would have done.
 
 Idempotent: a second run on the same day inserts nothing (the unique constraint), ends nothing
 (the rows are no longer running) and sends nothing (nothing is left unnotified). Catching up: the
@@ -30,7 +34,6 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import EmailMessage, mailers
 from django.db import connection, models, transaction
 from django.db.models import DateField, F, IntegerField, Sum, Value
 from django.db.models.functions import Cast
@@ -40,6 +43,8 @@ from django.utils.translation import gettext as gettext_now
 from django.utils.translation import override
 
 from cases.models import Alert, Case, CaseAssignment
+from operations.models import OutboxEmail
+from operations.services import Email, outbox_write
 
 from . import limits
 from .models import CourtSupportEntry, RehabilitationCourse
@@ -312,19 +317,26 @@ def _notify(stamp) -> list[tuple[str, str]]:
     )
 
 
-def _send(recipients: list[tuple[str, str]]) -> int:
-    """One e-mail per caseworker and case: a link to the case's alerts and no personal data."""
+def _queue_emails(recipients: list[tuple[str, str]], stamp) -> int:
+    """One e-mail per caseworker and case, into the outbox in the run's own transaction (so a
+    run killed halfway leaves neither alerts nor e-mails): a link to the case's alerts and no
+    personal data."""
     if not recipients:
         return 0
-    messages = []
     base = settings.SITE_URL.rstrip("/")
     with override(settings.LANGUAGE_CODE):
         subject = gettext_now("New alert on a case you work on")
         intro = gettext_now("A case you work on has a new alert:")
-        for email, reference in recipients:
-            link = base + reverse("cases:detail", kwargs={"reference": reference}) + "#alerts-h"
-            messages.append(EmailMessage(subject=subject, body=f"{intro} {link}", to=[email]))
-    return mailers.default.send_messages(messages) or 0
+    return outbox_write(
+        Email(
+            kind=OutboxEmail.Kind.ALERT,
+            to=email,
+            subject=subject,
+            body=f"{intro} {base}{reverse('cases:detail', kwargs={'reference': reference})}#alerts-h",
+            dedupe_key=f"alert:{stamp.isoformat()}:{email}:{reference}",
+        )
+        for email, reference in recipients
+    )
 
 
 def enforce_limits(*, today: datetime.date | None = None) -> RunResult:
@@ -365,8 +377,8 @@ def enforce_limits(*, today: datetime.date | None = None) -> RunResult:
         lap("alert history")
         recipients = _notify(stamp)
         lap("claim + recipients")
-    result.emails_sent = _send(recipients)
-    lap("e-mails")
+        result.emails_sent = _queue_emails(recipients, stamp)
+        lap("e-mails into the outbox")
     logger.info(
         "enforce_limits %s: %s alerts, %s courses ended, %s reflection periods ended, %s e-mails",
         today,

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "monitoring",
     "privacy",
     "accounts",
+    "operations",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -66,6 +67,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request carries its id (operations/logs.py).
+    "operations.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -194,6 +197,8 @@ if PRODUCTION:
 
         raise ImproperlyConfigured("Set DJANGO_SECRET_KEY in production.")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # The load balancer probes the health check over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -284,6 +289,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # A dead Redis must not hang a page: connecting gives up after 2 s (operations/queueing.py).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = False
@@ -313,6 +321,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "privacy.tasks.apply_retention",
         "schedule": crontab(hour=1, minute=30),
     },
+    # The outbox: what is due is sent (also what waited while Redis or the mail server was away).
+    "deliver-outbox": {"task": "operations.tasks.deliver_outbox", "schedule": timedelta(minutes=1)},
+    # Beat and a worker alive; a periodic job silent for a day is told to the national coordinator.
+    "heartbeat": {"task": "operations.tasks.heartbeat", "schedule": timedelta(minutes=1)},
+    "check-stale-jobs": {"task": "operations.tasks.check_stale_jobs", "schedule": timedelta(hours=1)},
 }
 
 # --- Privacy: how long each kind of record is kept identifiable (README, "Privacy") -----------
@@ -327,14 +340,38 @@ PRIVACY_RETENTION = {
 PRIVACY_EXPORT_K = int(os.environ.get("PRIVACY_EXPORT_K", "11"))
 
 # --- Logging: no personal data, ever; only ids and references. --------------------------------
+# JSON lines in production (LOG_FORMAT=json|text overrides), each with the request's id (the
+# X-Request-ID header of the proxy, or a new one) or the Celery task's id; e-mail addresses are
+# masked if one ever slips into a message (operations/logs.py).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "operations.logs.RequestIdFilter"},
+        "no_personal_data": {"()": "operations.logs.RedactFilter"},
+    },
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["request_id", "no_personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint narrates every rendering step at INFO.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+# The worker keeps this configuration (JSON lines too) instead of installing its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- The demo ---------------------------------------------------------------------------------
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "")

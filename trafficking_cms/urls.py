@@ -7,9 +7,12 @@ from accounts import views as accounts_views
 from cases import views as case_views
 from monitoring import views as monitoring_views
 from privacy import views as privacy_views
+from operations import views as operations_views
 
 urlpatterns = [
     path("", case_views.dashboard, name="dashboard"),
+    path("healthz", operations_views.healthz, name="healthz"),
+    path("operations/", include("operations.urls")),
     path("accounts/login/", accounts_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 
 from cases.models import Case
+from operations.services import outbox_deliver
 from referrals import models, services
 from referrals.models import Referral
 from tests.factories import PersonFactory, make_case
@@ -32,6 +33,7 @@ def test_a_first_responder_submits(client, police, coordinator, django_capture_o
     assert body["status"] == "submitted" and body["given_name"] == "Aija" and body["case_reference"] is None
     referral = Referral.objects.get(pk=body["id"])
     assert referral.created_by == police and referral.history.first().history_user == police
+    outbox_deliver()
     assert len(mail.outbox) == 1
 
 

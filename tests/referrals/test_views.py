@@ -5,6 +5,7 @@ from django.core import mail
 from django.urls import reverse
 
 from cases.models import Case
+from operations.services import outbox_deliver
 from referrals import services
 from referrals.models import Referral
 from tests.factories import PersonFactory, make_case
@@ -195,6 +196,7 @@ def test_save_a_draft_then_finish_it(client, police, coordinator, django_capture
     assert response.status_code == 302 and response["Location"] == draft.get_absolute_url()
     draft.refresh_from_db()
     assert draft.status == Referral.Status.SUBMITTED
+    outbox_deliver()
     assert len(mail.outbox) == 1
     # Submitted: no more editing.
     assert client.get(reverse("referrals:edit", kwargs={"pk": draft.pk})).status_code == 404
