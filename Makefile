@@ -7,6 +7,7 @@
 #   make messages regenerate and compile the Latvian translations
 #   make compose-check   validate docker-compose.yml (no Docker engine needed)
 #   make lock     recompile requirements.txt / requirements-dev.txt from the .in files
+#   make backup   back up the database and the file directories (var/backups/<date-time>/)
 #   make clean    remove var/ and staticfiles/
 #
 # Python: found by scripts/find-python.sh (python3.13/3.12 on PATH, then pyenv); or set PYTHON=.
@@ -29,10 +30,10 @@ TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 # so that load_demo and the printed logins agree.
 run: export DEMO_PASSWORD ?= nrm-demo-2026!
 
-.PHONY: help venv run test check messages compose-check clean sysdeps services lock
+.PHONY: help venv run test check messages compose-check clean sysdeps services lock backup
 
 help:
-	@sed -n '2,12s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '2,13s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 venv:
 	@scripts/ensure-venv.sh
@@ -82,6 +83,10 @@ lock: venv
 	$(PY) -m piptools compile -q --strip-extras --no-header --allow-unsafe -o requirements.txt requirements.in
 	$(PY) -m piptools compile -q --strip-extras --no-header --allow-unsafe -o requirements-dev.txt requirements-dev.in
 	sed -i '/^--extra-index-url\|^--find-links/d' requirements.txt requirements-dev.txt
+
+# pg_dump of DATABASE_URL plus every file directory; restore: manage.py restore DIR (README).
+backup: venv
+	$(MANAGE) backup $(if $(BACKUP_DIR),--to $(BACKUP_DIR))
 
 clean:
 	rm -rf var staticfiles
