@@ -58,7 +58,14 @@ def _pg_env(alias: str = "default", name: str | None = None) -> tuple[dict, list
     env = dict(os.environ)
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = str(db["PASSWORD"])
-    args = ["-h", db.get("HOST") or "127.0.0.1", "-p", str(db.get("PORT") or 5432), "-U", db.get("USER") or "postgres"]
+    args = [
+        "-h",
+        db.get("HOST") or "127.0.0.1",
+        "-p",
+        str(db.get("PORT") or 5432),
+        "-U",
+        db.get("USER") or "postgres",
+    ]
     return env, [*args, "-d", name or db["NAME"]]
 
 
@@ -83,8 +90,9 @@ def backup(*, target: Path, alias: str = "default") -> Result:
     started = time.monotonic()
     target.mkdir(parents=True, exist_ok=False)
     env, args = _pg_env(alias)
-    subprocess.run(
-        ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", str(target / DUMP), *args],
+    # A fixed argument list (no shell); pg_dump and pg_restore of the PostgreSQL client on the PATH.
+    subprocess.run(  # noqa: S603
+        ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", str(target / DUMP), *args],  # noqa: S607
         env=env,
         check=True,
     )
@@ -130,8 +138,16 @@ def restore(
     started = time.monotonic()
     manifest = json.loads((source / MANIFEST).read_text())
     env, args = _pg_env(alias, name=database)
-    subprocess.run(
-        ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", f"--jobs={jobs}", *args, str(source / DUMP)],
+    subprocess.run(  # noqa: S603
+        [  # noqa: S607
+            "pg_restore",
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            f"--jobs={jobs}",
+            *args,
+            str(source / DUMP),
+        ],
         env=env,
         check=True,
     )
@@ -143,7 +159,9 @@ def restore(
                 continue
             base = (files_root / key) if files_root else directories.get(key)
             if base is None:
-                raise RuntimeError(f"The backup holds files of '{key}', which this deployment does not configure.")
+                raise RuntimeError(
+                    f"The backup holds files of '{key}', which this deployment does not configure."
+                )
             destination = (base / relative).resolve()
             if not str(destination).startswith(str(base.resolve()) + os.sep):
                 raise RuntimeError(f"Refusing a path outside {base}: {member.name}")

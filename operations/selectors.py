@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db.models import Count, Min, Q
 from django.utils import timezone
@@ -11,7 +12,7 @@ from . import services
 from .models import JobHeartbeat, OutboxEmail
 
 
-def periodic_jobs(*, now: datetime.datetime | None = None) -> list[dict]:
+def periodic_jobs(*, now: datetime.datetime | None = None) -> list[dict[str, Any]]:
     now = now or timezone.now()
     known = {hb.name: hb for hb in JobHeartbeat.objects.filter(name__in=services.periodic_job_names())}
     rows = []
@@ -27,11 +28,11 @@ def periodic_jobs(*, now: datetime.datetime | None = None) -> list[dict]:
     return rows
 
 
-def stale_periodic_jobs(*, now: datetime.datetime | None = None) -> list[dict]:
+def stale_periodic_jobs(*, now: datetime.datetime | None = None) -> list[dict[str, Any]]:
     return [row for row in periodic_jobs(now=now) if row["stale"]]
 
 
-def outbox_summary() -> dict:
+def outbox_summary() -> dict[str, Any]:
     return OutboxEmail.objects.aggregate(
         pending=Count("pk", filter=Q(status=OutboxEmail.Status.PENDING)),
         failing=Count("pk", filter=Q(status=OutboxEmail.Status.PENDING, attempts__gt=0)),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +31,8 @@ HEARTBEAT = "operations.tasks.heartbeat"
 
 
 def backoff(attempts: int) -> datetime.timedelta:
-    return min(BACKOFF_FIRST * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+    pause: datetime.timedelta = BACKOFF_FIRST * (2 ** max(attempts - 1, 0))
+    return min(pause, BACKOFF_MAX)
 
 
 # --- the outbox -------------------------------------------------------------------------------
@@ -74,7 +76,7 @@ def outbox_write(emails: Iterable[Email], *, batch_size: int = 2000) -> int:
     return len(rows)
 
 
-def _mailer():
+def _mailer() -> BaseEmailBackend:
     return mailers.default
 
 

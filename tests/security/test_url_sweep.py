@@ -26,7 +26,8 @@ pytestmark = pytest.mark.django_db
 
 DISTINCTIVE_FAMILY_NAME = "Vexhammerova"
 # Pages an anonymous visitor may open (everything else: a redirect to a login page, or 401/403/404/405).
-PUBLIC_VIEWS = {"login", "set_language", "admin:login"}
+# The health check answers the load balancer without a login, and tells only "ok" or "unavailable".
+PUBLIC_VIEWS = {"login", "set_language", "admin:login", "healthz"}
 LOGIN_PREFIXES = ("/accounts/login/", "/admin/login/")
 # Read logs: a GET may add to these (who saw what) and to nothing else.
 LOG_MODELS = {

@@ -16,7 +16,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        target = Path(options["to"] or Path(settings.VAR_DIR) / "backups" / timezone.now().strftime("%Y%m%d-%H%M%S"))
+        target = Path(
+            options["to"] or Path(settings.VAR_DIR) / "backups" / timezone.now().strftime("%Y%m%d-%H%M%S")
+        )
         try:
             result = backup.backup(target=target)
         except (RuntimeError, FileExistsError) as error:

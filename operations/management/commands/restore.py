@@ -14,7 +14,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("source", help="The backup directory.")
-        parser.add_argument("--database", default="", help="The empty database to restore into (default: DATABASE_URL's).")
+        parser.add_argument(
+            "--database", default="", help="The empty database to restore into (default: DATABASE_URL's)."
+        )
         parser.add_argument("--files-root", default="", help="Put the files under this directory instead.")
         parser.add_argument("--jobs", type=int, default=2, help="pg_restore's parallel jobs (default 2).")
 
