@@ -44,19 +44,32 @@ def main() -> None:
 
     def admin():
         conn = psycopg2.connect(
-            host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"], password=db.get("PASSWORD") or None, dbname="postgres"
+            host=db["HOST"] or "127.0.0.1",
+            port=db["PORT"] or 5432,
+            user=db["USER"],
+            password=db.get("PASSWORD") or None,
+            dbname="postgres",
         )
         conn.autocommit = True
         return conn
 
     def counts(name):
         conn = psycopg2.connect(
-            host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"], password=db.get("PASSWORD") or None, dbname=name
+            host=db["HOST"] or "127.0.0.1",
+            port=db["PORT"] or 5432,
+            user=db["USER"],
+            password=db.get("PASSWORD") or None,
+            dbname=name,
         )
         cur = conn.cursor()
         out = {}
-        for table in ("cases_case", "cases_historicalcase", "cases_alert", "rehabilitation_courtsupportentry"):
-            cur.execute(f'SELECT count(*) FROM "{table}"')  # noqa: S608 - constant names
+        for table in (
+            "cases_case",
+            "cases_historicalcase",
+            "cases_alert",
+            "rehabilitation_courtsupportentry",
+        ):
+            cur.execute(f'SELECT count(*) FROM "{table}"')
             out[table] = cur.fetchone()[0]
         conn.close()
         return out
@@ -73,9 +86,18 @@ def main() -> None:
         try:
             started = time.monotonic()
             subprocess.run(
-                [sys.executable, "manage.py", "restore", str(Path(tmp) / "backup"), "--database", fresh,
-                 "--files-root", str(Path(tmp) / "files")],
-                cwd=ROOT, check=True,
+                [
+                    sys.executable,
+                    "manage.py",
+                    "restore",
+                    str(Path(tmp) / "backup"),
+                    "--database",
+                    fresh,
+                    "--files-root",
+                    str(Path(tmp) / "files"),
+                ],
+                cwd=ROOT,
+                check=True,
             )
             restore_seconds = time.monotonic() - started
             original, restored = counts(db["NAME"]), counts(fresh)

@@ -53,7 +53,9 @@ def _rows(dbname, sql):
 
 def _digests(root):
     return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in root.rglob("*") if p.is_file()
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in root.rglob("*")
+        if p.is_file()
     }
 
 
@@ -75,7 +77,9 @@ def test_backup_then_restore_into_a_fresh_database_finds_every_case_history_row_
 
     call_command("backup", "--to", str(tmp_path / "backup"))
     restored_files = tmp_path / "restored"
-    call_command("restore", str(tmp_path / "backup"), "--database", fresh_database, "--files-root", str(restored_files))
+    call_command(
+        "restore", str(tmp_path / "backup"), "--database", fresh_database, "--files-root", str(restored_files)
+    )
 
     assert _rows(fresh_database, "SELECT id, reference FROM cases_case") == cases
     assert _rows(fresh_database, "SELECT history_id, id, history_type FROM cases_historicalcase") == history
@@ -90,9 +94,13 @@ def test_a_restore_into_a_database_that_is_not_empty_is_refused(tmp_path, mandat
     from django.core.management.base import CommandError
 
     call_command("backup", "--to", str(tmp_path / "b"))
-    call_command("restore", str(tmp_path / "b"), "--database", fresh_database, "--files-root", str(tmp_path / "f"))
+    call_command(
+        "restore", str(tmp_path / "b"), "--database", fresh_database, "--files-root", str(tmp_path / "f")
+    )
     with pytest.raises(CommandError, match="Restore failed"):
-        call_command("restore", str(tmp_path / "b"), "--database", fresh_database, "--files-root", str(tmp_path / "f"))
+        call_command(
+            "restore", str(tmp_path / "b"), "--database", fresh_database, "--files-root", str(tmp_path / "f")
+        )
 
 
 def test_restore_refuses_a_directory_that_is_not_a_backup(tmp_path):
