@@ -6,8 +6,8 @@ from drf_spectacular.views import SpectacularAPIView
 from accounts import views as accounts_views
 from cases import views as case_views
 from monitoring import views as monitoring_views
-from privacy import views as privacy_views
 from operations import views as operations_views
+from privacy import views as privacy_views
 
 urlpatterns = [
     path("", case_views.dashboard, name="dashboard"),
