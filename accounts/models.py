@@ -23,6 +23,7 @@ class SecurityEvent(models.Model):
         OTP_RESET = "otp_reset", _("Two-factor authentication reset by an administrator")
         ACCESS_REFUSED = "access_refused", _("Access refused")
         DOWNLOAD = "download", _("Download")
+        EMERGENCY_ACCESS = "emergency_access", _("Emergency access to a case")
 
     kind = models.CharField(_("event"), max_length=32, choices=Kind.choices)
     user = models.ForeignKey(

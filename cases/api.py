@@ -1,6 +1,6 @@
 """Read-only case API over the same selectors as the pages."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound
 
@@ -62,8 +62,41 @@ class CaseSerializer(serializers.ModelSerializer):
         return [a.user.display_name for a in getattr(obj, "active_assignments", [])]
 
 
+class ContactSerializer(serializers.Serializer):
+    """The person's contact as the user may see it: on a high-risk case phone, e-mail and address
+    are absent for whoever may not see them (cases.permissions.contact_visible), and
+    contact_withheld says why."""
+
+    phone = serializers.CharField(required=False)
+    email = serializers.CharField(required=False)
+    address = serializers.CharField(required=False)
+    contact_withheld = serializers.CharField(required=False)
+    safe_contact_instructions = serializers.CharField()
+
+
+def contact_data(contact: selectors.ContactView) -> dict:
+    """The contact keys of the API: the withheld values are not in the response at all."""
+    data: dict = {}
+    if contact.visible:
+        data.update(phone=contact.phone, email=contact.email, address=contact.address)
+    else:
+        data["contact_withheld"] = contact.withheld_notice
+    data["safe_contact_instructions"] = contact.instructions
+    return data
+
+
 class CaseDetailSerializer(CaseSerializer):
     """One case (not the list), with the keys stage apps contribute (cases.sections)."""
+
+    risk_level = serializers.CharField(read_only=True)
+    contact = serializers.SerializerMethodField()
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "risk_level", "contact"]
+
+    @extend_schema_field(ContactSerializer)
+    def get_contact(self, obj) -> dict:
+        return contact_data(selectors.person_contact_for_user(user=self.context["request"].user, case=obj))
 
     def get_fields(self):
         fields = super().get_fields()

@@ -249,6 +249,8 @@ class Person(models.Model):
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     address = models.TextField(_("address"), blank=True)
+    # How to reach the person without endangering them; shown wherever a contact detail shows.
+    safe_contact_instructions = models.TextField(_("safe-contact instructions"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["search_name"])
@@ -324,6 +326,12 @@ class Person(models.Model):
         return None
 
 
+class RiskLevel(models.TextChoices):
+    LOW = "low", _("Low risk")
+    MEDIUM = "medium", _("Medium risk")
+    HIGH = "high", _("High risk")
+
+
 class Case(models.Model):
     """One episode of one person in the National Referral Mechanism."""
 
@@ -359,6 +367,11 @@ class Case(models.Model):
     opened_on = models.DateField(_("opened on"), default=timezone.localdate)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     close_reason = models.TextField(_("reason for closing"), blank=True)
+    # The level of the latest risk assessment, kept here by the safety capability's service so
+    # that the ground floor can decide who sees the contact details (cases.permissions).
+    risk_level = models.CharField(
+        _("risk level"), max_length=10, choices=RiskLevel.choices, blank=True, default=""
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -465,6 +478,7 @@ class CaseAccess(models.Model):
         PDF = "pdf", _("Downloaded the PDF summary")
         NARROW = "narrow", _("Viewed a partner's narrow view")
         SUBJECT_ACCESS = "subject", _("Exported for the person (subject access)")
+        EMERGENCY = "emergency", _("Opened in an emergency")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="accesses")
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="case_accesses")
@@ -498,6 +512,8 @@ class Alert(models.Model):
         REFLECTION_ENDS_SOON = "reflection_ends_soon", _("The reflection period ends soon")
         REFLECTION_ENDED = "reflection_ended", _("The reflection period has ended")
         PERMIT_EXPIRES_SOON = "permit_expires_soon", _("The residence permit expires soon")
+        RISK_REVIEW_OVERDUE = "risk_review_overdue", _("The risk assessment is due for review")
+        HIGH_RISK_NO_PLAN = "high_risk_no_plan", _("A high-risk case has no safety plan")
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="alerts")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)

@@ -18,7 +18,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from guardian.shortcuts import get_group_perms, get_user_perms
 
-from .models import Case, CaseGroupObjectPermission, CaseUserObjectPermission, Organisation, Role
+from .models import (
+    Case,
+    CaseGroupObjectPermission,
+    CaseUserObjectPermission,
+    Organisation,
+    RiskLevel,
+    Role,
+)
 from .queries import any_of
 
 # Guardian codenames granted to an assigned caseworker.
@@ -79,7 +86,7 @@ def can(user, action: str, case: Case | None = None) -> bool:
     if action == Action.VIEW_CASE:
         if Role.NATIONAL_COORDINATOR in roles:
             return True
-        if Role.COORDINATOR in roles and _in_mandated_ngo(user, case):
+        if Role.COORDINATOR in roles and _in_mandated_ngo(user, case) and coordinator_opens(user, case):
             return True
         if Role.CASEWORKER in roles and _in_mandated_ngo(user, case):
             return "view_case" in _guardian_codenames(user, case)
@@ -87,17 +94,22 @@ def can(user, action: str, case: Case | None = None) -> bool:
     if action == Action.CHANGE_CASE:
         if not case.is_open:
             return False
-        if Role.COORDINATOR in roles and _in_mandated_ngo(user, case):
+        if Role.COORDINATOR in roles and _in_mandated_ngo(user, case) and coordinator_opens(user, case):
             return True
         if Role.CASEWORKER in roles and _in_mandated_ngo(user, case):
             return "change_case" in _guardian_codenames(user, case)
         return False
     if action in (Action.ASSIGN_CASEWORKER, Action.CLOSE_CASE):
-        return case.is_open and Role.COORDINATOR in roles and _in_mandated_ngo(user, case)
+        return (
+            case.is_open
+            and Role.COORDINATOR in roles
+            and _in_mandated_ngo(user, case)
+            and coordinator_opens(user, case)
+        )
     if action == Action.VIEW_ACCESS_LOG:
         if Role.NATIONAL_COORDINATOR in roles:
             return True
-        return Role.COORDINATOR in roles and _in_mandated_ngo(user, case)
+        return Role.COORDINATOR in roles and _in_mandated_ngo(user, case) and coordinator_opens(user, case)
     return False
 
 
@@ -141,3 +153,83 @@ def assignable_caseworker(user, case: Case) -> bool:
         and Role.CASEWORKER in user_roles(user)
         and user.organisation.kind == Organisation.Kind.MANDATED_NGO
     )
+
+
+# --- high-risk cases: who opens them, who sees the contact details ----------------------------
+#
+# The risk level is kept on the case by the safety capability (a floor higher), which also keeps
+# the two kinds of grant below; it registers how to look them up, so that this module stays the
+# one place that decides and imports no stage app.
+
+_grant_checks: dict[str, object] = {}
+
+
+def register_grant_check(*, kind: str, check) -> None:
+    """kind "emergency": check(user, case) -> True while the user holds an unexpired emergency
+    access to the case; kind "contact": check(user, case) -> True when the contact details were
+    disclosed to the user's organisation (a partner)."""
+    _grant_checks[kind] = check
+
+
+def _granted(kind: str, user, case: Case) -> bool:
+    check = _grant_checks.get(kind)
+    return bool(check and check(user, case))  # type: ignore[operator]
+
+
+def is_high_risk(case: Case) -> bool:
+    return case.risk_level == RiskLevel.HIGH
+
+
+def _active_assignments(case: Case) -> list:
+    prefetched = getattr(case, "active_assignments", None)
+    if prefetched is not None:
+        return list(prefetched)
+    return list(case.assignments.filter(ended_at__isnull=True))
+
+
+def coordinator_named_on(user, case: Case) -> bool:
+    """The coordinators named on a case are those who assigned its current caseworkers; while
+    nobody is assigned, every coordinator of the NGO is (somebody has to assign it)."""
+    assignments = _active_assignments(case)
+    return not assignments or any(a.assigned_by_id == user.pk for a in assignments)
+
+
+def coordinator_opens(user, case: Case) -> bool:
+    """A coordinator of the case's NGO opens every case of it, except a high-risk one: that is
+    restricted to the coordinators named on it, and to a coordinator in an emergency access."""
+    if not is_high_risk(case):
+        return True
+    return coordinator_named_on(user, case) or _granted("emergency", user, case)
+
+
+def may_request_emergency_access(user, case: Case) -> bool:
+    """A coordinator of the NGO whom the restriction of a high-risk, open case keeps out."""
+    return (
+        case.is_open
+        and is_high_risk(case)
+        and Role.COORDINATOR in user_roles(user)
+        and _in_mandated_ngo(user, case)
+        and not coordinator_named_on(user, case)
+        and not _granted("emergency", user, case)
+    )
+
+
+def contact_visible(user, case: Case) -> bool:
+    """May the user see the person's phone, e-mail and address on this case?
+
+    The one rule every page, the API and the PDF apply. A case that is not high risk: whoever
+    reached a page showing contact details sees them. A high-risk case: the assigned caseworkers
+    and the coordinators who may open the case (named on it, or in an emergency access); a
+    partner only when the NGO disclosed them to the partner's organisation with a reason. The
+    national coordinator and everyone else see that they are withheld, and why.
+    """
+    if not is_high_risk(case):
+        return True
+    roles = user_roles(user)
+    if not roles or not _in_mandated_ngo(user, case):
+        return bool(roles) and _granted("contact", user, case)
+    if Role.COORDINATOR in roles and coordinator_opens(user, case):
+        return True
+    if Role.CASEWORKER in roles:
+        return "view_case" in _guardian_codenames(user, case)
+    return False

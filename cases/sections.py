@@ -113,3 +113,16 @@ def register_timeline_source(*, key: str, entries: Callable[[object], list]) -> 
 
 def timeline_sources() -> list[Callable]:
     return [_timeline_sources[key] for key in sorted(_timeline_sources)]
+
+
+_restricted_case_page: list[Callable[[str], str]] = []
+
+
+def register_restricted_case_page(*, url: Callable[[str], str]) -> None:
+    """Where a coordinator kept out of a high-risk case asks for an emergency access:
+    url(reference) -> the page's URL (contributed by the safety capability)."""
+    _restricted_case_page[:] = [url]
+
+
+def restricted_case_url(reference: str) -> str | None:
+    return _restricted_case_page[0](reference) if _restricted_case_page else None

@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import permissions, signals
 from .models import Case, CaseAccess, CaseAssignment, Person, Role, User, normalise_name
@@ -64,6 +65,56 @@ def case_get_for_user_or_404(*, user: User, reference: str) -> Case:
         _report_refusal(user=user, reference=reference)
         raise Http404
     return case
+
+
+def case_restricted_for_user(*, user: User, reference: str) -> Case | None:
+    """The high-risk case a coordinator of its NGO could open with an emergency access, or None."""
+    case = (
+        Case.objects.filter(reference=reference, organisation_id=getattr(user, "organisation_id", None))
+        .prefetch_related(_active_assignments())
+        .first()
+    )
+    if case is None or not permissions.may_request_emergency_access(user, case):
+        return None
+    return case
+
+
+# A module constant the pages, the API and the PDF share, and the tests reuse.
+CONTACT_WITHHELD = gettext_lazy(
+    "The phone, e-mail and address are withheld: this case is assessed as high risk, and they are "
+    "shown only to the assigned caseworkers and the coordinator. Ask them if you need to reach "
+    "the person."
+)
+
+
+@dataclass
+class ContactView:
+    """The person's contact details as one user may see them (cases.permissions.contact_visible)."""
+
+    visible: bool
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    instructions: str = ""
+
+    @property
+    def withheld_notice(self) -> str:
+        return "" if self.visible else str(CONTACT_WITHHELD)
+
+
+def person_contact_for_user(*, user: User, case: Case) -> ContactView:
+    """What of the contact a page, the API or the PDF may show; the withheld values never leave."""
+    person = case.person
+    instructions = person.safe_contact_instructions
+    if not permissions.contact_visible(user, case):
+        return ContactView(visible=False, instructions=instructions)
+    return ContactView(
+        visible=True,
+        phone=person.phone,
+        email=person.email,
+        address=person.address,
+        instructions=instructions,
+    )
 
 
 def _report_refusal(*, user: User, reference: str) -> None:

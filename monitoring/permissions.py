@@ -45,7 +45,12 @@ def can(user, action: str, case: Case | None = None) -> bool:
             return False
         if _is_national(user):
             return True
-        return _is_ngo_coordinator(user) and case.organisation_id == user.organisation_id
+        # A high-risk case opens only to the coordinators named on it (cases.permissions).
+        return (
+            _is_ngo_coordinator(user)
+            and case.organisation_id == user.organisation_id
+            and case_permissions.coordinator_opens(user, case)
+        )
     if action == Action.VIEW_AUDIT_TRAIL:
         return _is_national(user) and (
             case is None or case_permissions.can(user, case_permissions.Action.VIEW_CASE, case)

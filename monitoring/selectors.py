@@ -105,6 +105,7 @@ class Summary:
     limits: list[Limit] = field(default_factory=list)
     reintegration: list = field(default_factory=list)
     alerts: list = field(default_factory=list)
+    contact: object = None
 
 
 def _referral_of(case: Case):
@@ -196,6 +197,7 @@ def summary_for_case(*, case: Case, user: User, now: datetime.datetime | None = 
     now = now or timezone.now()
     today = timezone.localdate(now)
     summary = Summary(case=case, person=case.person, downloaded_by=user, downloaded_at=now)
+    summary.contact = case_selectors.person_contact_for_user(user=user, case=case)
     summary.caseworkers = [
         a.user.display_name
         for a in CaseAssignment.objects.filter(case=case, ended_at__isnull=True)

@@ -22,6 +22,7 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
 from cases import selectors as case_selectors
+from cases.api import contact_data
 from cases.models import CaseAccess, Organisation
 from cases.services import case_access_record
 
@@ -76,9 +77,12 @@ class PartnerNarrowPersonSerializer(serializers.Serializer):
     age_is_estimated = serializers.BooleanField()
     sex = serializers.CharField()
     languages = serializers.CharField()
-    phone = serializers.CharField()
-    email = serializers.CharField()
-    address = serializers.CharField()
+    # Absent on a high-risk case unless disclosed to the partner; contact_withheld says why.
+    phone = serializers.CharField(required=False)
+    email = serializers.CharField(required=False)
+    address = serializers.CharField(required=False)
+    contact_withheld = serializers.CharField(required=False)
+    safe_contact_instructions = serializers.CharField()
 
 
 class RightToWorkSerializer(serializers.Serializer):
@@ -93,7 +97,7 @@ class PartnerReferralNarrowSerializer(serializers.ModelSerializer):
     case = serializers.CharField(source="case.reference", read_only=True)
     mandated_ngo = serializers.CharField(source="case.organisation.name", read_only=True)
     partner_name = serializers.CharField(source="partner.name", read_only=True)
-    person = PartnerNarrowPersonSerializer(source="case.person", read_only=True)
+    person = serializers.SerializerMethodField()
     right_to_work = serializers.SerializerMethodField()
 
     class Meta:
@@ -111,6 +115,19 @@ class PartnerReferralNarrowSerializer(serializers.ModelSerializer):
             "right_to_work",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(PartnerNarrowPersonSerializer)
+    def get_person(self, obj) -> dict:
+        person = obj.case.person
+        contact = case_selectors.person_contact_for_user(user=self.context["request"].user, case=obj.case)
+        return {
+            "display_name": person.display_name,
+            "age": person.age,
+            "age_is_estimated": person.age_is_estimated,
+            "sex": person.sex,
+            "languages": person.languages,
+            **contact_data(contact),
+        }
 
     @extend_schema_field(RightToWorkSerializer(allow_null=True))
     def get_right_to_work(self, obj) -> dict | None:

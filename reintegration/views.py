@@ -70,6 +70,7 @@ def partner_detail(request, pk: int):
         "referral": referral,
         "case": referral.case,
         "person": referral.case.person,
+        "contact": case_selectors.person_contact_for_user(user=request.user, case=referral.case),
         "permit": selectors.residence_permit_info(case=referral.case) if referral.is_employment else None,
     }
     return render(request, "reintegration/partner_detail.html", context)

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "reintegration",
     "monitoring",
     "privacy",
+    "safety",
     "accounts",
     "operations",
     "django_otp",
@@ -311,6 +312,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "rehabilitation.tasks.enforce_limits",
         "schedule": crontab(hour=0, minute=15),
     },
+    # Overdue risk reviews and high-risk cases without a safety plan, once a day.
+    "raise-safety-alerts": {
+        "task": "safety.tasks.raise_safety_alerts",
+        "schedule": crontab(hour=0, minute=25),
+    },
     # The bulk PDF exports of the coordinators expire after a day; their files are deleted hourly.
     "purge-expired-summary-exports": {
         "task": "monitoring.tasks.purge_expired_summary_exports",
@@ -372,6 +378,9 @@ LOGGING = {
 }
 # The worker keeps this configuration (JSON lines too) instead of installing its own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# How long a coordinator's emergency access to a high-risk case lasts.
+SAFETY_EMERGENCY_ACCESS_HOURS = int(os.environ.get("SAFETY_EMERGENCY_ACCESS_HOURS", "4"))
 
 # --- The demo ---------------------------------------------------------------------------------
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "")

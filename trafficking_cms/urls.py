@@ -25,6 +25,7 @@ urlpatterns = [
     path("services/", include("services.urls")),
     path("rehabilitation/", include("rehabilitation.urls")),
     path("reintegration/", include("reintegration.urls")),
+    path("safety/", include("safety.urls")),
     path("security/", include("accounts.urls")),
     path("api/v1/", include("trafficking_cms.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -52,6 +52,7 @@ def test_municipality_json_holds_only_the_narrow_view(client, municipality, riga
         "phone",
         "email",
         "address",
+        "safe_contact_instructions",
     }
     assert detail["person"]["display_name"] == "Oksana Kovalenko"
     assert detail["right_to_work"] is None
