@@ -219,6 +219,7 @@ _PERSONAL_FIELDS = {
     "languages",
     "sex",
     "stateless",
+    "safe_contact_instructions",
 }
 
 

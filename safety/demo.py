@@ -10,7 +10,7 @@ import datetime
 
 from cases.models import RiskLevel
 
-from . import services
+from . import jobs, services
 from .models import RiskAssessment, RiskFactor, SafetyMeasure
 
 
@@ -82,3 +82,6 @@ def load(state: dict) -> None:
             next_review_on=today - 10 * day,
             factors={RiskFactor.DOCUMENTS_HELD: (True, "Passport still with the former employer.")},
         )
+
+    # The alerts the daily job raises for them (an overdue review), as the other stages' demo does.
+    jobs.raise_safety_alerts(today=today)

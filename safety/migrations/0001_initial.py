@@ -8,242 +8,640 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0004_safety_fields'),
+        ("cases", "0004_safety_fields"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalContactDisclosure',
+            name="HistoricalContactDisclosure",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('granted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='granted at')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('case', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.case')),
-                ('granted_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.organisation', verbose_name='partner')),
-                ('revoked_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                (
+                    "granted_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="granted at"),
+                ),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="revoked at")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.organisation",
+                        verbose_name="partner",
+                    ),
+                ),
+                (
+                    "revoked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical contact disclosure',
-                'verbose_name_plural': 'historical contact disclosures',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical contact disclosure",
+                "verbose_name_plural": "historical contact disclosures",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalEmergencyAccess',
+            name="HistoricalEmergencyAccess",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('granted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='from')),
-                ('expires_at', models.DateTimeField(verbose_name='until')),
-                ('notified_at', models.DateTimeField(blank=True, null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('case', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.case')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='coordinator')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                ("granted_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="from")),
+                ("expires_at", models.DateTimeField(verbose_name="until")),
+                ("notified_at", models.DateTimeField(blank=True, null=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="coordinator",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical emergency access',
-                'verbose_name_plural': 'historical emergency accesses',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical emergency access",
+                "verbose_name_plural": "historical emergency accesses",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalRiskAssessment',
+            name="HistoricalRiskAssessment",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('assessed_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='assessed on')),
-                ('level', models.CharField(choices=[('low', 'Low risk'), ('medium', 'Medium risk'), ('high', 'High risk')], max_length=10, verbose_name='risk level')),
-                ('next_review_on', models.DateField(verbose_name='next review')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('assessed_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='assessed by')),
-                ('case', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.case', verbose_name='case')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "assessed_on",
+                    models.DateField(default=django.utils.timezone.localdate, verbose_name="assessed on"),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("low", "Low risk"), ("medium", "Medium risk"), ("high", "High risk")],
+                        max_length=10,
+                        verbose_name="risk level",
+                    ),
+                ),
+                ("next_review_on", models.DateField(verbose_name="next review")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "assessed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="assessed by",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical risk assessment',
-                'verbose_name_plural': 'historical risk assessments',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical risk assessment",
+                "verbose_name_plural": "historical risk assessments",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalSafetyMeasure',
+            name="HistoricalSafetyMeasure",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('safe_accommodation', 'Safe accommodation'), ('code_word', 'A code word'), ('who_to_call', 'Who to call in danger'), ('routes_to_avoid', 'Routes and places to avoid'), ('special_protection', 'Special protection requested in criminal proceedings'), ('other', 'Other measure')], max_length=30, verbose_name='measure')),
-                ('description', models.TextField(verbose_name='what is agreed')),
-                ('responsible', models.CharField(max_length=200, verbose_name='who is responsible')),
-                ('due_on', models.DateField(blank=True, null=True, verbose_name='by when')),
-                ('done_on', models.DateField(blank=True, null=True, verbose_name='done on')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('case', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.case', verbose_name='case')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("safe_accommodation", "Safe accommodation"),
+                            ("code_word", "A code word"),
+                            ("who_to_call", "Who to call in danger"),
+                            ("routes_to_avoid", "Routes and places to avoid"),
+                            ("special_protection", "Special protection requested in criminal proceedings"),
+                            ("other", "Other measure"),
+                        ],
+                        max_length=30,
+                        verbose_name="measure",
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="what is agreed")),
+                ("responsible", models.CharField(max_length=200, verbose_name="who is responsible")),
+                ("due_on", models.DateField(blank=True, null=True, verbose_name="by when")),
+                ("done_on", models.DateField(blank=True, null=True, verbose_name="done on")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical safety measure',
-                'verbose_name_plural': 'historical safety measures',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical safety measure",
+                "verbose_name_plural": "historical safety measures",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='RiskAssessment',
+            name="RiskAssessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assessed_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='assessed on')),
-                ('level', models.CharField(choices=[('low', 'Low risk'), ('medium', 'Medium risk'), ('high', 'High risk')], max_length=10, verbose_name='risk level')),
-                ('next_review_on', models.DateField(verbose_name='next review')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('assessed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='assessed by')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='risk_assessments', to='cases.case', verbose_name='case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "assessed_on",
+                    models.DateField(default=django.utils.timezone.localdate, verbose_name="assessed on"),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("low", "Low risk"), ("medium", "Medium risk"), ("high", "High risk")],
+                        max_length=10,
+                        verbose_name="risk level",
+                    ),
+                ),
+                ("next_review_on", models.DateField(verbose_name="next review")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "assessed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="assessed by",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="risk_assessments",
+                        to="cases.case",
+                        verbose_name="case",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'risk assessment',
-                'verbose_name_plural': 'risk assessments',
-                'ordering': ['-assessed_on', '-pk'],
+                "verbose_name": "risk assessment",
+                "verbose_name_plural": "risk assessments",
+                "ordering": ["-assessed_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalRiskAssessmentFactor',
+            name="HistoricalRiskAssessmentFactor",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('factor', models.CharField(choices=[('exploiter_contact', 'Contact with the exploiters'), ('threats', 'Threats to the person or their family'), ('debts', 'Debts to the exploiters'), ('documents_held', 'Documents held by others'), ('children_at_risk', 'Children at risk'), ('known_address', 'An address the exploiters know'), ('testimony', 'Testimony in criminal proceedings')], max_length=30, verbose_name='risk factor')),
-                ('present', models.BooleanField(default=False, verbose_name='present')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('assessment', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='safety.riskassessment')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "factor",
+                    models.CharField(
+                        choices=[
+                            ("exploiter_contact", "Contact with the exploiters"),
+                            ("threats", "Threats to the person or their family"),
+                            ("debts", "Debts to the exploiters"),
+                            ("documents_held", "Documents held by others"),
+                            ("children_at_risk", "Children at risk"),
+                            ("known_address", "An address the exploiters know"),
+                            ("testimony", "Testimony in criminal proceedings"),
+                        ],
+                        max_length=30,
+                        verbose_name="risk factor",
+                    ),
+                ),
+                ("present", models.BooleanField(default=False, verbose_name="present")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="safety.riskassessment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical risk factor',
-                'verbose_name_plural': 'historical risk factors',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical risk factor",
+                "verbose_name_plural": "historical risk factors",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='RiskAssessmentFactor',
+            name="RiskAssessmentFactor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('factor', models.CharField(choices=[('exploiter_contact', 'Contact with the exploiters'), ('threats', 'Threats to the person or their family'), ('debts', 'Debts to the exploiters'), ('documents_held', 'Documents held by others'), ('children_at_risk', 'Children at risk'), ('known_address', 'An address the exploiters know'), ('testimony', 'Testimony in criminal proceedings')], max_length=30, verbose_name='risk factor')),
-                ('present', models.BooleanField(default=False, verbose_name='present')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='factors', to='safety.riskassessment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "factor",
+                    models.CharField(
+                        choices=[
+                            ("exploiter_contact", "Contact with the exploiters"),
+                            ("threats", "Threats to the person or their family"),
+                            ("debts", "Debts to the exploiters"),
+                            ("documents_held", "Documents held by others"),
+                            ("children_at_risk", "Children at risk"),
+                            ("known_address", "An address the exploiters know"),
+                            ("testimony", "Testimony in criminal proceedings"),
+                        ],
+                        max_length=30,
+                        verbose_name="risk factor",
+                    ),
+                ),
+                ("present", models.BooleanField(default=False, verbose_name="present")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="factors",
+                        to="safety.riskassessment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'risk factor',
-                'verbose_name_plural': 'risk factors',
+                "verbose_name": "risk factor",
+                "verbose_name_plural": "risk factors",
             },
         ),
         migrations.CreateModel(
-            name='SafetyMeasure',
+            name="SafetyMeasure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('safe_accommodation', 'Safe accommodation'), ('code_word', 'A code word'), ('who_to_call', 'Who to call in danger'), ('routes_to_avoid', 'Routes and places to avoid'), ('special_protection', 'Special protection requested in criminal proceedings'), ('other', 'Other measure')], max_length=30, verbose_name='measure')),
-                ('description', models.TextField(verbose_name='what is agreed')),
-                ('responsible', models.CharField(max_length=200, verbose_name='who is responsible')),
-                ('due_on', models.DateField(blank=True, null=True, verbose_name='by when')),
-                ('done_on', models.DateField(blank=True, null=True, verbose_name='done on')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='safety_measures', to='cases.case', verbose_name='case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("safe_accommodation", "Safe accommodation"),
+                            ("code_word", "A code word"),
+                            ("who_to_call", "Who to call in danger"),
+                            ("routes_to_avoid", "Routes and places to avoid"),
+                            ("special_protection", "Special protection requested in criminal proceedings"),
+                            ("other", "Other measure"),
+                        ],
+                        max_length=30,
+                        verbose_name="measure",
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="what is agreed")),
+                ("responsible", models.CharField(max_length=200, verbose_name="who is responsible")),
+                ("due_on", models.DateField(blank=True, null=True, verbose_name="by when")),
+                ("done_on", models.DateField(blank=True, null=True, verbose_name="done on")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="safety_measures",
+                        to="cases.case",
+                        verbose_name="case",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'safety measure',
-                'verbose_name_plural': 'safety measures',
-                'ordering': ['done_on', 'due_on', 'pk'],
+                "verbose_name": "safety measure",
+                "verbose_name_plural": "safety measures",
+                "ordering": ["done_on", "due_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ContactDisclosure',
+            name="ContactDisclosure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('granted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='granted at')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked at')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contact_disclosures', to='cases.case')),
-                ('granted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.organisation', verbose_name='partner')),
-                ('revoked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                (
+                    "granted_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="granted at"),
+                ),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="revoked at")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contact_disclosures",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.organisation",
+                        verbose_name="partner",
+                    ),
+                ),
+                (
+                    "revoked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contact disclosure',
-                'verbose_name_plural': 'contact disclosures',
-                'ordering': ['-granted_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('revoked_at__isnull', True)), fields=('case', 'organisation'), name='contactdisclosure_one_active'), models.CheckConstraint(condition=models.Q(('reason', ''), _negated=True), name='contactdisclosure_has_reason')],
+                "verbose_name": "contact disclosure",
+                "verbose_name_plural": "contact disclosures",
+                "ordering": ["-granted_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("revoked_at__isnull", True)),
+                        fields=("case", "organisation"),
+                        name="contactdisclosure_one_active",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("reason", ""), _negated=True), name="contactdisclosure_has_reason"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='EmergencyAccess',
+            name="EmergencyAccess",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('granted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='from')),
-                ('expires_at', models.DateTimeField(verbose_name='until')),
-                ('notified_at', models.DateTimeField(blank=True, null=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='emergency_accesses', to='cases.case')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='coordinator')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                ("granted_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="from")),
+                ("expires_at", models.DateTimeField(verbose_name="until")),
+                ("notified_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="emergency_accesses",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="coordinator",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'emergency access',
-                'verbose_name_plural': 'emergency accesses',
-                'ordering': ['-granted_at'],
-                'indexes': [models.Index(fields=['case', 'user', 'expires_at'], name='emergencyaccess_lookup_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('expires_at__gt', models.F('granted_at'))), name='emergencyaccess_expires_later'), models.CheckConstraint(condition=models.Q(('reason', ''), _negated=True), name='emergencyaccess_has_reason')],
+                "verbose_name": "emergency access",
+                "verbose_name_plural": "emergency accesses",
+                "ordering": ["-granted_at"],
+                "indexes": [
+                    models.Index(fields=["case", "user", "expires_at"], name="emergencyaccess_lookup_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("expires_at__gt", models.F("granted_at"))),
+                        name="emergencyaccess_expires_later",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("reason", ""), _negated=True), name="emergencyaccess_has_reason"
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='riskassessment',
-            index=models.Index(fields=['case', '-assessed_on'], name='riskassessment_case_idx'),
+            model_name="riskassessment",
+            index=models.Index(fields=["case", "-assessed_on"], name="riskassessment_case_idx"),
         ),
         migrations.AddConstraint(
-            model_name='riskassessment',
-            constraint=models.CheckConstraint(condition=models.Q(('next_review_on__gt', models.F('assessed_on'))), name='riskassessment_review_after_assessment', violation_error_message='The next review must come after the assessment.'),
+            model_name="riskassessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("next_review_on__gt", models.F("assessed_on"))),
+                name="riskassessment_review_after_assessment",
+                violation_error_message="The next review must come after the assessment.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='riskassessment',
-            constraint=models.CheckConstraint(condition=models.Q(('level__in', ['low', 'medium', 'high'])), name='riskassessment_level_valid'),
+            model_name="riskassessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("level__in", ["low", "medium", "high"])),
+                name="riskassessment_level_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='riskassessmentfactor',
-            constraint=models.UniqueConstraint(fields=('assessment', 'factor'), name='riskfactor_one_per_assessment'),
+            model_name="riskassessmentfactor",
+            constraint=models.UniqueConstraint(
+                fields=("assessment", "factor"), name="riskfactor_one_per_assessment"
+            ),
         ),
         migrations.AddIndex(
-            model_name='safetymeasure',
-            index=models.Index(fields=['case', 'done_on'], name='safetymeasure_case_idx'),
+            model_name="safetymeasure",
+            index=models.Index(fields=["case", "done_on"], name="safetymeasure_case_idx"),
         ),
     ]

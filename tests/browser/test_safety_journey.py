@@ -40,7 +40,7 @@ def test_high_risk_assessment_plan_and_instructions(
     expect(safety.get_by_text("A high-risk case needs a safety plan")).to_be_visible()
 
     page.get_by_role("link", name="Add a safety measure").click()
-    page.get_by_label("Measure", exact=True).select_option(label="Safe accommodation")
+    page.get_by_label("Measure").select_option(label="Safe accommodation")
     page.get_by_label("What is agreed").fill("The NGO's shelter flat until the hearing")
     page.get_by_label("Who is responsible").fill("Anna Kalniņa")
     page.get_by_role("button", name="Add the measure").click()

@@ -18,7 +18,6 @@ from .conftest import ADDRESS, EMAIL, INSTRUCTIONS, PHONE
 pytestmark = pytest.mark.django_db
 
 
-
 def notice() -> str:
     # In the active language of the test (English), not the one at import.
     return str(CONTACT_WITHHELD)
