@@ -5,10 +5,16 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from cases.models import Case, Organisation, User
-from reintegration import permissions as reintegration_permissions
+from cases import permissions as case_permissions
+from cases.models import Case, Organisation, Role, User
 
 from .models import ContactDisclosure, EmergencyAccess, RiskAssessment, RiskAssessmentFactor, SafetyMeasure
+
+# The partners of stage 3 and the role that works each (as reintegration.models has them).
+PARTNER_ROLE_BY_KIND = {
+    Organisation.Kind.MUNICIPAL_SOCIAL_SERVICE: Role.MUNICIPAL_SOCIAL_WORKER,
+    Organisation.Kind.EMPLOYMENT_AGENCY: Role.EMPLOYMENT_OFFICER,
+}
 
 
 def emergency_access_active(user, case: Case) -> bool:
@@ -32,7 +38,7 @@ def contact_disclosed_to(user, case: Case) -> bool:
     """The grant check cases.permissions asks for: the contact was disclosed to the user's
     organisation, and the user works for it as a partner."""
     org_id = getattr(user, "organisation_id", None)
-    if org_id is None or not reintegration_permissions.is_partner_user(user):
+    if org_id is None or not case_permissions.has_role(user, *PARTNER_ROLE_BY_KIND.values()):
         return False
     return ContactDisclosure.objects.filter(
         case_id=case.pk, organisation_id=org_id, revoked_at__isnull=True
@@ -75,9 +81,7 @@ def contact_disclosure_list(*, case: Case) -> QuerySet[ContactDisclosure]:
 
 def partner_organisations() -> QuerySet[Organisation]:
     """The organisations a contact may be disclosed to: the partners of stage 3."""
-    return Organisation.objects.filter(
-        kind__in=reintegration_permissions.partner_kinds(), is_active=True
-    ).order_by("name")
+    return Organisation.objects.filter(kind__in=list(PARTNER_ROLE_BY_KIND), is_active=True).order_by("name")
 
 
 def emergency_access_list(*, case: Case) -> QuerySet[EmergencyAccess]:

@@ -4,20 +4,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_alter_historicalsecurityevent_kind_and_more'),
+        ("accounts", "0002_alter_historicalsecurityevent_kind_and_more"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalsecurityevent',
-            name='kind',
-            field=models.CharField(choices=[('login', 'Logged in'), ('login_failed', 'Failed login'), ('lockout', 'Locked out after repeated failures'), ('unlocked', 'Lockout released'), ('logout', 'Logged out'), ('session_expired', 'Session ended after its time limit'), ('otp_enrolled', 'Two-factor authentication set up'), ('otp_verified', 'Two-factor code accepted'), ('otp_failed', 'Two-factor code refused'), ('recovery_codes_used', 'Recovery code used'), ('recovery_codes_renewed', 'Recovery codes renewed'), ('otp_reset', 'Two-factor authentication reset by an administrator'), ('access_refused', 'Access refused'), ('download', 'Download'), ('emergency_access', 'Emergency access to a case')], max_length=32, verbose_name='event'),
+            model_name="historicalsecurityevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("login", "Logged in"),
+                    ("login_failed", "Failed login"),
+                    ("lockout", "Locked out after repeated failures"),
+                    ("unlocked", "Lockout released"),
+                    ("logout", "Logged out"),
+                    ("session_expired", "Session ended after its time limit"),
+                    ("otp_enrolled", "Two-factor authentication set up"),
+                    ("otp_verified", "Two-factor code accepted"),
+                    ("otp_failed", "Two-factor code refused"),
+                    ("recovery_codes_used", "Recovery code used"),
+                    ("recovery_codes_renewed", "Recovery codes renewed"),
+                    ("otp_reset", "Two-factor authentication reset by an administrator"),
+                    ("access_refused", "Access refused"),
+                    ("download", "Download"),
+                    ("emergency_access", "Emergency access to a case"),
+                ],
+                max_length=32,
+                verbose_name="event",
+            ),
         ),
         migrations.AlterField(
-            model_name='securityevent',
-            name='kind',
-            field=models.CharField(choices=[('login', 'Logged in'), ('login_failed', 'Failed login'), ('lockout', 'Locked out after repeated failures'), ('unlocked', 'Lockout released'), ('logout', 'Logged out'), ('session_expired', 'Session ended after its time limit'), ('otp_enrolled', 'Two-factor authentication set up'), ('otp_verified', 'Two-factor code accepted'), ('otp_failed', 'Two-factor code refused'), ('recovery_codes_used', 'Recovery code used'), ('recovery_codes_renewed', 'Recovery codes renewed'), ('otp_reset', 'Two-factor authentication reset by an administrator'), ('access_refused', 'Access refused'), ('download', 'Download'), ('emergency_access', 'Emergency access to a case')], max_length=32, verbose_name='event'),
+            model_name="securityevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("login", "Logged in"),
+                    ("login_failed", "Failed login"),
+                    ("lockout", "Locked out after repeated failures"),
+                    ("unlocked", "Lockout released"),
+                    ("logout", "Logged out"),
+                    ("session_expired", "Session ended after its time limit"),
+                    ("otp_enrolled", "Two-factor authentication set up"),
+                    ("otp_verified", "Two-factor code accepted"),
+                    ("otp_failed", "Two-factor code refused"),
+                    ("recovery_codes_used", "Recovery code used"),
+                    ("recovery_codes_renewed", "Recovery codes renewed"),
+                    ("otp_reset", "Two-factor authentication reset by an administrator"),
+                    ("access_refused", "Access refused"),
+                    ("download", "Download"),
+                    ("emergency_access", "Emergency access to a case"),
+                ],
+                max_length=32,
+                verbose_name="event",
+            ),
         ),
     ]

@@ -4,50 +4,111 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_alert'),
+        ("cases", "0003_alert"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='risk_level',
-            field=models.CharField(blank=True, choices=[('low', 'Low risk'), ('medium', 'Medium risk'), ('high', 'High risk')], default='', max_length=10, verbose_name='risk level'),
+            model_name="case",
+            name="risk_level",
+            field=models.CharField(
+                blank=True,
+                choices=[("low", "Low risk"), ("medium", "Medium risk"), ("high", "High risk")],
+                default="",
+                max_length=10,
+                verbose_name="risk level",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcase',
-            name='risk_level',
-            field=models.CharField(blank=True, choices=[('low', 'Low risk'), ('medium', 'Medium risk'), ('high', 'High risk')], default='', max_length=10, verbose_name='risk level'),
+            model_name="historicalcase",
+            name="risk_level",
+            field=models.CharField(
+                blank=True,
+                choices=[("low", "Low risk"), ("medium", "Medium risk"), ("high", "High risk")],
+                default="",
+                max_length=10,
+                verbose_name="risk level",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalperson',
-            name='safe_contact_instructions',
-            field=models.TextField(blank=True, verbose_name='safe-contact instructions'),
+            model_name="historicalperson",
+            name="safe_contact_instructions",
+            field=models.TextField(blank=True, verbose_name="safe-contact instructions"),
         ),
         migrations.AddField(
-            model_name='person',
-            name='safe_contact_instructions',
-            field=models.TextField(blank=True, verbose_name='safe-contact instructions'),
+            model_name="person",
+            name="safe_contact_instructions",
+            field=models.TextField(blank=True, verbose_name="safe-contact instructions"),
         ),
         migrations.AlterField(
-            model_name='alert',
-            name='kind',
-            field=models.CharField(choices=[('course_ends_soon', 'The rehabilitation course ends soon'), ('course_limit_reached', 'The rehabilitation course reached its 180 days'), ('court_hours_80', '80 % of the court-support hours are used'), ('court_hours_100', 'All 150 court-support hours are used'), ('reflection_ends_soon', 'The reflection period ends soon'), ('reflection_ended', 'The reflection period has ended'), ('permit_expires_soon', 'The residence permit expires soon'), ('risk_review_overdue', 'The risk assessment is due for review'), ('high_risk_no_plan', 'A high-risk case has no safety plan')], max_length=30, verbose_name='kind'),
+            model_name="alert",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("course_ends_soon", "The rehabilitation course ends soon"),
+                    ("course_limit_reached", "The rehabilitation course reached its 180 days"),
+                    ("court_hours_80", "80 % of the court-support hours are used"),
+                    ("court_hours_100", "All 150 court-support hours are used"),
+                    ("reflection_ends_soon", "The reflection period ends soon"),
+                    ("reflection_ended", "The reflection period has ended"),
+                    ("permit_expires_soon", "The residence permit expires soon"),
+                    ("risk_review_overdue", "The risk assessment is due for review"),
+                    ("high_risk_no_plan", "A high-risk case has no safety plan"),
+                ],
+                max_length=30,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='caseaccess',
-            name='kind',
-            field=models.CharField(choices=[('view', 'Viewed the case file'), ('api', 'Read through the API'), ('pdf', 'Downloaded the PDF summary'), ('narrow', "Viewed a partner's narrow view"), ('emergency', 'Opened in an emergency')], default='view', max_length=10, verbose_name='kind'),
+            model_name="caseaccess",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("view", "Viewed the case file"),
+                    ("api", "Read through the API"),
+                    ("pdf", "Downloaded the PDF summary"),
+                    ("narrow", "Viewed a partner's narrow view"),
+                    ("emergency", "Opened in an emergency"),
+                ],
+                default="view",
+                max_length=10,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalalert',
-            name='kind',
-            field=models.CharField(choices=[('course_ends_soon', 'The rehabilitation course ends soon'), ('course_limit_reached', 'The rehabilitation course reached its 180 days'), ('court_hours_80', '80 % of the court-support hours are used'), ('court_hours_100', 'All 150 court-support hours are used'), ('reflection_ends_soon', 'The reflection period ends soon'), ('reflection_ended', 'The reflection period has ended'), ('permit_expires_soon', 'The residence permit expires soon'), ('risk_review_overdue', 'The risk assessment is due for review'), ('high_risk_no_plan', 'A high-risk case has no safety plan')], max_length=30, verbose_name='kind'),
+            model_name="historicalalert",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("course_ends_soon", "The rehabilitation course ends soon"),
+                    ("course_limit_reached", "The rehabilitation course reached its 180 days"),
+                    ("court_hours_80", "80 % of the court-support hours are used"),
+                    ("court_hours_100", "All 150 court-support hours are used"),
+                    ("reflection_ends_soon", "The reflection period ends soon"),
+                    ("reflection_ended", "The reflection period has ended"),
+                    ("permit_expires_soon", "The residence permit expires soon"),
+                    ("risk_review_overdue", "The risk assessment is due for review"),
+                    ("high_risk_no_plan", "A high-risk case has no safety plan"),
+                ],
+                max_length=30,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalcaseaccess',
-            name='kind',
-            field=models.CharField(choices=[('view', 'Viewed the case file'), ('api', 'Read through the API'), ('pdf', 'Downloaded the PDF summary'), ('narrow', "Viewed a partner's narrow view"), ('emergency', 'Opened in an emergency')], default='view', max_length=10, verbose_name='kind'),
+            model_name="historicalcaseaccess",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("view", "Viewed the case file"),
+                    ("api", "Read through the API"),
+                    ("pdf", "Downloaded the PDF summary"),
+                    ("narrow", "Viewed a partner's narrow view"),
+                    ("emergency", "Opened in an emergency"),
+                ],
+                default="view",
+                max_length=10,
+                verbose_name="kind",
+            ),
         ),
     ]
