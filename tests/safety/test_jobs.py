@@ -87,3 +87,29 @@ def test_the_sweep_runs_a_fixed_number_of_queries(
         with django_assert_num_queries(7):
             result = jobs.raise_safety_alerts(today=today)
         assert result.alerts_raised == 2 * len(cases)
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_the_daily_task_runs_through_a_real_worker_on_redis(settings, mandated_ngo, caseworker):
+    import time
+
+    from celery.contrib.testing.worker import start_worker
+
+    from safety.tasks import raise_safety_alerts
+    from tests.factories import make_case
+    from trafficking_cms.celery import app
+
+    assert settings.CELERY_BROKER_URL.startswith("redis://")
+    app.conf.broker_url = settings.CELERY_BROKER_URL
+    case = make_case(organisation=mandated_ngo, caseworkers=[caseworker])
+    today = timezone.localdate()
+    assess(case, caseworker, level=RiskLevel.MEDIUM, assessed_on=today - 9 * DAY, next_review_on=today - DAY)
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        raise_safety_alerts.delay()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not Alert.objects.filter(case=case).exists():
+            time.sleep(0.2)
+    assert list(Alert.objects.filter(case=case).values_list("kind", flat=True)) == [
+        Alert.Kind.RISK_REVIEW_OVERDUE
+    ]

@@ -10,7 +10,15 @@ from cases.demo import ADMIN_MODEL_PERMS
 
 pytestmark = pytest.mark.django_db
 
-CASE_CONTENT_APPS = ("cases", "referrals", "services", "reintegration", "rehabilitation", "monitoring")
+CASE_CONTENT_APPS = (
+    "cases",
+    "referrals",
+    "services",
+    "reintegration",
+    "rehabilitation",
+    "monitoring",
+    "safety",
+)
 ALLOWED = {("cases", "user"), ("cases", "organisation"), ("cases", "trainingrecord"), ("cases", "userrole")}
 
 

@@ -30,6 +30,8 @@ OBJECT_MODELS = {
     ("monitoring:export_download", "pk"): "monitoring.SummaryExport",
     ("privacy:hold_lift", "pk"): "privacy.LegalHold",
     ("privacy:erasure_decide", "pk"): "privacy.ErasureRequest",
+    ("safety:measure_edit", "pk"): "safety.SafetyMeasure",
+    ("safety:revoke", "pk"): "safety.ContactDisclosure",
 }
 # The same, for every route under a path prefix.
 OBJECT_MODELS_BY_PREFIX = {
@@ -44,6 +46,7 @@ PROJECT_APPS = (
     "rehabilitation",
     "reintegration",
     "monitoring",
+    "safety",
     "accounts",
     "axes",
     "auth",
