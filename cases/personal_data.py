@@ -140,6 +140,7 @@ def _declare() -> None:
             "phone": Rule.BLANK,
             "email": Rule.BLANK,
             "address": Rule.BLANK,
+            "safe_contact_instructions": Rule.BLANK,
         },
     )
     register(Case, case_path="", fields={"close_reason": Rule.REDACT, "opened_on": Rule.MONTH})

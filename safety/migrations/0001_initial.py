@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("cases", "0004_safety_fields"),
+        ("cases", "0005_safety_fields"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
