@@ -5,7 +5,7 @@ Two alerts, one INSERT ... SELECT ... ON CONFLICT (case, kind, due_on) DO NOTHIN
 - a high-risk case has no safety plan (not one measure), due on the day of the assessment that
   made it high.
 A second run on the same day inserts nothing; the alert's e-mail goes to the assigned
-caseworkers once (the claim of rehabilitation.jobs, which every alert shares).
+caseworkers once, through the outbox (the claim of rehabilitation.jobs, which every alert shares).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from cases.models import Alert, Case, RiskLevel
-from rehabilitation.jobs import _alert_select, _copy_to_history, _insert_alerts, _notify, _send
+from rehabilitation.jobs import _alert_select, _copy_to_history, _insert_alerts, _notify, _queue_emails
 
 from .models import RiskAssessment, SafetyMeasure
 
@@ -91,7 +91,7 @@ def raise_safety_alerts(*, today: datetime.date | None = None) -> RunResult:
                 reason="Raised by the daily job",
             )
         recipients = _notify(stamp)
-    result.emails_sent = _send(recipients)
+        result.emails_sent = _queue_emails(recipients, stamp)
     logger.info(
         "raise_safety_alerts %s: %s alerts, %s e-mails", today, result.alerts_raised, result.emails_sent
     )

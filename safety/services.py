@@ -7,7 +7,6 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +17,8 @@ from accounts.models import SecurityEvent
 from accounts.services import security_event_record
 from cases.models import Case, CaseAccess, CaseAssignment, Organisation, Person, RiskLevel, Role, User
 from cases.services import case_access_record, history_stamp
+from operations.models import OutboxEmail
+from operations.services import Email, outbox_write
 
 from . import permissions, selectors
 from .models import (
@@ -301,7 +302,15 @@ def emergency_access_notify(*, access_id: int) -> int:
                 link,
             ]
         )
-    for email in recipients:
-        EmailMessage(subject=subject, body=body, to=[email]).send()
+    outbox_write(
+        Email(
+            kind=OutboxEmail.Kind.SECURITY,
+            to=email,
+            subject=subject,
+            body=body,
+            dedupe_key=f"emergency-access:{access.pk}:{email}",
+        )
+        for email in recipients
+    )
     logger.info("emergency access %s: notified %s", access.pk, len(recipients))
     return len(recipients)

@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
@@ -11,6 +10,7 @@ from accounts.models import SecurityEvent
 from cases import permissions as case_permissions
 from cases.models import CaseAccess, Role
 from cases.permissions import Action
+from operations.models import OutboxEmail
 from safety import services
 from safety.models import EmergencyAccess
 from tests.factories import UserFactory
@@ -76,8 +76,9 @@ def test_emergency_access_opens_logs_and_tells(
     assert len(callbacks) == 1
     assert services.emergency_access_notify(access_id=access.pk) == 2
     assert services.emergency_access_notify(access_id=access.pk) == 0
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([caseworker.email, national.email])
-    for message in mail.outbox:
+    queued = list(OutboxEmail.objects.filter(kind=OutboxEmail.Kind.SECURITY))
+    assert sorted(m.to_address for m in queued) == sorted([caseworker.email, national.email])
+    for message in queued:
         assert "Roberts" not in message.body and "Kalējs" not in message.body and PHONE not in message.body
         assert high_risk_case.get_absolute_url() in message.body
 
