@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from cases.forms import AmountConfirmMixin, AmountField
+
 from .models import RehabilitationCourse, SpecialistKind
 
 
@@ -111,10 +113,10 @@ class CourseServiceForm(Form):
     notes = _notes()
 
 
-class MaterialAssistanceForm(Form):
+class MaterialAssistanceForm(AmountConfirmMixin, Form):
     date = _date()
     description = forms.CharField(label=_("Description"), max_length=300)
-    amount_eur = forms.DecimalField(label=_("Amount (EUR)"), max_digits=10, decimal_places=2)
+    amount_eur = AmountField(label=_("Amount in total (EUR)"))
 
 
 class PostCourseConsultationForm(Form):

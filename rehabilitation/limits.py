@@ -52,5 +52,13 @@ def is_quarter_hours(hours: Decimal) -> bool:
 
 
 def hours_text(hours: Decimal) -> str:
-    """Hours with two decimals, as the messages and the API show them ("2.25")."""
+    """Hours with two decimals, as the API shows them ("2.25"), whatever the language."""
     return f"{Decimal(hours).quantize(Decimal('0.01')):.2f}"
+
+
+def hours_display(hours: Decimal) -> str:
+    """Hours with two decimals in the reader's language ("2.25" in English, "2,25" in Latvian),
+    as the pages and the messages show them."""
+    from django.utils.formats import number_format
+
+    return number_format(Decimal(hours).quantize(Decimal("0.01")), 2, use_l10n=True)

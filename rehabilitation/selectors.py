@@ -7,12 +7,15 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Case as SqlCase
+from django.db.models import DateField, Exists, F, OuterRef, Q, QuerySet, Sum, When
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
 
 from cases import periods
 from cases import permissions as case_permissions
+from cases.collation import lv_collated
 from cases.models import Alert, Case, CaseAssignment, Role, User
 from cases.selectors import case_get_for_user_or_404
 
@@ -59,7 +62,7 @@ def post_course_consultations(*, course: RehabilitationCourse) -> QuerySet[PostC
 
 
 def family_members(*, case: Case) -> QuerySet[FamilyMember]:
-    return case.family_members.order_by("given_name", "pk")
+    return case.family_members.order_by(lv_collated("given_name"), "pk")
 
 
 def family_consultations(*, case: Case) -> QuerySet[FamilyConsultation]:
@@ -167,11 +170,54 @@ def entitlements_for_case(*, case: Case, today: datetime.date | None = None) -> 
 # --- alerts -----------------------------------------------------------------------------------
 
 
+# An alert is raised some days before the deadline it warns of (due_on is the day it is raised);
+# the reader needs the deadline itself. Days from due_on to the deadline, per kind: the warnings
+# look ahead, the expiries look back at the last day that passed; court hours have no deadline.
+def _deadline_offsets() -> dict[str, int]:
+    from services import limits as services_limits
+
+    from .jobs import PERMIT_WARN_DAYS_BEFORE
+
+    return {
+        Alert.Kind.COURSE_ENDS_SOON: limits.COURSE_WARN_DAYS_BEFORE,
+        Alert.Kind.COURSE_LIMIT_REACHED: -1,
+        Alert.Kind.REFLECTION_ENDS_SOON: services_limits.REFLECTION_WARN_DAYS_BEFORE,
+        Alert.Kind.REFLECTION_ENDED: -1,
+        Alert.Kind.PERMIT_EXPIRES_SOON: PERMIT_WARN_DAYS_BEFORE,
+    }
+
+
+# Kinds whose deadline has passed by the time they are raised: shown as "ended", not "overdue".
+ENDED_KINDS = frozenset({Alert.Kind.COURSE_LIMIT_REACHED, Alert.Kind.REFLECTION_ENDED})
+USED_UP_KINDS = frozenset({Alert.Kind.COURT_HOURS_100})
+
+
+def _with_deadline(qs: QuerySet[Alert]) -> QuerySet[Alert]:
+    whens = [
+        When(kind=kind, then=Cast(F("due_on") + datetime.timedelta(days=days), output_field=DateField()))
+        for kind, days in _deadline_offsets().items()
+    ]
+    return qs.annotate(deadline=SqlCase(*whens, default=F("due_on"), output_field=DateField()))
+
+
+def _mark_urgency(alerts: list[Alert], today: datetime.date | None = None) -> list[Alert]:
+    """Days left to each alert's deadline (negative: overdue), for the page to say so."""
+    today = today or timezone.localdate()
+    offsets = _deadline_offsets()
+    for alert in alerts:
+        alert.has_deadline = alert.kind in offsets
+        alert.is_ended = alert.kind in ENDED_KINDS
+        alert.is_used_up = alert.kind in USED_UP_KINDS
+        alert.days_left = (alert.deadline - today).days
+        alert.days_overdue = -alert.days_left
+    return alerts
+
+
 def alerts_for_case(*, case: Case, include_acknowledged: bool = True, limit: int = 20) -> list[Alert]:
-    qs = Alert.objects.filter(case=case).select_related("acknowledged_by")
+    qs = _with_deadline(Alert.objects.filter(case=case).select_related("acknowledged_by"))
     if not include_acknowledged:
         qs = qs.filter(acknowledged_at__isnull=True)
-    return list(qs.order_by("acknowledged_at", "-due_on", "-pk")[:limit])
+    return _mark_urgency(list(qs.order_by("acknowledged_at", "deadline", "-pk")[:limit]))
 
 
 def alert_get_for_user_or_404(*, user: User, pk: int) -> Alert:
@@ -186,9 +232,10 @@ def alert_get_for_user_or_404(*, user: User, pk: int) -> Alert:
     return alert
 
 
-def open_alerts_for_user(*, user: User, limit: int = 50) -> QuerySet[Alert] | None:
+def open_alerts_for_user(*, user: User, limit: int = 50) -> list[Alert] | None:
     """Unacknowledged alerts of the cases assigned to a caseworker, or of every case of a
-    coordinator's NGO; None for other roles (the panel is then absent)."""
+    coordinator's NGO, the nearest deadline (or the longest overdue) first; None for other roles
+    (the panel is then absent). Both roles may see the person's name on these cases."""
     roles = case_permissions.user_roles(user)
     base = Alert.objects.filter(acknowledged_at__isnull=True).exclude(case__stage=Case.Stage.CLOSED)
     if Role.COORDINATOR in roles and user.organisation_id:
@@ -200,7 +247,8 @@ def open_alerts_for_user(*, user: User, limit: int = 50) -> QuerySet[Alert] | No
         qs = base.filter(Q(case__organisation_id=user.organisation_id) & Exists(assigned))
     else:
         return None
-    return qs.select_related("case").order_by("due_on", "pk")[:limit]
+    qs = _with_deadline(qs).select_related("case__person").order_by("deadline", "pk")
+    return _mark_urgency(list(qs[:limit]))
 
 
 def case_timeline_entries(case) -> list:

@@ -54,7 +54,12 @@ AFTER_COURSE_END = _(
     "The course ended on %(end)s; choose a date up to that day, or record a post-course consultation."
 )
 QUARTER_HOURS = _("Enter the hours in quarter hours, more than zero: 0.25, 0.50, 0.75, 1.00 …")
-COURT_SUPPORT_OVER = _("%(remaining)s hours of court support remain; this entry asks for %(requested)s")
+COURT_SUPPORT_OVER = _(
+    "%(remaining)s hours of court support remain; this entry asks for %(requested)s hours."
+)
+COURT_SUPPORT_USED_UP = _(
+    "All %(limit)s hours of court support are used; no more can be logged for this identification."
+)
 END_STATUS = _("Choose whether the course was completed or ended early.")
 END_BEFORE_START = _("The course started on %(start)s; it cannot end before that.")
 END_AFTER_LAST_DAY = _("The course's last day is %(last_day)s (day 180); choose an end date up to it.")
@@ -395,17 +400,39 @@ def court_support_log(
         raise ValidationError({"activity": _("Describe the activity (e.g. accompanied to a hearing).")})
     used = CourtSupportEntry.objects.filter(case=case).aggregate(total=Sum("hours"))["total"] or Decimal("0")
     remaining = limits.COURT_SUPPORT_LIMIT - used
+    if remaining <= 0:
+        raise ValidationError(
+            {"hours": COURT_SUPPORT_USED_UP % {"limit": limits.hours_display(limits.COURT_SUPPORT_LIMIT)}}
+        )
     if hours > remaining:
         raise ValidationError(
             {
                 "hours": COURT_SUPPORT_OVER
-                % {"remaining": limits.hours_text(remaining), "requested": limits.hours_text(hours)}
+                % {"remaining": limits.hours_display(remaining), "requested": limits.hours_display(hours)}
             }
         )
     entry = CourtSupportEntry(case=case, date=date, hours=hours, activity=activity.strip(), recorded_by=actor)
     history_stamp(entry, actor=actor)
     entry.save()
+    _court_hours_alert_now(case=case, total=used + hours, actor=actor)
     return entry
+
+
+def _court_hours_alert_now(*, case: Case, total: Decimal, actor: User) -> None:
+    """The entry that crosses 80 % or 100 % raises its alert at once, not at the next night's job.
+
+    Under the case's row lock, so two entries cannot both raise it; the job raises none where one
+    exists (whatever its date), and e-mails it once, as it does its own.
+    """
+    today = timezone.localdate()
+    for kind, threshold in (
+        (Alert.Kind.COURT_HOURS_80, limits.court_support_warn_threshold()),
+        (Alert.Kind.COURT_HOURS_100, limits.COURT_SUPPORT_LIMIT),
+    ):
+        if total >= threshold and not Alert.objects.filter(case=case, kind=kind).exists():
+            alert = Alert(case=case, kind=kind, due_on=today)
+            history_stamp(alert, actor=actor, reason=_("Raised by the entry that reached the limit"))
+            alert.save()
 
 
 # --- alerts -----------------------------------------------------------------------------------

@@ -56,9 +56,11 @@ def entitlements_section_context(request, case) -> dict | None:
     return {
         "case": case,
         "e": e,
-        "court_hours_remaining": limits.hours_text(e.court_hours_remaining),
-        "court_hours_used": limits.hours_text(e.court_hours_used),
-        "court_hours_limit": limits.hours_text(e.court_hours_limit),
+        "court_hours_remaining": limits.hours_display(e.court_hours_remaining),
+        "court_hours_used": limits.hours_display(e.court_hours_used),
+        "court_hours_limit": limits.hours_display(e.court_hours_limit),
+        "court_hours_used_raw": limits.hours_text(e.court_hours_used),
+        "court_hours_limit_raw": limits.hours_text(e.court_hours_limit),
     }
 
 
@@ -81,6 +83,7 @@ def case_section_context(request, case) -> dict | None:
         "family_consultations": list(selectors.family_consultations(case=case)),
         "court_entries": list(selectors.court_support_entries(case=case)[:50]),
         "can_record": can_record,
+        "court_hours_used_up": entitlements.court_hours_remaining <= 0,
         "can_view_notes": permissions.can(user, Action.VIEW_NOTES, case),
         "identified": case.victim_status == case.VictimStatus.IDENTIFIED,
     }
@@ -256,8 +259,8 @@ def court_support_add(request, reference: str):
         extra={
             "intro": gettext_lazy("%(remaining)s of %(limit)s hours of court support remain.")
             % {
-                "remaining": limits.hours_text(e.court_hours_remaining),
-                "limit": limits.hours_text(e.court_hours_limit),
+                "remaining": limits.hours_display(e.court_hours_remaining),
+                "limit": limits.hours_display(e.court_hours_limit),
             }
         },
     )

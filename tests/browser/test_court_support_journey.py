@@ -39,13 +39,26 @@ def test_caseworker_logs_the_last_two_hours_and_is_refused_a_quarter_more(
     expect(page.get_by_text("The court-support hours were logged.")).to_be_visible()
     expect(page.get_by_text("150.00 of 150.00 hours used · 0.00 remaining")).to_be_visible()
 
-    page.get_by_role("link", name="Log court support").click()
+    # Used up: the action says so instead of offering a form that would fail on save.
+    expect(page.get_by_text("Court-support hours used up")).to_be_visible()
+    expect(page.get_by_role("link", name="Log court support")).to_have_count(0)
+    # The entry that reached the limit raised its alert at once, with the person's name.
+    page.goto(f"{live_server.url}/")
+    alerts = page.locator("#alerts-panel-h").locator("xpath=..")
+    expect(alerts.get_by_text("All 150 court-support hours are used")).to_be_visible()
+    expect(alerts.get_by_text("Used up")).to_be_visible()
+    expect(alerts.get_by_text(case.person.display_name).first).to_be_visible()
+
+    # A stale form (or a typed address) is refused with the reason, in units.
+    page.goto(f"{live_server.url}/rehabilitation/cases/{case.reference}/court-support/add/")
     page.get_by_label("Hours").fill("0.25")
     page.get_by_label("Activity").fill("Phone call with the prosecutor")
     page.get_by_role("button", name="Save").click()
     hours = page.get_by_label("Hours")
     expect(hours).to_have_attribute("aria-invalid", "true")
-    expect(page.get_by_text("0.00 hours of court support remain; this entry asks for 0.25")).to_be_visible()
+    expect(
+        page.get_by_text("All 150.00 hours of court support are used; no more can be logged").first
+    ).to_be_visible()
     # The message is tied to the field for screen readers.
     described = hours.get_attribute("aria-describedby")
     assert "id_hours_error" in described

@@ -51,7 +51,9 @@ def test_simultaneous_entries_never_pass_150_hours(mandated_ngo, caseworker):
     assert outcomes.count("ok") == 5
     refused = [o for o in outcomes if o != "ok"]
     assert len(refused) == 7
-    assert set(refused) == {"0.00 hours of court support remain; this entry asks for 2.00"}
+    assert set(refused) == {
+        "All 150.00 hours of court support are used; no more can be logged for this identification."
+    }
     assert CourtSupportEntry.objects.filter(case=case).aggregate(t=Sum("hours"))["t"] == Decimal("150.00")
 
 

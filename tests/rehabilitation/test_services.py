@@ -153,14 +153,16 @@ def test_court_support_150_accepted_150_25_refused(rcase, caseworker):
     assert CourtSupportEntry.objects.filter(case=rcase).count() == 2
     with pytest.raises(ValidationError) as exc:
         _court(rcase, "0.25", caseworker)
-    assert _messages(exc, "hours") == ["0.00 hours of court support remain; this entry asks for 0.25"]
+    assert _messages(exc, "hours") == [
+        "All 150.00 hours of court support are used; no more can be logged for this identification."
+    ]
 
 
 def test_court_support_message_says_what_remains(rcase, caseworker):
     _court(rcase, "147.75", caseworker)
     with pytest.raises(ValidationError) as exc:
         _court(rcase, "3", caseworker)
-    assert _messages(exc, "hours") == ["2.25 hours of court support remain; this entry asks for 3.00"]
+    assert _messages(exc, "hours") == ["2.25 hours of court support remain; this entry asks for 3.00 hours."]
     assert _messages(exc, "hours") == [
         services.COURT_SUPPORT_OVER % {"remaining": "2.25", "requested": "3.00"}
     ]
@@ -359,3 +361,39 @@ def test_the_database_refuses_hours_that_are_not_quarter_hours(rcase, caseworker
     CourtSupportEntry.objects.create(
         case=rcase, date=TODAY(), hours=Decimal("0.75"), activity="x", recorded_by=caseworker
     )
+
+
+def test_the_entry_that_reaches_80_and_100_percent_raises_its_alert_at_once(rcase, caseworker):
+    _court(rcase, "119.75", caseworker)
+    assert not Alert.objects.filter(case=rcase).exists()
+    _court(rcase, "0.25", caseworker)
+    alert = Alert.objects.get(case=rcase)
+    assert (alert.kind, alert.due_on) == (Alert.Kind.COURT_HOURS_80, TODAY())
+    assert alert.history.get().history_user == caseworker
+    _court(rcase, "30.00", caseworker)
+    assert set(Alert.objects.filter(case=rcase).values_list("kind", flat=True)) == {
+        Alert.Kind.COURT_HOURS_80,
+        Alert.Kind.COURT_HOURS_100,
+    }
+    # The nightly job raises no second one.
+    from rehabilitation.jobs import enforce_limits
+
+    assert enforce_limits().alerts_raised == 0
+    assert Alert.objects.filter(case=rcase).count() == 2
+
+
+def test_court_hours_used_up_is_its_own_message(rcase, caseworker):
+    _court(rcase, "150.00", caseworker)
+    with pytest.raises(ValidationError) as exc:
+        _court(rcase, "0.25", caseworker)
+    assert _messages(exc, "hours") == [services.COURT_SUPPORT_USED_UP % {"limit": "150.00"}]
+
+
+def test_hours_display_follows_the_language():
+    from django.utils import translation
+
+    with translation.override("lv"):
+        assert limits.hours_display(Decimal("2.5")) == "2,50"
+    with translation.override("en"):
+        assert limits.hours_display(Decimal("2.5")) == "2.50"
+    assert limits.hours_text(Decimal("2.5")) == "2.50"

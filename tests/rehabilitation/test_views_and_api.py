@@ -102,7 +102,10 @@ def test_court_support_form_logs_and_refuses_with_the_message(client, rcase, cas
     assert response.status_code == 302
     response = client.post(url, {"date": today, "hours": "0.25", "activity": "Hearing"})
     assert response.status_code == 400
-    assert "0.00 hours of court support remain; this entry asks for 0.25" in response.content.decode()
+    assert (
+        "All 150.00 hours of court support are used; no more can be logged for this identification."
+        in response.content.decode()
+    )
     assert CourtSupportEntry.objects.filter(case=rcase).count() == 2
 
 
@@ -242,6 +245,46 @@ def test_alert_shows_on_the_case_and_the_dashboard_and_is_acknowledged(
     assert "The rehabilitation course reached its 180 days" not in client.get("/").content.decode()
 
 
+def test_dashboard_alerts_show_the_deadline_days_left_and_name_nearest_first(rcase, caseworker, rf):
+    from rehabilitation import views
+
+    today = timezone.localdate()
+    # A course warning raised today: the course's last day is 14 days away, not today.
+    Alert.objects.create(case=rcase, kind=Alert.Kind.COURSE_ENDS_SOON, due_on=today)
+    # A permit reminder raised 35 days ago: the permit expired 5 days ago.
+    Alert.objects.create(case=rcase, kind=Alert.Kind.PERMIT_EXPIRES_SOON, due_on=today - D(days=35))
+    # A reflection warning raised 2 days ago: 3 days left.
+    Alert.objects.create(case=rcase, kind=Alert.Kind.REFLECTION_ENDS_SOON, due_on=today - D(days=2))
+    request = rf.get("/")
+    request.user = caseworker
+    alerts = views.alerts_panel_context(request)["alerts"]
+    assert [(a.kind, a.deadline, a.days_left) for a in alerts] == [
+        (Alert.Kind.PERMIT_EXPIRES_SOON, today - D(days=5), -5),
+        (Alert.Kind.REFLECTION_ENDS_SOON, today + D(days=3), 3),
+        (Alert.Kind.COURSE_ENDS_SOON, today + D(days=14), 14),
+    ]
+
+
+def test_dashboard_alerts_page_reads_deadline_and_overdue(client, rcase, caseworker):
+    today = timezone.localdate()
+    Alert.objects.create(case=rcase, kind=Alert.Kind.COURSE_ENDS_SOON, due_on=today - D(days=1))
+    Alert.objects.create(case=rcase, kind=Alert.Kind.PERMIT_EXPIRES_SOON, due_on=today - D(days=32))
+    client.force_login(caseworker)
+    page = client.get("/").content.decode()
+    assert (today + D(days=13)).isoformat() in page and "13 days left" in page
+    assert "2 days overdue" in page
+    assert rcase.person.display_name in page
+    assert page.index("2 days overdue") < page.index("13 days left")
+
+
+def test_used_up_court_hours_show_as_used_up_not_as_a_form(client, rcase, caseworker):
+    _log_hours(rcase, "150.00", caseworker)
+    client.force_login(caseworker)
+    page = client.get(rcase.get_absolute_url()).content.decode()
+    assert "Court-support hours used up" in page
+    assert reverse("rehabilitation:court_support_add", args=[rcase.reference]) not in page
+
+
 # --- API --------------------------------------------------------------------------------------
 
 
@@ -294,7 +337,9 @@ def test_api_court_support_post_same_rules_and_messages(rcase, caseworker, casew
     )
     response = api.post(url, {"date": today, "hours": "3.00", "activity": "Trial"}, format="json")
     assert response.status_code == 400
-    assert response.json() == {"hours": ["2.25 hours of court support remain; this entry asks for 3.00"]}
+    assert response.json() == {
+        "hours": ["2.25 hours of court support remain; this entry asks for 3.00 hours."]
+    }
     response = api.post(url, {"date": today, "hours": "2.25", "activity": "Trial"}, format="json")
     assert response.status_code == 201 and response.json()["hours"] == "2.25"
     assert api.get(url).json()[0]["hours"] in ("2.25", "147.75")
