@@ -1,5 +1,9 @@
+import re
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from .models import Case, User
@@ -15,6 +19,13 @@ class CaseFilterForm(forms.Form):
         required=False,
         choices=[("", _("All statuses")), *Case.VictimStatus.choices],
     )
+
+
+class FilterableCheckboxes(forms.CheckboxSelectMultiple):
+    """A long list of checkboxes (the countries) in a scrolling box; static/js/app.js adds a box
+    that filters it as one types. Without the script it is the plain list: nothing needs Ctrl."""
+
+    filterable = True
 
 
 class CaseworkerChoiceField(forms.ModelChoiceField):
@@ -50,3 +61,104 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field_name if field_name in form.fields else None, errs)
     else:
         form.add_error(None, error)
+
+
+AMOUNT_NOT_A_NUMBER = _("Enter the amount in euro as a number, e.g. 120,50 or 1 200,50.")
+AMOUNT_AMBIGUOUS = _(
+    "“%(value)s” could be read two ways; write it without a thousands separator, e.g. 1200 or 1,20."
+)
+AMOUNT_UNUSUALLY_LARGE = _(
+    "%(amount)s EUR is unusually large (more than %(limit)s EUR). Check it; if it is right, tick "
+    "“The amount is right” and save again."
+)
+# Amounts above this ask for a confirmation (a typed "120,50" read as 12050 is the mistake).
+AMOUNT_CONFIRM_ABOVE = Decimal("5000")
+_SPACES = re.compile(r"[\s\u00a0\u202f']")
+
+
+def parse_amount(text: str) -> Decimal:
+    """Euro as people type them in any language: 120,50 · 120.50 · 1 200,50 · 1.200,50 · 1,200.50.
+
+    A comma or a point followed by one or two digits at the end is the decimal mark; the other
+    mark, and spaces, separate thousands. "1,200" alone could be 1200 or 1.2: refused, not guessed.
+    """
+    raw = _SPACES.sub("", str(text)).removesuffix("EUR").removesuffix("€").removeprefix("€")
+    if not raw or not re.fullmatch(r"\d[\d.,]*", raw):
+        raise ValidationError(AMOUNT_NOT_A_NUMBER, code="invalid")
+    marks = [c for c in raw if c in ".,"]
+    if not marks:
+        return Decimal(raw)
+    last = max(raw.rfind("."), raw.rfind(","))
+    tail = raw[last + 1 :]
+    if len(tail) == 3 and raw.count(raw[last]) == 1 and len(set(marks)) == 1:
+        raise ValidationError(AMOUNT_AMBIGUOUS, code="ambiguous", params={"value": text.strip()})
+    if len(tail) in (1, 2) and raw.count(raw[last]) == 1:
+        whole, fraction = raw[:last], tail
+    else:
+        whole, fraction = raw, ""
+    thousands = [c for c in whole if c in ".,"]
+    if len(set(thousands)) > 1 or not re.fullmatch(r"\d{1,3}([.,]\d{3})*|\d+", whole):
+        raise ValidationError(AMOUNT_NOT_A_NUMBER, code="invalid")
+    try:
+        return Decimal(re.sub(r"[.,]", "", whole) + ("." + fraction if fraction else ""))
+    except InvalidOperation:
+        raise ValidationError(AMOUNT_NOT_A_NUMBER, code="invalid") from None
+
+
+def format_amount(value) -> str:
+    """1 200,50 in Latvian, 1,200.50 in English: two decimals and the thousands grouped."""
+    return number_format(Decimal(value).quantize(Decimal("0.01")), 2, use_l10n=True, force_grouping=True)
+
+
+class AmountField(forms.DecimalField):
+    """Euro with the decimal comma accepted in every language (and the point), as a text box that
+    shows the amount in the reader's form."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 10)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", 0)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        return parse_amount(value)
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return format_amount(value)
+        return value
+
+
+class AmountConfirmMixin:
+    """A form with amount fields asks once more for an unusually large amount: the refusal names
+    it, and a "The amount is right" box appears to tick."""
+
+    amount_fields: tuple[str, ...] = ("amount_eur",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amount_confirmed"] = forms.BooleanField(
+            label=_("The amount is right"), required=False, widget=forms.HiddenInput
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        # The services take cleaned_data as their arguments; the box is the form's own business.
+        confirmed = cleaned.pop("amount_confirmed", False)
+        for name in self.amount_fields:
+            amount = cleaned.get(name)
+            if amount is not None and amount > AMOUNT_CONFIRM_ABOVE and not confirmed:
+                self.add_error(
+                    name,
+                    ValidationError(
+                        AMOUNT_UNUSUALLY_LARGE
+                        % {"amount": format_amount(amount), "limit": format_amount(AMOUNT_CONFIRM_ABOVE)},
+                        code="unusually_large",
+                    ),
+                )
+                self.fields["amount_confirmed"].widget = forms.CheckboxInput()
+        return cleaned

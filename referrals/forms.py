@@ -3,9 +3,9 @@ services say what a submitted referral needs."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
-from cases.forms import CaseworkerChoiceField
+from cases.collation import sorted_countries
+from cases.forms import CaseworkerChoiceField, FilterableCheckboxes
 from cases.models import User
 
 from .models import Exploitation, Indicator, Referral, UrgentNeed
@@ -55,8 +55,9 @@ class ReferralForm(forms.Form):
     citizenships = forms.MultipleChoiceField(
         label=_("Citizenships"),
         required=False,
-        choices=lambda: list(countries),
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        choices=lambda: sorted_countries(),
+        widget=FilterableCheckboxes,
+        help_text=_("Tick one or more; type in the box to find a country."),
     )
     languages = forms.CharField(label=_("Languages"), required=False, max_length=200)
     phone = forms.CharField(label=_("Phone"), required=False, max_length=50)
@@ -83,7 +84,7 @@ class ReferralForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     country_of_exploitation = forms.ChoiceField(
-        label=_("Country of exploitation"), required=False, choices=lambda: [("", "—"), *countries]
+        label=_("Country of exploitation"), required=False, choices=lambda: [("", "—"), *sorted_countries()]
     )
     urgent_needs = forms.MultipleChoiceField(
         label=_("Urgent needs"),
@@ -112,6 +113,14 @@ class ReferralForm(forms.Form):
         "country_of_exploitation",
         "urgent_needs",
     )
+
+    # Optional for a draft, needed to submit: marked as required before the first submit.
+    NEEDED_TO_SUBMIT = ("consent", "met_on", "met_place", "indicators", "forms_of_exploitation")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.NEEDED_TO_SUBMIT:
+            self.fields[name].needed_to_submit = True
 
     @classmethod
     def initial_from(cls, referral: Referral) -> dict:

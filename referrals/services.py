@@ -174,8 +174,17 @@ def referral_submit(*, actor: User, data: dict | None = None, referral: Referral
     """Submit a referral (or, without consent, an anonymous notification) to the mandated NGO."""
     referral = _draft_for_edit(referral, actor)
     _apply(referral, data or {})
-    _check_always(referral)
-    _check_complete(referral)
+    # Every problem in one round: a missing date is reported beside a contradictory age, not
+    # only once the age is fixed.
+    errors: dict[str, list] = {}
+    for check in (_check_always, _check_complete):
+        try:
+            check(referral)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                errors.setdefault(name, []).extend(m for m in messages if m not in errors.get(name, []))
+    if errors:
+        raise ValidationError(errors)
     referral.status = Referral.Status.SUBMITTED
     referral.submitted_at = timezone.now()
     reason = "Anonymous notification submitted" if referral.is_anonymous else "Referral submitted"

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cases.forms import AmountConfirmMixin, AmountField
 from cases.models import Organisation
 
 from .models import EmploymentMeasure, NeedCategory
@@ -46,10 +47,13 @@ class CompleteForm(forms.Form):
     )
 
 
-class NeedForm(forms.Form):
+class NeedForm(AmountConfirmMixin, forms.Form):
     category = forms.ChoiceField(label=_("Need"), choices=NeedCategory.choices)
     description = forms.CharField(label=_("Description"), required=False, max_length=300)
-    amount_eur = forms.DecimalField(label=_("Amount (EUR)"), max_digits=10, decimal_places=2)
+    amount_eur = AmountField(
+        label=_("Amount per month (EUR)"),
+        help_text=_("What the need costs each month; the page shows the total beside it."),
+    )
     period_from = forms.DateField(label=_("From"), required=False, widget=DATE)
     period_to = forms.DateField(label=_("To"), required=False, widget=DATE)
     months = forms.IntegerField(
@@ -57,10 +61,10 @@ class NeedForm(forms.Form):
     )
 
 
-class AssistanceForm(forms.Form):
+class AssistanceForm(AmountConfirmMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind of assistance"), choices=NeedCategory.choices)
     description = forms.CharField(label=_("Description"), required=False, max_length=300)
-    amount_eur = forms.DecimalField(label=_("Amount (EUR)"), max_digits=10, decimal_places=2)
+    amount_eur = AmountField(label=_("Amount in total (EUR)"))
     granted_from = forms.DateField(label=_("From"), widget=DATE)
     granted_to = forms.DateField(label=_("To"), required=False, widget=DATE)
 

@@ -135,6 +135,11 @@ class AssessedNeed(models.Model):
             ),
         ]
 
+    @property
+    def total_eur(self):
+        """The amount is per month; over a number of months, this is the whole need."""
+        return self.amount_eur * self.months if self.months else None
+
 
 class Assistance(models.Model):
     """Assistance the municipality granted."""

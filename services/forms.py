@@ -4,7 +4,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
+
+from cases.collation import sorted_countries
+from cases.forms import AmountConfirmMixin, AmountField
 
 from .models import AssistanceRecord, CriminalProceeding, Ground, Identification, ResidencePermit
 
@@ -71,7 +73,9 @@ class IdentificationProposeForm(Form):
     cp_body = forms.CharField(label=_("body that took the decision"), required=False, max_length=200)
     le_institution = forms.CharField(label=_("law-enforcement institution"), required=False, max_length=200)
     le_country = forms.ChoiceField(
-        label=_("country of the institution"), required=False, choices=[("", _("Choose…")), *list(countries)]
+        label=_("country of the institution"),
+        required=False,
+        choices=lambda: [("", _("Choose…")), *sorted_countries()],
     )
     le_number = forms.CharField(label=_("statement number"), required=False, max_length=100)
     le_date = _date(_("date of the statement"), required=False)
@@ -109,7 +113,7 @@ class IdentificationReturnForm(Form):
     reason = _text(_("Reason for returning"), required=True, rows=3)
 
 
-class AssistanceForm(Form):
+class AssistanceForm(AmountConfirmMixin, Form):
     kind = forms.ChoiceField(
         label=_("kind of assistance"), choices=[("", _("Choose…")), *AssistanceRecord.Kind.choices]
     )
@@ -125,9 +129,7 @@ class AssistanceForm(Form):
         max_length=200,
         help_text=_("Compensation only: against whom, and on what basis."),
     )
-    amount_eur = forms.DecimalField(
-        label=_("amount (EUR)"), required=False, max_digits=12, decimal_places=2, min_value=0
-    )
+    amount_eur = AmountField(label=_("amount claimed in total (EUR)"), required=False, max_digits=12)
     compensation_status = forms.ChoiceField(
         label=_("status of the claim"),
         required=False,

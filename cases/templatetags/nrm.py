@@ -43,3 +43,13 @@ def widget_kind(field) -> str:
     if isinstance(w, forms.HiddenInput):
         return "hidden"
     return "input"
+
+
+@register.filter
+def money(value) -> str:
+    """An amount in the reader's form with its thousands grouped: 4 500,50 (lv), 4,500.50 (en)."""
+    from cases.forms import format_amount
+
+    if value in (None, ""):
+        return ""
+    return format_amount(value)

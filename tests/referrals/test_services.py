@@ -86,6 +86,20 @@ def test_dates_in_the_future_and_both_ages_are_refused_even_in_a_draft(police):
     }
 
 
+def test_submitting_reports_every_problem_in_one_round(police):
+    # Both ages and no date met: the missing date is reported now, not after the age is fixed.
+    with pytest.raises(ValidationError) as exc:
+        services.referral_submit(
+            actor=police,
+            data={"consent": True, "date_of_birth": datetime.date(2000, 1, 1), "estimated_age": 30},
+        )
+    errors = exc.value.message_dict
+    assert errors["estimated_age"] == [models.EXACT_OR_ESTIMATED_AGE]
+    assert errors["met_on"] == [services.MET_ON_REQUIRED]
+    assert errors["met_place"] == [services.MET_PLACE_REQUIRED]
+    assert not Referral.objects.exists()
+
+
 def test_unknown_choices_are_refused(police):
     with pytest.raises(ValidationError) as exc:
         services.referral_save_draft(actor=police, data={"forms_of_exploitation": ["piracy"]})
