@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import permissions, signals
+from .collation import lv_collated
 from .models import Case, CaseAccess, CaseAssignment, Person, Role, User, normalise_name
 from .permissions import Action
 from .sections import timeline_sources
@@ -160,7 +161,7 @@ def caseworkers_assignable_to(*, case: Case) -> QuerySet[User]:
             organisation_id=case.organisation_id, is_active=True, role_grants__role=Role.CASEWORKER
         )
         .exclude(assignments__case=case, assignments__ended_at__isnull=True)
-        .order_by("last_name", "first_name", "username")
+        .order_by(lv_collated("last_name"), lv_collated("first_name"), "username")
         .distinct()
     )
 

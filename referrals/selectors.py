@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from cases.collation import lv_collated
 from cases.models import Case, Person, Role, User, normalise_name
 from cases.permissions import case_visibility_filter
 
@@ -63,17 +64,56 @@ def _overdue_annotation(today) -> models.Case:
     )
 
 
-def referral_queue_for_user(*, user: User) -> QuerySet[Referral]:
-    """The intake queue: submitted referrals with consent, oldest first, overdue ones flagged."""
+QUEUE_FILTERS = ("overdue", "urgent", "child")
+
+
+def referral_queue_for_user(*, user: User, q: str = "", show: str = "") -> QuerySet[Referral]:
+    """The intake queue: submitted referrals with consent, oldest first, overdue ones flagged.
+
+    `q` finds a referral by its number or the person's name; `show` keeps only the overdue ones,
+    those with urgent needs, or presumed children (under 18 by the date of birth or the estimate).
+    """
     if not permissions.is_intake_coordinator(user):
         return Referral.objects.none()
     today = timezone.localdate()
+    qs = Referral.objects.filter(status=Referral.Status.SUBMITTED, consent=True)
+    q = (q or "").strip()
+    if q:
+        number = q.lstrip("#")
+        match = Q(given_name__icontains=q) | Q(family_name__icontains=q)
+        if number.isdigit():
+            match |= Q(pk=int(number))
+        qs = qs.filter(match)
+    if show == "overdue":
+        qs = qs.filter(submitted_at__date__lte=overdue_cutoff(today))
+    elif show == "urgent":
+        qs = qs.exclude(urgent_needs=[])
+    elif show == "child":
+        try:
+            adult_born_by = today.replace(year=today.year - 18)
+        except ValueError:  # 29 February
+            adult_born_by = today.replace(year=today.year - 18, day=28)
+        qs = qs.filter(
+            Q(date_of_birth__gt=adult_born_by) | Q(date_of_birth__isnull=True, estimated_age__lt=18)
+        )
     return (
-        Referral.objects.filter(status=Referral.Status.SUBMITTED, consent=True)
-        .select_related("organisation")
+        qs.select_related("organisation")
         .annotate(is_overdue=_overdue_annotation(today))
         .order_by("submitted_at", "pk")
     )
+
+
+def queue_row_facts(referrals, today=None) -> list:
+    """Per row of the queue: the working days left of the three (negative: overdue by)."""
+    from .workdays import INTAKE_WORKING_DAYS, working_days_after
+
+    today = today or timezone.localdate()
+    rows = list(referrals)
+    for referral in rows:
+        submitted = timezone.localtime(referral.submitted_at).date()
+        referral.working_days_left = INTAKE_WORKING_DAYS - working_days_after(submitted, today)
+        referral.working_days_over = -referral.working_days_left
+    return rows
 
 
 def referral_queue_counts(*, user: User) -> dict[str, int] | None:
@@ -134,7 +174,7 @@ def caseworkers_for_intake(*, user: User) -> QuerySet[User]:
         User.objects.filter(
             organisation_id=user.organisation_id, is_active=True, role_grants__role=Role.CASEWORKER
         )
-        .order_by("last_name", "first_name", "username")
+        .order_by(lv_collated("last_name"), lv_collated("first_name"), "username")
         .distinct()
     )
 

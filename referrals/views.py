@@ -38,7 +38,11 @@ def referral_list(request):
             request.GET.get("page")
         )
     if permissions.is_intake_coordinator(user):
-        context["queue"] = list(selectors.referral_queue_for_user(user=user))
+        q, show = request.GET.get("q", "")[:100], request.GET.get("show", "")
+        context["queue"] = selectors.queue_row_facts(
+            selectors.referral_queue_for_user(user=user, q=q, show=show)
+        )
+        context["queue_q"], context["queue_show"] = q, show if show in selectors.QUEUE_FILTERS else ""
         context["anonymous"] = list(selectors.referral_anonymous_for_user(user=user))
         context["decided"] = list(selectors.referral_decided_for_user(user=user))
     if permissions.can(user, Action.VIEW_COUNTS):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cases import permissions as case_permissions
 from cases import signals as case_signals
+from cases.collation import lv_collated
 from cases.models import Case, Organisation, User
 from cases.queries import any_of
 
@@ -140,7 +141,7 @@ def referral_list_for_user(*, user: User) -> QuerySet[PartnerReferral]:
 
 def partner_organisations() -> QuerySet[Organisation]:
     return Organisation.objects.filter(kind__in=permissions.partner_kinds(), is_active=True).order_by(
-        "kind", "name"
+        "kind", lv_collated("name")
     )
 
 

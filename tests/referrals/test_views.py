@@ -244,6 +244,35 @@ def test_the_queue_is_oldest_first_and_flags_the_overdue(client, police, border,
     assert len(response.context["anonymous"]) == 1
 
 
+def test_the_queue_shows_days_left_urgent_needs_and_presumed_children_and_filters(
+    client, police, border, coordinator
+):
+    adult = submit(police, urgent_needs=[])
+    child = submit(border, given_name="Olena", family_name="Kovalenko", date_of_birth=None, estimated_age=16)
+    overdue = submitted_days_ago(submit(border, given_name="Ivan", family_name="Petrov"), 10)
+    client.force_login(coordinator)
+    response = client.get(reverse("referrals:list"))
+    rows = {r.pk: r for r in response.context["queue"]}
+    assert rows[adult.pk].working_days_left == 3 and not rows[adult.pk].presumed_child
+    assert rows[child.pk].presumed_child
+    assert rows[overdue.pk].working_days_left < 0
+    page = response.content.decode()
+    assert "3 working days left" in page and "Presumed child" in page and "Shelter" in page
+
+    def shown(**params):
+        return [r.pk for r in client.get(reverse("referrals:list"), params).context["queue"]]
+
+    assert shown(show="child") == [child.pk]
+    assert shown(show="overdue") == [overdue.pk]
+    assert set(shown(show="urgent")) == {child.pk, overdue.pk}
+    assert shown(q="kovalenko") == [child.pk]
+    assert shown(q=str(adult.pk)) == [adult.pk]
+    assert (
+        "No waiting referral matches."
+        in client.get(reverse("referrals:list"), {"q": "nobody"}).content.decode()
+    )
+
+
 def test_accept_through_the_page_opens_the_case_for_the_caseworker(
     client, police, coordinator, caseworker, caseworker2
 ):
