@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import Case, Organisation, User
 from cases.services import history_stamp
 
-from . import permissions
+from . import permissions, selectors
 from .models import AssessedNeed, Assistance, EmploymentMeasure, PartnerConsultation, PartnerReferral
 from .permissions import Action
 
@@ -33,6 +33,11 @@ AMOUNT_NOT_NEGATIVE = _("The amount cannot be negative.")
 DATES_ORDER = _("The end date cannot be before the start date.")
 TRAINING_NEEDS_COURSE = _("Give the course and its provider for occupational training.")
 PLACEMENT_NEEDS_EMPLOYER = _("Give the employer for a job placement.")
+PLACEMENT_NO_RIGHT_TO_WORK = _(
+    "A third-country national may work for any employer only with a victim's residence permit, and "
+    "none is valid on %(date)s. Ask the NGO to record the permit first, or record counselling or "
+    "training instead."
+)
 ALREADY_REGISTERED = _("The registration as a job seeker is already recorded for this referral.")
 PARTICIPANTS_REQUIRED = _("Name the participants of the consultation.")
 TOPIC_REQUIRED = _("Give the topic of the consultation.")
@@ -223,6 +228,13 @@ def measure_record(
         errors["course"] = TRAINING_NEEDS_COURSE
     if kind == EmploymentMeasure.Kind.PLACEMENT and not employer:
         errors["employer"] = PLACEMENT_NEEDS_EMPLOYER
+    if kind == EmploymentMeasure.Kind.PLACEMENT and "employer" not in errors:
+        # A victim's temporary residence permit gives a third-country national the right to work
+        # for any employer [seed]; without a valid one a placement would be unlawful.
+        if referral.case.person.is_third_country_national:
+            permit = selectors.residence_permit_info(case=referral.case)
+            if not (permit.recorded and (permit.valid_until is None or permit.valid_until >= started_on)):
+                errors["kind"] = PLACEMENT_NO_RIGHT_TO_WORK % {"date": started_on.isoformat()}
     if kind == EmploymentMeasure.Kind.REGISTRATION and referral.measures.filter(kind=kind).exists():
         errors["kind"] = ALREADY_REGISTERED
     _raise(errors)

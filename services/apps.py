@@ -29,4 +29,10 @@ class ServicesConfig(AppConfig):
             template="services/_dashboard_panel.html",
             context=views.dashboard_panel_context,
         )
+        register_dashboard_panel(
+            key="identifications_returned",
+            order=21,
+            template="services/_returned_panel.html",
+            context=views.returned_panel_context,
+        )
         register_demo_loader(20, demo.load)

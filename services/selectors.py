@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import periods
-from cases.models import Case, Role, User
+from cases.models import Case, CaseAssignment, Role, User
 from cases.permissions import has_role
 from cases.selectors import case_get_for_user_or_404
 
@@ -49,6 +49,27 @@ def identifications_awaiting_review_for(*, user: User, limit: int = 50) -> list[
         .exclude(proposed_by=user)
         .select_related("case", "proposed_by")
         .order_by("proposed_at")[:limit]
+    )
+
+
+def identifications_returned_to(*, user: User, limit: int = 50) -> list[Identification] | None:
+    """Proposals returned by the coordinator on the open cases assigned to this caseworker, not
+    yet proposed again; None for a user who is no caseworker (the panel is then absent)."""
+    if not has_role(user, Role.CASEWORKER) or user.organisation_id is None:
+        return None
+    assigned = CaseAssignment.objects.filter(
+        case_id=OuterRef("case_id"), user_id=user.pk, ended_at__isnull=True
+    )
+    later = Identification.objects.filter(case_id=OuterRef("case_id"), pk__gt=OuterRef("pk"))
+    return list(
+        Identification.objects.filter(
+            status=Identification.Status.RETURNED, case__organisation_id=user.organisation_id
+        )
+        .filter(Exists(assigned))
+        .exclude(Exists(later))
+        .exclude(case__stage=Case.Stage.CLOSED)
+        .select_related("case__person", "decided_by")
+        .order_by("-decided_at")[:limit]
     )
 
 

@@ -94,6 +94,13 @@ def dashboard_panel_context(request) -> dict | None:
     return {"awaiting": selectors.identifications_awaiting_review_for(user=request.user)}
 
 
+def returned_panel_context(request) -> dict | None:
+    returned = selectors.identifications_returned_to(user=request.user)
+    if returned is None:
+        return None
+    return {"returned": returned}
+
+
 # --- identification ---------------------------------------------------------------------------
 
 

@@ -302,6 +302,48 @@ def test_measures_and_registration_once(case_of_caseworker, caseworker, employme
     assert EmploymentMeasure.objects.filter(referral=referral).count() == 3
 
 
+def test_placement_of_a_third_country_national_needs_a_valid_permit(
+    mandated_ngo, caseworker, employment, nva
+):
+    from services.models import ResidencePermit
+    from tests.factories import PersonFactory, make_case
+
+    case = make_case(
+        organisation=mandated_ngo, person=PersonFactory(citizenships=["VN"]), caseworkers=[caseworker]
+    )
+    referral = referral_for(case, nva, caseworker)
+    day = datetime.date(2026, 4, 1)
+
+    def place():
+        return services.measure_record(
+            referral=referral, actor=employment, kind="placement", started_on=day, employer="SIA Metāls"
+        )
+
+    with pytest.raises(ValidationError) as excinfo:
+        place()
+    assert messages_of(excinfo) == {
+        "kind": [str(services.PLACEMENT_NO_RIGHT_TO_WORK % {"date": "2026-04-01"})]
+    }
+    permit = ResidencePermit.objects.create(
+        case=case,
+        travel_document_presented_on=datetime.date(2026, 1, 5),
+        travel_document_type="passport",
+        travel_document_number="C123",
+        application_submitted_on=datetime.date(2026, 1, 6),
+        decision="granted",
+        decision_on=datetime.date(2026, 1, 20),
+        permit_number="RP-1",
+        valid_from=datetime.date(2026, 1, 20),
+        valid_until=datetime.date(2026, 3, 31),
+        recorded_by=caseworker,
+    )
+    with pytest.raises(ValidationError):  # expired the day before
+        place()
+    permit.valid_until = datetime.date(2026, 12, 31)
+    permit.save()
+    assert place().employer == "SIA Metāls"
+
+
 # --- consultations ----------------------------------------------------------------------------
 
 

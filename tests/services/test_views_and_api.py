@@ -202,6 +202,23 @@ def test_return_through_the_page_needs_a_reason(client, caseworker, coordinator,
     assert "Add the date." in body and "Propose the identification" in body
 
 
+def test_a_returned_proposal_waits_on_the_caseworkers_dashboard_until_proposed_again(
+    client, caseworker, caseworker2, coordinator, case_of_caseworker
+):
+    proposal = _propose(case_of_caseworker, caseworker)
+    services.identification_return(identification=proposal, actor=coordinator, reason="Add the body's name.")
+    client.force_login(caseworker)
+    page = client.get("/").content.decode()
+    assert "Identifications returned to you" in page
+    assert "Add the body&#x27;s name." in page and case_of_caseworker.reference in page
+    assert _url("identification_propose", case_of_caseworker) in page
+    client.force_login(caseworker2)
+    assert case_of_caseworker.reference not in client.get("/").content.decode()
+    _propose(case_of_caseworker, caseworker)
+    client.force_login(caseworker)
+    assert "No proposal of yours was returned." in client.get("/").content.decode()
+
+
 def test_not_identified_through_the_api_then_closed(client, caseworker, coordinator, case_of_caseworker):
     client.force_login(caseworker)
     created = client.post(
