@@ -9,4 +9,88 @@
       event.preventDefault();
     }
   });
+
+  // The error summary takes the focus, so a screen reader reads it and Tab reaches its links
+  // first (the GOV.UK Design System's pattern). A link moves the focus into its field.
+  function focusErrorSummary() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (!summary) return;
+    summary.focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      if (!link) return;
+      var field = document.getElementById(link.getAttribute("href").slice(1));
+      if (!field) return;
+      event.preventDefault();
+      var holder = field.closest(".field") || field;
+      holder.scrollIntoView();
+      field.focus({ preventScroll: true });
+    });
+  }
+
+  // A long list of checkboxes (e.g. the countries) gets a filter box above it.
+  function filterableLists() {
+    document.querySelectorAll("[data-filterable]").forEach(function (box) {
+      var input = document.createElement("input");
+      input.type = "search";
+      input.className = "form-control form-control-sm mb-1";
+      input.setAttribute("aria-label", box.getAttribute("data-filterable"));
+      input.setAttribute("placeholder", box.getAttribute("data-filterable"));
+      box.parentNode.insertBefore(input, box);
+      var boxes = box.querySelectorAll("input[type=checkbox]");
+      input.addEventListener("input", function () {
+        var q = input.value.trim().toLocaleLowerCase();
+        boxes.forEach(function (checkbox) {
+          var item = checkbox.closest("li, div");
+          var text = item.textContent.toLocaleLowerCase();
+          item.hidden = !!q && !checkbox.checked && text.indexOf(q) === -1;
+        });
+      });
+    });
+  }
+
+  // The header menu collapses behind a button on narrow screens.
+  function headerMenu() {
+    var button = document.querySelector("[data-menu-toggle]");
+    if (!button) return;
+    var menu = document.getElementById(button.getAttribute("aria-controls"));
+    button.hidden = false;
+    document.documentElement.classList.add("menu-collapsible");
+    button.addEventListener("click", function () {
+      var open = button.getAttribute("aria-expanded") === "true";
+      button.setAttribute("aria-expanded", open ? "false" : "true");
+      menu.classList.toggle("is-open", !open);
+    });
+  }
+
+  // The case page's sections, one link each, built from the sections' own headings.
+  function sectionMenu() {
+    var nav = document.querySelector("[data-section-menu]");
+    if (!nav) return;
+    var list = nav.querySelector("ul");
+    document.querySelectorAll("main section[aria-labelledby]").forEach(function (section) {
+      var heading = document.getElementById(section.getAttribute("aria-labelledby"));
+      if (!heading || !heading.id) return;
+      var item = document.createElement("li");
+      item.className = "list-inline-item";
+      var link = document.createElement("a");
+      link.href = "#" + heading.id;
+      link.textContent = heading.textContent.trim();
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    nav.hidden = list.children.length < 2;
+  }
+
+  function ready() {
+    sectionMenu();
+    focusErrorSummary();
+    filterableLists();
+    headerMenu();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", ready);
+  } else {
+    ready();
+  }
 })();

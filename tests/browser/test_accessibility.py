@@ -172,6 +172,20 @@ def test_municipality_dashboard_partner_list_and_narrow_view(page, live_server, 
     audit.check("dashboard as municipality")
     audit.visit(f"{live_server.url}/reintegration/", "/reintegration/ as municipality")
     audit.visit(f"{live_server.url}/reintegration/{referral.pk}/", "partner (narrow) view as municipality")
+    page.goto(f"{live_server.url}/reintegration/{referral.pk}/needs/new/")
+    page.locator("#id_amount_eur").fill("12050")
+    page.get_by_role("button", name="Record the need").click()
+    expect(page.get_by_label("The amount is right")).to_be_visible()
+    audit.check("needs form asking to confirm a large amount as municipality")
+    audit.assert_clean()
+
+
+def test_phone_layout_with_the_menu_open_and_the_case_page(page, live_server, demo, as_demo, audit):
+    page.set_viewport_size({"width": 390, "height": 844})
+    as_demo("caseworker")
+    page.get_by_role("button", name="Menu").click()
+    audit.check("dashboard at 390 px with the menu open as caseworker")
+    audit.visit(f"{live_server.url}{demo['cases']['marija'].get_absolute_url()}", "case detail at 390 px")
     audit.assert_clean()
 
 
