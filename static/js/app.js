@@ -82,7 +82,20 @@
     nav.hidden = list.children.length < 2;
   }
 
+  // A table that scrolls inside its own box (a phone) can be scrolled by keyboard too.
+  function scrollableTables() {
+    document.querySelectorAll("main table, main .table-scroll").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.setAttribute("tabindex", "0");
+      } else if (box.getAttribute("tabindex") === "0") {
+        box.removeAttribute("tabindex");
+      }
+    });
+  }
+
   function ready() {
+    scrollableTables();
+    window.addEventListener("resize", scrollableTables);
     sectionMenu();
     focusErrorSummary();
     filterableLists();

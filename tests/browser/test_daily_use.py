@@ -83,11 +83,11 @@ def test_dashboard_alerts_show_the_deadline_and_days_left(page, live_server, log
     login("coordinator", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/referrals/")
     queue = page.locator("section[aria-labelledby=queue-h]")
-    expect(queue.get_by_text("working day").first).to_be_visible()
+    expect(queue.locator("tbody").get_by_text("working day").first).to_be_visible()
     page.get_by_label("Show").select_option("overdue")
     page.get_by_role("button", name="Find").click()
     expect(queue.locator("tbody tr")).to_have_count(1)
-    expect(queue.get_by_text("More than 3 working days")).to_be_visible()
+    expect(queue.locator("tbody").get_by_text("More than 3 working days")).to_be_visible()
 
 
 ROLE_PAGES = {

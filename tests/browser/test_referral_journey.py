@@ -26,7 +26,9 @@ def test_police_refer_coordinator_accepts_caseworker_finds_the_case(
     page.get_by_label("Debt bondage").check()
     # Submitting without a form of exploitation: the error is shown and nothing typed is lost.
     page.get_by_role("button", name="Submit referral").click()
-    expect(page.get_by_text("Tick at least one suspected form of exploitation")).to_be_visible()
+    # In the summary at the top (which takes the focus) and beside the field.
+    expect(page.locator("[data-error-summary]")).to_be_focused()
+    expect(page.get_by_text("Tick at least one suspected form of exploitation")).to_have_count(2)
     expect(page.get_by_label("Family name")).to_have_value("Bērziņa")
     expect(page.get_by_label("Debt bondage")).to_be_checked()
     page.get_by_label("Forced labour").check()

@@ -36,7 +36,7 @@ def test_referral_to_riga_and_the_agency(
     for kind, amount in (("Food", "60.00"), ("Public utilities payments", "110.00")):
         page.get_by_role("link", name="Record assistance").click()
         page.get_by_label("Kind of assistance").select_option(label=kind)
-        page.get_by_label("Amount (EUR)").fill(amount)
+        page.get_by_label("Amount in total (EUR)").fill(amount)
         page.get_by_label(re.compile(r"^From")).fill("2026-03-01")
         page.get_by_role("button", name="Record the assistance").click()
         expect(page.get_by_text("The assistance was recorded.")).to_be_visible()
