@@ -64,6 +64,7 @@ def monitoring_index(request):
             "form": form,
             "figures": figures,
             "csv_url": f"{reverse('monitoring:export_csv')}?{query}",
+            "csv_semicolon_url": f"{reverse('monitoring:export_csv')}?{query}&sep=semicolon",
             "is_national": permissions.can(request.user, Action.VIEW_AUDIT_TRAIL),
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
@@ -83,7 +84,13 @@ def export_csv(request):
         f'attachment; filename="nrm-victims-{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv"'
     )
     response["Cache-Control"] = "no-store"
-    writer = csv.writer(response)
+    if request.GET.get("sep") == "semicolon":
+        # The form a spreadsheet set to Latvian (or most of Europe) opens without an import
+        # dialog: semicolons between the columns, and a byte-order mark that says UTF-8.
+        response.write("\ufeff")
+        writer = csv.writer(response, delimiter=";")
+    else:
+        writer = csv.writer(response)
     writer.writerow(statistics.EUROSTAT_HEADER)
     writer.writerows(statistics.eurostat_rows(user=request.user, period=period))
     return response

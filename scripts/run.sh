@@ -41,6 +41,9 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# Links in e-mails point at the address this demo actually runs on.
+export SITE_URL="${SITE_URL:-http://127.0.0.1:$PORT}"
+
 echo ">> starting Celery worker with embedded beat (log: $CELERY_LOG)"
 "$PY" -m celery -A trafficking_cms worker -B --pool solo --without-mingle --without-gossip \
     -l info >>"$CELERY_LOG" 2>&1 &

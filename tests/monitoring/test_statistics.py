@@ -436,3 +436,18 @@ def test_api_figures_scope_and_refusals(client, coordinator, caseworker, data):
     assert response.json() == {"to": [str(PERIOD_ORDER)]}
     client.force_login(caseworker)
     assert client.get("/api/v1/monitoring/figures/").status_code == 404
+
+
+def test_csv_in_the_semicolon_form_a_latvian_spreadsheet_opens(client, national, data):
+    client.force_login(national)
+    plain = client.get(reverse("monitoring:export_csv"), {"from": "2026-01-01", "to": "2026-06-30"})
+    response = client.get(
+        reverse("monitoring:export_csv"), {"from": "2026-01-01", "to": "2026-06-30", "sep": "semicolon"}
+    )
+    assert response.status_code == 200
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+    assert rows == list(csv.reader(io.StringIO(plain.content.decode())))
+    page = client.get(reverse("monitoring:index"), {"from": "2026-01-01", "to": "2026-06-30"}).content.decode()
+    assert "sep=semicolon" in page
