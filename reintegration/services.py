@@ -228,13 +228,16 @@ def measure_record(
         errors["course"] = TRAINING_NEEDS_COURSE
     if kind == EmploymentMeasure.Kind.PLACEMENT and not employer:
         errors["employer"] = PLACEMENT_NEEDS_EMPLOYER
-    if kind == EmploymentMeasure.Kind.PLACEMENT and "employer" not in errors:
-        # A victim's temporary residence permit gives a third-country national the right to work
-        # for any employer [seed]; without a valid one a placement would be unlawful.
-        if referral.case.person.is_third_country_national:
-            permit = selectors.residence_permit_info(case=referral.case)
-            if not (permit.recorded and (permit.valid_until is None or permit.valid_until >= started_on)):
-                errors["kind"] = PLACEMENT_NO_RIGHT_TO_WORK % {"date": started_on.isoformat()}
+    # A victim's temporary residence permit gives a third-country national the right to work for
+    # any employer [seed]; without a valid one a placement would be unlawful.
+    if (
+        kind == EmploymentMeasure.Kind.PLACEMENT
+        and "employer" not in errors
+        and referral.case.person.is_third_country_national
+    ):
+        permit = selectors.residence_permit_info(case=referral.case)
+        if not (permit.recorded and (permit.valid_until is None or permit.valid_until >= started_on)):
+            errors["kind"] = PLACEMENT_NO_RIGHT_TO_WORK % {"date": started_on.isoformat()}
     if kind == EmploymentMeasure.Kind.REGISTRATION and referral.measures.filter(kind=kind).exists():
         errors["kind"] = ALREADY_REGISTERED
     _raise(errors)

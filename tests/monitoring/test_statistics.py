@@ -449,5 +449,7 @@ def test_csv_in_the_semicolon_form_a_latvian_spreadsheet_opens(client, national,
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
     assert rows == list(csv.reader(io.StringIO(plain.content.decode())))
-    page = client.get(reverse("monitoring:index"), {"from": "2026-01-01", "to": "2026-06-30"}).content.decode()
+    page = client.get(
+        reverse("monitoring:index"), {"from": "2026-01-01", "to": "2026-06-30"}
+    ).content.decode()
     assert "sep=semicolon" in page
