@@ -253,8 +253,8 @@ def test_the_queue_shows_days_left_urgent_needs_and_presumed_children_and_filter
     client.force_login(coordinator)
     response = client.get(reverse("referrals:list"))
     rows = {r.pk: r for r in response.context["queue"]}
-    assert rows[adult.pk].working_days_left == 3 and not rows[adult.pk].presumed_child
-    assert rows[child.pk].presumed_child
+    assert rows[adult.pk].working_days_left == 3 and not rows[adult.pk].is_presumed_child
+    assert rows[child.pk].is_presumed_child
     assert rows[overdue.pk].working_days_left < 0
     page = response.content.decode()
     assert "3 working days left" in page and "Presumed child" in page and "Shelter" in page
