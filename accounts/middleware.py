@@ -5,6 +5,8 @@ SessionSecurityMiddleware: a session ends 12 hours after the login however activ
 views that refuse with PermissionDenied, and holds the current request for the security log's
 signal receivers (a selector that refuses an object has no request to hand).
 
+NoStoreMiddleware: no response of the project's own is kept by a browser or proxy cache.
+
 TwoFactorRequiredMiddleware: when settings.OTP_REQUIRED, a logged-in user who has not yet given
 a code this session reaches only the login, logout, language and two-factor pages: the others
 send them to enrolment (no authenticator yet) or verification.
@@ -22,6 +24,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 
 LOGIN_AT_SESSION_KEY = "accounts_login_at"
@@ -40,6 +43,20 @@ TWO_FACTOR_EXEMPT_VIEWS = frozenset(
 def current_request():
     """The request being handled on this thread or task, or None (a Celery task, a command)."""
     return _current_request.get()
+
+
+class NoStoreMiddleware:
+    """Cache-Control: no-store on every response the project itself makes (pages, API, PDFs,
+    exports, error pages): a browser's disk cache or a shared proxy must keep no copy of a case
+    file. Static files are served above this middleware and stay cacheable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        return response
 
 
 class SessionSecurityMiddleware:
