@@ -34,7 +34,8 @@ class SecurityEvent(models.Model):
         blank=True,
         related_name="security_events",
     )
-    # As typed on the login form, for failures that match no user; never a password.
+    # The account's username, or for a failed login naming no account "unknown:" and a keyed
+    # hash of the text (a password typed into the username field must not be readable here).
     username = models.CharField(_("username"), max_length=150, blank=True)
     ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
     # The path only: a query string may carry search terms, and so personal data.

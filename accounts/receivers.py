@@ -11,7 +11,7 @@ from cases.signals import access_refused
 
 from .middleware import LOGIN_AT_SESSION_KEY, SESSION_EXPIRED_FLAG, current_request
 from .models import SecurityEvent
-from .services import security_event_record
+from .services import security_event_record, typed_username_mark
 
 
 def on_logged_in(sender, request, user, **kwargs):
@@ -31,13 +31,16 @@ def on_logged_out(sender, request, user, **kwargs):
 
 
 def on_login_failed(sender, credentials, request=None, **kwargs):
-    # Django has already masked the password in credentials; only the username is kept.
-    username = str((credentials or {}).get("username") or "")
-    security_event_record(kind=SecurityEvent.Kind.LOGIN_FAILED, request=request, username=username)
+    # Django has masked the password; the username field may still hold one (typed_username_mark).
+    account, mark = typed_username_mark((credentials or {}).get("username"))
+    security_event_record(kind=SecurityEvent.Kind.LOGIN_FAILED, request=request, user=account, username=mark)
 
 
 def on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
-    security_event_record(kind=SecurityEvent.Kind.LOCKOUT, request=request, username=str(username or ""))
+    # axes hands over what AXES_USERNAME_CALLABLE made of the text: already a mark.
+    mark = str(username or "")
+    account = None if mark.startswith("unknown:") else typed_username_mark(mark)[0]
+    security_event_record(kind=SecurityEvent.Kind.LOCKOUT, request=request, user=account, username=mark)
 
 
 def on_access_refused(sender, user=None, target="", **kwargs):

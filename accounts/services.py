@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 
 from axes.models import AccessAttempt
@@ -54,16 +56,31 @@ def client_ip(request: HttpRequest | None) -> str | None:
         return None
 
 
-def axes_username(request: HttpRequest | None, credentials: dict | None = None) -> str | None:
-    """The username django-axes records (AXES_USERNAME_CALLABLE), cut to the user model's length.
+def typed_username_mark(typed: str | None) -> tuple[object | None, str]:
+    """The account a typed username names, and what the logs may keep of the text.
 
-    A login form lets a longer string reach authenticate(); axes' own column would overflow
-    and answer a 500 instead of "wrong username or password".
+    People type their password into the username field: the raw text must never be stored.
+    A username that names an account is kept as that account's username (it is no secret); any
+    other text becomes "unknown:" and a keyed hash, so repeated guesses of one string can still
+    be counted and locked out, and nobody can read back what was typed.
     """
+    text = typed if isinstance(typed, str) else ""
+    user = get_user_model().objects.filter(username=text).first() if text else None
+    if user is not None:
+        return user, user.get_username()
+    digest = hmac.new(settings.SECRET_KEY.encode(), text.encode("utf-8", "replace"), hashlib.sha256)
+    return None, f"unknown:{digest.hexdigest()[:24]}"
+
+
+def axes_username(request: HttpRequest | None, credentials: dict | None = None) -> str | None:
+    """The username django-axes records (AXES_USERNAME_CALLABLE): an account's username, or a
+    keyed hash of text that names no account (typed_username_mark)."""
     value = (credentials or {}).get("username") if credentials else None
     if value is None and request is not None:
         value = getattr(request, "POST", {}).get("username")
-    return value[:150] if isinstance(value, str) else value
+    if value is None:
+        return None
+    return typed_username_mark(value)[1]
 
 
 def security_event_record(
@@ -89,7 +106,9 @@ def security_event_record(
         path=(request.path if request is not None else "")[:300],
         target=(target or "")[:200],
     )
-    event._history_user = user if user_id else None
+    # A failed login names the account tried, not who tried it: no history user for those.
+    anonymous_kinds = (SecurityEvent.Kind.LOGIN_FAILED, SecurityEvent.Kind.LOCKOUT)
+    event._history_user = user if user_id and kind not in anonymous_kinds else None
     event.save()
     return event
 
