@@ -56,6 +56,9 @@ REFLECTION_CITIZENSHIP_UNKNOWN = _(
     "Record the person's citizenship (or that they are stateless) first: a reflection period is only for third-country nationals."
 )
 REFLECTION_ALREADY_STARTED = _("A reflection period was already started on this case on %(start)s.")
+REFLECTION_START_OUT_OF_RANGE = _(
+    "A reflection period starts in the year 2000 or later and at most a year from today; check the start date."
+)
 PERMIT_EU_CITIZEN = _(
     "A victim's residence permit is only for third-country nationals; this person is a citizen of the EU, the EEA or Switzerland and needs none."
 )
@@ -318,7 +321,10 @@ def reflection_period_start(
     error = reflection_period_refusal(case=case)
     if error is not None:
         raise ValidationError({"start_date": error})
-    start_date = start_date or timezone.localdate()
+    today = timezone.localdate()
+    start_date = start_date or today
+    if start_date.year < 2000 or (start_date - today).days > 366:
+        raise ValidationError({"start_date": REFLECTION_START_OUT_OF_RANGE})
     period = ReflectionPeriod(
         case=case,
         start_date=start_date,
