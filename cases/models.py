@@ -479,11 +479,14 @@ class CaseAccess(models.Model):
         NARROW = "narrow", _("Viewed a partner's narrow view")
         SUBJECT_ACCESS = "subject", _("Exported for the person (subject access)")
         EMERGENCY = "emergency", _("Opened in an emergency")
+        LIST = "list", _("Saw it in a list")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="accesses")
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="case_accesses")
     # The organisation at the time: a user may move on, the record must not.
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, related_name="+")
+    # The reader's name at the time: "who saw this file" must not change when an account is renamed.
+    reader_name = models.CharField(_("reader"), max_length=300, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.VIEW)
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     history = HistoricalRecords()

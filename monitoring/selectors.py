@@ -318,7 +318,7 @@ def case_audit_trail(*, user: User, case: Case) -> list[AuditEntry]:
         entries.append(
             AuditEntry(
                 access.at,
-                access.user.display_name,
+                access.reader_name or access.user.display_name,
                 access.organisation.name if access.organisation else "",
                 access.get_kind_display(),
                 kind,
