@@ -131,6 +131,16 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
 
+    def paginate_queryset(self, queryset):
+        # Every case a list answer shows is in the read log, in one insert.
+        page = super().paginate_queryset(queryset)
+        services.case_access_record_many(
+            case_ids=[c.pk for c in (page if page is not None else queryset)],
+            actor=self.request.user,
+            kind=CaseAccess.Kind.API,
+        )
+        return page
+
     def get_object(self):
         from django.http import Http404
 

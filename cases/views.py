@@ -38,6 +38,8 @@ def dashboard(request):
         context["my_cases"] = list(selectors.cases_assigned_to(user=user))
     if permissions.has_role(user, Role.COORDINATOR):
         context["unassigned"] = list(selectors.cases_without_caseworker(user=user))
+    shown = [c.pk for c in (context["my_cases"] or []) + (context["unassigned"] or [])]
+    services.case_access_record_many(case_ids=shown, actor=user, kind=CaseAccess.Kind.LIST)
     return render(request, "cases/dashboard.html", context)
 
 
@@ -55,6 +57,9 @@ def case_list(request):
         status=filters.get("status", ""),
     )
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    services.case_access_record_many(
+        case_ids=[c.pk for c in page.object_list], actor=request.user, kind=CaseAccess.Kind.LIST
+    )
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}

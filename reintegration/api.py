@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from cases import selectors as case_selectors
 from cases.api import contact_data
 from cases.models import CaseAccess, Organisation
-from cases.services import case_access_record
+from cases.services import case_access_record, case_access_record_many
 
 from . import permissions, selectors, services
 from .models import AssessedNeed, Assistance, EmploymentMeasure, PartnerConsultation, PartnerReferral
@@ -38,6 +38,25 @@ NO_SUCH_REFERRAL = _("No referral open to you has this id.")
 
 def _narrow(request) -> bool:
     return permissions.is_partner_user(request.user)
+
+
+class _ReadLogged:
+    """A list answer records every case it shows in the read log, in one insert (a partner's
+    rows as narrow views); case_of gives the case id of one row."""
+
+    @staticmethod
+    def case_of(row) -> int:
+        return row.case_id
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        rows = page if page is not None else list(queryset)
+        case_access_record_many(
+            case_ids=[self.case_of(row) for row in rows],
+            actor=self.request.user,
+            kind=CaseAccess.Kind.NARROW if _narrow(self.request) else CaseAccess.Kind.API,
+        )
+        return page
 
 
 # --- referrals --------------------------------------------------------------------------------
@@ -177,7 +196,7 @@ REFERRAL_VIEW = PolymorphicProxySerializer(
         responses=PartnerReferralSerializer,
     ),
 )
-class ReferralViewSet(viewsets.ReadOnlyModelViewSet, mixins.CreateModelMixin):
+class ReferralViewSet(_ReadLogged, viewsets.ReadOnlyModelViewSet, mixins.CreateModelMixin):
     # Ids are numbers: anything else is a 404 at the router, not a 500 in the query.
     lookup_value_regex = r"\d+"
 
@@ -343,11 +362,28 @@ REFERRAL_FILTER = OpenApiParameter("referral", int, description="Only the record
 
 
 class _RecordViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    _ReadLogged,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     lookup_value_regex = r"\d+"
     model = None
     service = None
+
+    @staticmethod
+    def case_of(row) -> int:
+        return row.referral.case_id
+
+    def retrieve(self, request, *args, **kwargs):
+        record = self.get_object()
+        case_access_record_many(
+            case_ids=[self.case_of(record)],
+            actor=request.user,
+            kind=CaseAccess.Kind.NARROW if _narrow(request) else CaseAccess.Kind.API,
+        )
+        return Response(self.get_serializer(record).data)
 
     def get_serializer_context(self):
         return {

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from cases import selectors as case_selectors
 from cases.models import CaseAccess
 from cases.pages import form_page
-from cases.services import case_access_record
+from cases.services import case_access_record, case_access_record_many
 
 from . import permissions, selectors, services
 from .forms import (
@@ -58,6 +58,9 @@ def partner_list(request):
         raise Http404
     referrals = selectors.partner_referral_list_for_user(user=request.user)
     page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    case_access_record_many(
+        case_ids=[r.case_id for r in page.object_list], actor=request.user, kind=CaseAccess.Kind.NARROW
+    )
     return render(request, "reintegration/partner_list.html", {"page": page, "query": ""})
 
 
