@@ -5,6 +5,8 @@ SessionSecurityMiddleware: a session ends 12 hours after the login however activ
 views that refuse with PermissionDenied, and holds the current request for the security log's
 signal receivers (a selector that refuses an object has no request to hand).
 
+IdleSessionMiddleware: a background poll (passive_session) does not keep a session alive.
+
 NoStoreMiddleware: no response of the project's own is kept by a browser or proxy cache.
 
 TwoFactorRequiredMiddleware: when settings.OTP_REQUIRED, a logged-in user who has not yet given
@@ -21,6 +23,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.urls import reverse
@@ -43,6 +46,27 @@ TWO_FACTOR_EXEMPT_VIEWS = frozenset(
 def current_request():
     """The request being handled on this thread or task, or None (a Celery task, a command)."""
     return _current_request.get()
+
+
+def passive_session(view):
+    """Mark a view a page polls in the background (a progress bar): answering it neither saves
+    nor renews the session, so a tab left open still ends after the idle limit."""
+    view.passive_session = True
+    return view
+
+
+class IdleSessionMiddleware(SessionMiddleware):
+    """Django's session middleware, except that a passive_session view does not extend the
+    session's idle limit (SESSION_SAVE_EVERY_REQUEST would renew it on every poll)."""
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        request._passive_session = getattr(view_func, "passive_session", False)
+
+    def process_response(self, request, response):
+        session = getattr(request, "session", None)
+        if getattr(request, "_passive_session", False) and session is not None and not session.modified:
+            return response
+        return super().process_response(request, response)
 
 
 class NoStoreMiddleware:

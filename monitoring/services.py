@@ -138,9 +138,13 @@ def summary_export_build(*, export_id: int) -> SummaryExport:
     language = export.filters.get("language") or settings.LANGUAGE_CODE
     relative = f"{EXPORT_DIR}/summaries-{export.pk}-{timezone.now():%Y%m%d%H%M%S}.zip"
     target = Path(settings.MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
+    # The files hold case summaries: readable by the service user only, whatever the umask.
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    target.parent.chmod(0o700)
     partial = target.with_suffix(".part")
     try:
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+        partial.chmod(0o600)
         # The requester's rights are read again for each case: a right lost meanwhile leaves it out.
         with (
             translation.override(language),

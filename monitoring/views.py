@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.middleware import passive_session
 from cases import selectors as case_selectors
 
 from . import permissions, selectors, services, statistics
@@ -131,6 +132,7 @@ def export_list(request):
     )
 
 
+@passive_session
 @require_GET
 @login_required
 def export_progress(request, pk: int):

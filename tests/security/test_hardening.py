@@ -1,6 +1,7 @@
 """What the shipped configuration must hold: no caching of personal data, no typed secret in the
 security log, bounded dates on the log's filter, and the compose stack's trusted proxies."""
 
+import datetime
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from axes.models import AccessAttempt
 from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.forms import DATE_OUT_OF_RANGE
 from accounts.models import SecurityEvent
@@ -161,3 +163,47 @@ def test_a_reflection_period_starting_at_the_ends_of_the_calendar_is_refused(cli
     assert api.status_code == 400
     assert str(REFLECTION_START_OUT_OF_RANGE) in api.content.decode()
     assert not ReflectionPeriod.objects.exists()
+
+
+# --- the export progress poll and the export files ---------------------------------------------
+
+
+def test_the_export_progress_poll_does_not_keep_the_session_alive(client, coordinator, case_of_caseworker):
+    from django.contrib.sessions.models import Session
+
+    from monitoring.models import SummaryExport
+
+    now = timezone.now()
+    export = SummaryExport.objects.create(
+        requested_by=coordinator,
+        filters={},
+        total=1,
+        created_at=now,
+        expires_at=now + datetime.timedelta(days=1),
+    )
+    client.force_login(coordinator)
+    client.get(reverse("dashboard"))
+    key = client.cookies["sessionid"].value
+    Session.objects.filter(session_key=key).update(expire_date=now + datetime.timedelta(minutes=1))
+    poll = client.get(reverse("monitoring:export_progress", args=[export.pk]))
+    assert poll.status_code == 200
+    assert Session.objects.get(session_key=key).expire_date == now + datetime.timedelta(minutes=1)
+    # A page the person opens does renew it.
+    client.get(reverse("dashboard"))
+    assert Session.objects.get(session_key=key).expire_date > now + datetime.timedelta(minutes=20)
+
+
+def test_export_files_are_readable_by_the_service_user_only(
+    coordinator, case_of_caseworker, settings, tmp_path
+):
+    import os
+    import stat
+
+    from monitoring import services as monitoring_services
+
+    settings.MEDIA_ROOT = tmp_path
+    export = monitoring_services.summary_export_request(actor=coordinator, filters={})
+    export = monitoring_services.summary_export_build(export_id=export.pk)
+    path = tmp_path / export.file_path
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
