@@ -28,6 +28,20 @@ class AccountsConfig(AppConfig):
             visible=permissions.uses_two_factor,
         )
         register_nav_item(
+            key="approvals",
+            order=905,
+            label=_("Approvals"),
+            url_name="accounts:approvals",
+            visible=permissions.can_approve_roles,
+        )
+        register_nav_item(
+            key="password",
+            order=995,
+            label=_("Password"),
+            url_name="accounts:password_change",
+            visible=permissions.is_logged_in,
+        )
+        register_nav_item(
             key="lockouts",
             order=910,
             label=_("Lockouts"),

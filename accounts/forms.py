@@ -1,5 +1,6 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -7,6 +8,8 @@ from .models import SecurityEvent
 
 DATE_OUT_OF_RANGE = _("Give a date between the years %(first)s and %(last)s.")
 PERIOD_REVERSED = _("The period cannot end before it starts.")
+CURRENT_CODE_WRONG = _("That code is not right. Type the 6 digits your authenticator app shows now.")
+PASSWORD_WRONG = _("Your password was entered incorrectly. Please enter it again.")
 # The log holds nothing older than the system, and a day past 9999-12-31 does not exist.
 LOG_FIRST_YEAR, LOG_LAST_YEAR = 2000, 2100
 
@@ -79,3 +82,71 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         field = self.fields["username"]
         field.validators.append(MaxLengthValidator(field.max_length or 150))
+
+
+def _needs_code(user) -> bool:
+    from django_otp import user_has_device
+
+    return bool(settings.OTP_REQUIRED and user_has_device(user, confirmed=True))
+
+
+def _check_current_code(user, token: str) -> None:
+    """A code the authenticator app shows now (not a recovery code: whoever holds a stolen
+    session and a printed code must not get further than the session itself)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    token = (token or "").strip().replace(" ", "")
+    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+        if token.isdigit() and device.verify_token(token):
+            return
+    raise forms.ValidationError(CURRENT_CODE_WRONG, code="code_wrong")
+
+
+def _code_field():
+    return forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        help_text=_("The 6 digits your authenticator app shows now."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class PasswordChangeWithCodeForm(PasswordChangeForm):
+    """Django's password change (the current password first), plus a current code when the
+    account uses two-factor authentication."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        if _needs_code(user):
+            self.fields["token"] = _code_field()
+
+    def clean_token(self):
+        _check_current_code(self.user, self.cleaned_data.get("token", ""))
+        return ""
+
+
+class ReauthForm(forms.Form):
+    """The current password and a current code, before a change that would let a thief stay."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if _needs_code(user):
+            self.fields["token"] = _code_field()
+
+    def clean_password(self):
+        password = self.cleaned_data.get("password", "")
+        if not self.user.check_password(password):
+            raise forms.ValidationError(PASSWORD_WRONG, code="password_incorrect")
+        return password
+
+    def clean_token(self):
+        _check_current_code(self.user, self.cleaned_data.get("token", ""))
+        return ""

@@ -24,6 +24,13 @@ class SecurityEvent(models.Model):
         ACCESS_REFUSED = "access_refused", _("Access refused")
         DOWNLOAD = "download", _("Download")
         EMERGENCY_ACCESS = "emergency_access", _("Emergency access to a case")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        PASSWORD_RESET_SENT = "password_reset_sent", _("Password link sent")
+        PASSWORD_SET = "password_set", _("Password set through a link")
+        ROLE_REQUESTED = "role_requested", _("Role granted, awaiting approval")
+        ROLE_APPROVED = "role_approved", _("Role approved")
+        ROLE_REJECTED = "role_rejected", _("Role refused")
+        ROLE_REVOKED = "role_revoked", _("Role revoked")
 
     kind = models.CharField(_("event"), max_length=32, choices=Kind.choices)
     user = models.ForeignKey(

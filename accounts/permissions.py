@@ -19,3 +19,13 @@ def uses_two_factor(user) -> bool:
     from django.conf import settings
 
     return bool(settings.OTP_REQUIRED and getattr(user, "is_authenticated", False))
+
+
+def is_logged_in(user) -> bool:
+    """Everyone logged in changes their own password."""
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def can_approve_roles(user) -> bool:
+    """The national coordinator (ministry roles) and NGO coordinators (their own staff)."""
+    return has_role(user, Role.NATIONAL_COORDINATOR, Role.COORDINATOR)

@@ -56,3 +56,23 @@ def user_get_for_reset(*, username: str):
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.filter(username=username).first()
+
+
+def pending_grant_list_for_user(*, user) -> list:
+    """Role grants awaiting approval that this user may approve (404 when they may approve none)."""
+    from cases.models import Role, UserRole
+    from cases.permissions import has_role
+
+    from .services import can_approve
+
+    if not has_role(user, Role.NATIONAL_COORDINATOR, Role.COORDINATOR):
+        raise Http404
+    grants = UserRole.objects.filter(pending=True).select_related("user__organisation", "requested_by")
+    return [g for g in grants.order_by("granted_at", "pk") if can_approve(actor=user, grant=g)]
+
+
+def pending_grant_get_for_user_or_404(*, user, pk: int):
+    for grant in pending_grant_list_for_user(user=user):
+        if grant.pk == pk:
+            return grant
+    raise Http404

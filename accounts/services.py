@@ -32,6 +32,7 @@ ENROL_CODE_WRONG = _(
     "That code is not right. Check that the app shows the account you just added, and type the 6 digits it shows now."
 )
 ALREADY_ENROLLED = _("Two-factor authentication is already set up for this account.")
+FIRST_LOGIN_SUBJECT = _("Your account: set your password")
 TOO_MANY_CODES = _("Too many wrong codes in a row. Wait %(seconds)s seconds, then try again.")
 
 
@@ -242,3 +243,167 @@ def two_factor_reset(*, user, actor, request: HttpRequest | None = None) -> None
     security_event_record(
         kind=SecurityEvent.Kind.OTP_RESET, request=request, user=actor, target=f"user:{user.username}"[:200]
     )
+
+
+# --- passwords --------------------------------------------------------------------------------
+
+
+def password_links_sent(*, email: str, request: HttpRequest | None = None) -> None:
+    """Log a password link request by the accounts it goes to (never the address typed)."""
+    for user in get_user_model().objects.filter(email__iexact=email, is_active=True):
+        security_event_record(kind=SecurityEvent.Kind.PASSWORD_RESET_SENT, request=request, user=user)
+
+
+def first_login_link_send(*, user, actor, request: HttpRequest | None = None) -> None:
+    """A new account gets no password from anyone: its owner sets one through this link, which
+    expires after settings.PASSWORD_RESET_TIMEOUT and works once."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    if not user.email:
+        return
+    path = reverse(
+        "accounts:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    body = render_to_string("accounts/first_login_email.txt", {"link": settings.SITE_URL.rstrip("/") + path})
+    send_mail(str(FIRST_LOGIN_SUBJECT), body, None, [user.email])
+    security_event_record(
+        kind=SecurityEvent.Kind.PASSWORD_RESET_SENT, request=request, user=actor, target=f"user:{user.pk}"
+    )
+
+
+# --- role grants: a second person approves ------------------------------------------------------
+
+ROLE_APPROVE_OWN = _("Nobody approves a change to their own account, or one they asked for.")
+ROLE_NOT_PENDING = _("This role change no longer awaits approval; reload the page.")
+
+
+def role_grant_request(*, grant, actor, request: HttpRequest | None = None) -> None:
+    """A role that reads case files, granted through the admin, waits for approval."""
+    from cases.models import UserRole
+
+    if grant.role not in UserRole.PRIVILEGED:
+        return
+    grant.pending, grant.requested_by, grant.approved_by, grant.approved_at = True, actor, None, None
+    grant._history_user = actor
+    grant.save(update_fields=["pending", "requested_by", "approved_by", "approved_at"])
+    grant.user.__dict__.pop("_roles_cache", None)
+    security_event_record(
+        kind=SecurityEvent.Kind.ROLE_REQUESTED,
+        request=request,
+        user=actor,
+        target=f"user:{grant.user_id} role:{grant.role}",
+    )
+    _tell_national_coordinators()
+
+
+def user_moved(*, user, actor, request: HttpRequest | None = None) -> None:
+    """A user moved into another organisation: their roles that read case files wait for approval."""
+    from cases.models import UserRole
+
+    for grant in UserRole.objects.filter(user=user, role__in=UserRole.PRIVILEGED, pending=False):
+        role_grant_request(grant=grant, actor=actor, request=request)
+
+
+def role_revoked(*, user_id: int, role: str, actor, request: HttpRequest | None = None) -> None:
+    security_event_record(
+        kind=SecurityEvent.Kind.ROLE_REVOKED,
+        request=request,
+        user=actor,
+        target=f"user:{user_id} role:{role}",
+    )
+    _tell_national_coordinators()
+
+
+def _tell_national_coordinators() -> None:
+    """An e-mail with a link and no personal data, once the change is committed."""
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    from cases.models import Role
+
+    addresses = list(
+        get_user_model()
+        .objects.filter(
+            is_active=True, role_grants__role=Role.NATIONAL_COORDINATOR, role_grants__pending=False
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if not addresses:
+        return
+    link = settings.SITE_URL.rstrip("/") + reverse("accounts:approvals")
+    body = str(ROLE_CHANGE_MAIL) % {"link": link}
+    transaction.on_commit(
+        lambda: send_mail(str(ROLE_CHANGE_SUBJECT), body, None, addresses, fail_silently=True)
+    )
+
+
+ROLE_CHANGE_SUBJECT = _("A change of roles in the case management system")
+ROLE_CHANGE_MAIL = _(
+    "A role that reads case files was granted, revoked or moved to another organisation. "
+    "The security log and the approvals page have the details: %(link)s"
+)
+
+
+def can_approve(*, actor, grant) -> bool:
+    """The national coordinator approves ministry roles; the NGO's coordinator its own staff.
+    Nobody approves a change to their own account, or one they asked for."""
+    from cases.models import Organisation, Role
+    from cases.permissions import has_role
+
+    if actor.pk in (grant.user_id, grant.requested_by_id):
+        return False
+    org = grant.user.organisation
+    if grant.role == Role.NATIONAL_COORDINATOR or (org and org.kind == Organisation.Kind.MINISTRY_INTERIOR):
+        return has_role(actor, Role.NATIONAL_COORDINATOR)
+    return has_role(actor, Role.COORDINATOR) and org is not None and actor.organisation_id == org.pk
+
+
+@transaction.atomic
+def role_grant_approve(*, grant, actor, request: HttpRequest | None = None):
+    from django.utils import timezone
+
+    from cases.models import UserRole
+
+    grant = UserRole.objects.select_for_update().select_related("user__organisation").get(pk=grant.pk)
+    if actor.pk in (grant.user_id, grant.requested_by_id):
+        raise ValidationError(ROLE_APPROVE_OWN)
+    if not can_approve(actor=actor, grant=grant):
+        raise PermissionDenied
+    if not grant.pending:
+        raise ValidationError(ROLE_NOT_PENDING)
+    grant.pending, grant.approved_by, grant.approved_at = False, actor, timezone.now()
+    grant._history_user = actor
+    grant.save(update_fields=["pending", "approved_by", "approved_at"])
+    security_event_record(
+        kind=SecurityEvent.Kind.ROLE_APPROVED,
+        request=request,
+        user=actor,
+        target=f"user:{grant.user_id} role:{grant.role}",
+    )
+    _tell_national_coordinators()
+    return grant
+
+
+@transaction.atomic
+def role_grant_reject(*, grant, actor, request: HttpRequest | None = None) -> None:
+    from cases.models import UserRole
+
+    grant = UserRole.objects.select_for_update().get(pk=grant.pk)
+    if not can_approve(actor=actor, grant=grant):
+        raise PermissionDenied
+    if not grant.pending:
+        raise ValidationError(ROLE_NOT_PENDING)
+    target = f"user:{grant.user_id} role:{grant.role}"
+    grant._history_user = actor
+    grant.delete()
+    security_event_record(kind=SecurityEvent.Kind.ROLE_REJECTED, request=request, user=actor, target=target)

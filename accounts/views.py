@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,7 +24,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from . import permissions, selectors, services
-from .forms import CodeForm, LoginForm, SecurityLogFilterForm, TwoFactorResetForm, VerifyForm
+from .forms import (
+    CodeForm,
+    LoginForm,
+    PasswordChangeWithCodeForm,
+    ReauthForm,
+    SecurityLogFilterForm,
+    TwoFactorResetForm,
+    VerifyForm,
+)
 
 LOCKED_OUT = _(
     "Too many failed logins for this username from your address. Try again in %(minutes)s minutes, "
@@ -33,6 +42,10 @@ LOCKOUT_RELEASED = _("%(username)s can log in again from %(address)s.")
 TWO_FACTOR_RESET_DONE = _(
     "Two-factor authentication of %(username)s was reset; they set it up again at their next login."
 )
+PASSWORD_CHANGED = _("Your password was changed.")
+ROLE_APPROVED = _("The role is approved and takes effect at once.")
+ROLE_REJECTED = _("The role was refused and removed.")
+PASSWORD_SET = _("Your password is set. Log in with it now.")
 NO_SUCH_USER = _("No user has this username. Check the spelling in the user list.")
 ENROL_KEY_SESSION_KEY = "accounts_totp_key"
 LOG_PAGE_SIZE = 50
@@ -167,17 +180,22 @@ def two_factor(request):
     """Two-factor status, and new recovery codes on request (POST)."""
     user = request.user
     enrolled = user_has_device(user, confirmed=True)
+    form = ReauthForm(user, request.POST or None)
     if request.method == "POST":
         if not enrolled:
             raise Http404
-        codes = services.recovery_codes_renew(user=user, request=request)
-        return render(
-            request,
-            "accounts/recovery_codes.html",
-            {"codes": codes, "next": settings.LOGIN_REDIRECT_URL, "first_time": False},
-        )
+        if form.is_valid():
+            codes = services.recovery_codes_renew(user=user, request=request)
+            return render(
+                request,
+                "accounts/recovery_codes.html",
+                {"codes": codes, "next": settings.LOGIN_REDIRECT_URL, "first_time": False},
+            )
     return render(
-        request, "accounts/two_factor.html", {"enrolled": enrolled, "otp_required": settings.OTP_REQUIRED}
+        request,
+        "accounts/two_factor.html",
+        {"enrolled": enrolled, "otp_required": settings.OTP_REQUIRED, "form": form},
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -237,6 +255,82 @@ def lockout_release(request, pk: int):
         request, LOCKOUT_RELEASED % {"username": attempt.username, "address": attempt.ip_address or "-"}
     )
     return redirect("accounts:lockouts")
+
+
+# --- passwords: users set their own ----------------------------------------------------------
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """The current password and, with two-factor on, a current code first."""
+
+    form_class = PasswordChangeWithCodeForm
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("dashboard")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.security_event_record(
+            kind=services.SecurityEvent.Kind.PASSWORD_CHANGED, request=self.request, user=self.request.user
+        )
+        messages.success(self.request, PASSWORD_CHANGED)
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """A link by e-mail; the page says the same whether or not the address has an account."""
+
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_sent")
+
+    def form_valid(self, form):
+        services.password_links_sent(email=form.cleaned_data["email"], request=self.request)
+        self.extra_email_context = {"site_url": settings.SITE_URL}
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("login")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.security_event_record(
+            kind=services.SecurityEvent.Kind.PASSWORD_SET, request=self.request, user=form.user
+        )
+        messages.success(self.request, PASSWORD_SET)
+        return response
+
+
+def password_reset_sent(request):
+    return render(request, "accounts/password_reset_sent.html")
+
+
+# --- role grants awaiting a second person ------------------------------------------------------
+
+
+@require_GET
+@login_required
+def approvals(request):
+    grants = selectors.pending_grant_list_for_user(user=request.user)
+    return render(request, "accounts/approvals.html", {"grants": grants})
+
+
+@require_POST
+@login_required
+def approval_decide(request, pk: int, decision: str):
+    grant = selectors.pending_grant_get_for_user_or_404(user=request.user, pk=pk)
+    try:
+        if decision == "approve":
+            services.role_grant_approve(grant=grant, actor=request.user, request=request)
+            messages.success(request, ROLE_APPROVED)
+        else:
+            services.role_grant_reject(grant=grant, actor=request.user, request=request)
+            messages.success(request, ROLE_REJECTED)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("accounts:approvals")
 
 
 __all__ = ["LoginView", "lockout", "permissions"]

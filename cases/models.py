@@ -174,7 +174,20 @@ class UserRole(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+    # A role that reads case files, granted through the admin, waits for a second person's
+    # approval (accounts.services.role_grant_approve); until then it counts for nothing.
+    pending = models.BooleanField(_("awaiting approval"), default=False)
+    requested_by = models.ForeignKey(
+        User, verbose_name=_("requested by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        User, verbose_name=_("approved by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     history = HistoricalRecords()
+
+    # The roles that read case files: granting one, or moving its holder, needs approval.
+    PRIVILEGED = frozenset({Role.CASEWORKER, Role.COORDINATOR, Role.NATIONAL_COORDINATOR})
 
     class Meta:
         verbose_name = _("role")

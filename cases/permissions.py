@@ -48,7 +48,8 @@ def user_roles(user) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_roles_cache", None)
     if cached is None:
-        cached = frozenset(user.role_grants.values_list("role", flat=True))
+        # A grant awaiting a second person's approval counts for nothing yet.
+        cached = frozenset(user.role_grants.filter(pending=False).values_list("role", flat=True))
         user._roles_cache = cached
     return cached
 
