@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 from django.apps import apps
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.test import Client
 
 from cases.demo import USERS, load_demo
@@ -20,14 +20,22 @@ from cases.permissions import Action, can
 from cases.selectors import case_list_for_user
 from tests.factories import OrganisationFactory, PersonFactory, UserFactory, make_case
 
-from .urlsweep import SweepError, fill, routes
+from .urlsweep import SweepError, fill, routes, who_may_open
 
 pytestmark = pytest.mark.django_db
 
 DISTINCTIVE_FAMILY_NAME = "Vexhammerova"
 # Pages an anonymous visitor may open (everything else: a redirect to a login page, or 401/403/404/405).
 # The health check answers the load balancer without a login, and tells only "ok" or "unavailable".
-PUBLIC_VIEWS = {"login", "set_language", "admin:login", "healthz"}
+PUBLIC_VIEWS = {
+    "login",
+    "set_language",
+    "admin:login",
+    "healthz",
+    "accounts:password_reset",
+    "accounts:password_reset_sent",
+    "accounts:password_reset_confirm",
+}
 LOGIN_PREFIXES = ("/accounts/login/", "/admin/login/")
 # Read logs: a GET may add to these (who saw what) and to nothing else.
 LOG_MODELS = {
@@ -98,6 +106,16 @@ def test_every_url_for_every_role(world, role):
         client.force_login(user)
     may_see_out = user is not None and can(user, Action.VIEW_CASE, out_case)
     visible = case_list_for_user(user=user).first() if user is not None else None
+    if visible is None and user is not None:
+        # A partner's referred case, a first responder's accepted referral: still no case file.
+        visible = (
+            Case.objects.filter(
+                Q(partner_referrals__partner_id=user.organisation_id)
+                | Q(referrals__organisation_id=user.organisation_id)
+            )
+            .order_by("pk")
+            .first()
+        )
     reference_in = visible.reference if visible else out_case.reference
     # The system administrator reads no case content at all: no person's name anywhere.
     forbidden_names = [f"Ottilie {DISTINCTIVE_FAMILY_NAME}"] if not may_see_out else []
@@ -111,6 +129,7 @@ def test_every_url_for_every_role(world, role):
             fillings = fill(
                 route, reference_in=reference_in, reference_out=out_case.reference, out_case_pk=out_case.pk
             )
+            allowed = role in who_may_open(route)
         except SweepError as error:
             problems.append(str(error))
             continue
@@ -126,6 +145,8 @@ def test_every_url_for_every_role(world, role):
             if status >= 500:
                 problems.append(f"{where}: server error")
                 continue
+            if 200 <= status < 300 and not allowed:
+                problems.append(f"{where}: {role} may not open this page (WHO_MAY_OPEN in urlsweep.py)")
             body = _text(response)
             for name in forbidden_names:
                 if name in body:
@@ -159,4 +180,63 @@ def test_every_url_for_every_role(world, role):
             "(a read log belongs in LOG_MODELS in tests/security/test_url_sweep.py)"
         )
     assert swept > 150
+    assert problems == [], "\n".join(problems)
+
+
+WRITE_METHODS = ("post", "put", "patch", "delete")
+# Writes that end the sweep's own session or only set a cookie.
+NOT_WRITTEN = {"logout", "admin:logout", "set_language"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_write_for_every_role(world, role):
+    """POST, PUT, PATCH and DELETE (no CSRF token needed here: test_csrf.py covers that) to every
+    route: never a 500; a role that may not open a route gets no 2xx from it, and its writes
+    there change nothing at all (judged first, on their own, against a snapshot)."""
+    out_case = world["out_case"]
+    user = world["users"].get(role)
+    client = Client(raise_request_exception=False)
+    if user is not None:
+        client.force_login(user)
+    visible = case_list_for_user(user=user).first() if user is not None else None
+    reference_in = visible.reference if visible else out_case.reference
+    problems, sent = [], 0
+    allowed_writes = []
+    before = _snapshot()
+    for route in routes():
+        if route.view_name in NOT_WRITTEN:
+            continue
+        try:
+            fillings = fill(
+                route, reference_in=reference_in, reference_out=out_case.reference, out_case_pk=out_case.pk
+            )
+            allowed = role in who_may_open(route)
+        except SweepError as error:
+            problems.append(str(error))
+            continue
+        for _which, url in dict.fromkeys(fillings):
+            for method in WRITE_METHODS:
+                if allowed:
+                    allowed_writes.append((method, url, route.view_name))
+                    continue
+                response = getattr(client, method)(url, {} if method == "post" else "")
+                sent += 1
+                status = response.status_code
+                where = f"{role} {method.upper()} {url} ({route.view_name}) -> {status}"
+                if status >= 500:
+                    problems.append(f"{where}: server error")
+                elif 200 <= status < 300:
+                    problems.append(f"{where}: {role} may not write here (WHO_MAY_OPEN in urlsweep.py)")
+    after = _snapshot()
+    changed = {label: (before[label], after[label]) for label in before if before[label] != after[label]}
+    if changed:
+        problems.append(f"{role}: writes to routes they may not open changed {changed}")
+    for method, url, view_name in allowed_writes:
+        response = getattr(client, method)(url, {} if method == "post" else "")
+        sent += 1
+        if response.status_code >= 500:
+            problems.append(
+                f"{role} {method.upper()} {url} ({view_name}) -> {response.status_code}: server error"
+            )
+    assert sent > 400
     assert problems == [], "\n".join(problems)

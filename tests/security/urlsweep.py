@@ -20,6 +20,8 @@ KWARG_VALUES = {
     "format": "json",
     "url": "no-such-admin-page/",  # the admin's catch-all
     "app_label": "cases",  # the admin's app index
+    "uidb64": "MQ",  # a password link: user 1, with a token that is not valid
+    "token": "not-a-valid-token",
 }
 # Path arguments naming an object, by (view name, argument): the model whose rows fill it. Only
 # needed where neither the argument's name (<model>_id), the API view's serializer, nor the
@@ -288,3 +290,62 @@ def fill(route: Route, *, reference_in: str, reference_out: str, out_case_pk) ->
                 )
         fillings.append((which, build_url(route, values, positional)))
     return fillings
+
+
+# --- who may open what: the sweep's expectations ----------------------------------------------
+#
+# Each route is judged by the first entry whose path prefix its pattern starts with: the roles
+# (demo usernames) that may ever get a 2xx from it. Everyone else must get a 3xx to a login page
+# or elsewhere, a 401/403/404 or a 405, for a GET and for every write. A route no entry matches
+# fails the sweep: add its prefix here, with the roles the product's rules give it.
+
+PARTNERS = frozenset({"municipality", "employment"})
+FIRST_RESPONDERS = frozenset({"police", "border", "nurse"})
+NGO = frozenset({"caseworker", "caseworker2", "coordinator", "other_ngo_worker"})
+NGO_COORDINATORS = frozenset({"coordinator", "other_ngo_worker"})
+CASE_READERS = NGO | {"national"}
+LOGGED_IN = PARTNERS | FIRST_RESPONDERS | CASE_READERS | {"admin"}
+PUBLIC = LOGGED_IN | {"anonymous"}
+
+WHO_MAY_OPEN: list[tuple[str, frozenset]] = [
+    ("accounts/login/", PUBLIC),
+    ("accounts/logout/", PUBLIC),
+    ("i18n/", PUBLIC),
+    ("admin/login/", PUBLIC),
+    ("admin/logout/", PUBLIC),
+    ("admin/", frozenset({"admin"})),
+    ("cases/<str:reference>/summary.pdf", NGO_COORDINATORS | {"national"}),
+    ("cases/<str:reference>/accesses/", NGO_COORDINATORS | {"national"}),
+    ("cases/", CASE_READERS),
+    ("services/cases/", NGO),
+    ("rehabilitation/", NGO),
+    ("monitoring/cases/", frozenset({"national"})),
+    ("monitoring/", NGO_COORDINATORS | {"national"}),
+    ("referrals/", FIRST_RESPONDERS | NGO_COORDINATORS | {"national"}),
+    ("reintegration/cases/", NGO),
+    ("reintegration/", PARTNERS | NGO),
+    ("security/password/reset/", PUBLIC),
+    ("security/password/", LOGGED_IN),
+    ("security/log/", frozenset({"national"})),
+    ("security/lockouts/", frozenset({"admin"})),
+    ("security/two-factor/reset/", frozenset({"admin"})),
+    ("security/two-factor/", LOGGED_IN),
+    ("api/schema/", LOGGED_IN),
+    ("api/v1/^cases/", CASE_READERS),
+    ("api/v1/^referrals/", FIRST_RESPONDERS | NGO_COORDINATORS | {"national"}),
+    ("api/v1/^reintegration/", PARTNERS | NGO | {"national"}),
+    ("api/v1/^monitoring/", NGO_COORDINATORS | {"national"}),
+    ("", LOGGED_IN),  # the dashboard: the empty pattern only (see who_may_open)
+]
+
+
+def who_may_open(route: Route) -> frozenset:
+    """The roles that may get a 2xx from this route; a SweepError for a route nobody judged."""
+    text = route.text
+    for prefix, roles in WHO_MAY_OPEN:
+        if (prefix and text.startswith(prefix)) or (not prefix and text == ""):
+            return roles
+    raise SweepError(
+        f"teach me: {route.view_name} ({text!r}) is a route the sweep cannot judge. Add its path "
+        "prefix to WHO_MAY_OPEN in tests/security/urlsweep.py with the roles that may open it."
+    )
