@@ -178,7 +178,12 @@ class UserRole(models.Model):
     # approval (accounts.services.role_grant_approve); until then it counts for nothing.
     pending = models.BooleanField(_("awaiting approval"), default=False)
     requested_by = models.ForeignKey(
-        User, verbose_name=_("requested by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        User,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     approved_by = models.ForeignKey(
         User, verbose_name=_("approved by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"

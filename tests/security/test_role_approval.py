@@ -125,7 +125,9 @@ def test_moving_a_user_into_another_organisation_waits_for_approval(
 def test_revoking_a_role_in_the_admin_is_logged_and_takes_effect_at_once(client, sysadmin, caseworker):
     client.force_login(sysadmin)
     grant = UserRole.objects.get(user=caseworker)
-    response = _admin_change(client, caseworker, **{"role_grants-0-DELETE": "on", "role_grants-0-id": grant.pk})
+    response = _admin_change(
+        client, caseworker, **{"role_grants-0-DELETE": "on", "role_grants-0-id": grant.pk}
+    )
     assert response.status_code == 302
     assert not UserRole.objects.filter(user=caseworker).exists()
     assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.ROLE_REVOKED, user=sysadmin).exists()

@@ -13,7 +13,6 @@ from accounts import services
 from accounts.middleware import TWO_FACTOR_REQUIRED
 from accounts.models import SecurityEvent
 from accounts.views import ENROL_KEY_SESSION_KEY
-
 from tests.factories import DEFAULT_PASSWORD
 
 from .helpers import code_for, code_for_key, enrol_device, password_login
