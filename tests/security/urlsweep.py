@@ -28,6 +28,8 @@ KWARG_VALUES = {
 # path segment before it (".../referrals/<pk>/") names the model.
 OBJECT_MODELS = {
     ("accounts:lockout_release", "pk"): "axes.AccessAttempt",
+    ("accounts:approval_approve", "pk"): "cases.UserRole",
+    ("accounts:approval_refuse", "pk"): "cases.UserRole",
     ("monitoring:export_progress", "pk"): "monitoring.SummaryExport",
     ("monitoring:export_download", "pk"): "monitoring.SummaryExport",
     ("privacy:hold_lift", "pk"): "privacy.LegalHold",
@@ -325,6 +327,7 @@ WHO_MAY_OPEN: list[tuple[str, frozenset]] = [
     ("reintegration/cases/", NGO),
     ("reintegration/", PARTNERS | NGO),
     ("security/password/reset/", PUBLIC),
+    ("security/approvals/", NGO_COORDINATORS | {"national"}),
     ("security/password/", LOGGED_IN),
     ("security/log/", frozenset({"national"})),
     ("security/lockouts/", frozenset({"admin"})),
