@@ -374,7 +374,9 @@ def role_grant_approve(*, grant, actor, request: HttpRequest | None = None):
 
     from cases.models import UserRole
 
-    grant = UserRole.objects.select_for_update().select_related("user__organisation").get(pk=grant.pk)
+    grant = (
+        UserRole.objects.select_for_update(of=("self",)).select_related("user__organisation").get(pk=grant.pk)
+    )
     if actor.pk in (grant.user_id, grant.requested_by_id):
         raise ValidationError(ROLE_APPROVE_OWN)
     if not can_approve(actor=actor, grant=grant):

@@ -16,6 +16,14 @@ from .test_extreme_values import _FormParser
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _admin_model_permissions(sysadmin):
+    """The demo's administrator holds the admin's model permissions (cases/demo.py)."""
+    from django.contrib.auth.models import Permission
+
+    sysadmin.user_permissions.add(*Permission.objects.filter(content_type__app_label="cases"))
+
+
 def _admin_change(client, user, **changes):
     """POST the admin's change form of user as a browser would, with changes applied."""
     url = f"/admin/cases/user/{user.pk}/change/"
