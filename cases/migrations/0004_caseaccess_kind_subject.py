@@ -4,20 +4,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_alert'),
+        ("cases", "0003_alert"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='caseaccess',
-            name='kind',
-            field=models.CharField(choices=[('view', 'Viewed the case file'), ('api', 'Read through the API'), ('pdf', 'Downloaded the PDF summary'), ('narrow', "Viewed a partner's narrow view"), ('subject', 'Exported for the person (subject access)')], default='view', max_length=10, verbose_name='kind'),
+            model_name="caseaccess",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("view", "Viewed the case file"),
+                    ("api", "Read through the API"),
+                    ("pdf", "Downloaded the PDF summary"),
+                    ("narrow", "Viewed a partner's narrow view"),
+                    ("subject", "Exported for the person (subject access)"),
+                ],
+                default="view",
+                max_length=10,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalcaseaccess',
-            name='kind',
-            field=models.CharField(choices=[('view', 'Viewed the case file'), ('api', 'Read through the API'), ('pdf', 'Downloaded the PDF summary'), ('narrow', "Viewed a partner's narrow view"), ('subject', 'Exported for the person (subject access)')], default='view', max_length=10, verbose_name='kind'),
+            model_name="historicalcaseaccess",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("view", "Viewed the case file"),
+                    ("api", "Read through the API"),
+                    ("pdf", "Downloaded the PDF summary"),
+                    ("narrow", "Viewed a partner's narrow view"),
+                    ("subject", "Exported for the person (subject access)"),
+                ],
+                default="view",
+                max_length=10,
+                verbose_name="kind",
+            ),
         ),
     ]

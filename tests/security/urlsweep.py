@@ -324,6 +324,7 @@ WHO_MAY_OPEN: list[tuple[str, frozenset]] = [
     ("monitoring/cases/", frozenset({"national"})),
     ("monitoring/", NGO_COORDINATORS | {"national"}),
     ("referrals/", FIRST_RESPONDERS | NGO_COORDINATORS | {"national"}),
+    ("privacy/", NGO_COORDINATORS | {"national"}),
     ("reintegration/cases/", NGO),
     ("reintegration/", PARTNERS | NGO),
     ("security/password/reset/", PUBLIC),
