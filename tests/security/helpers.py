@@ -1,4 +1,7 @@
-"""Shared helpers for the security tests: real TOTP codes from a device's key."""
+"""Shared helpers for the security tests: real TOTP codes from a device's key, and a page's forms as a browser would submit them."""
+
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
 from django.urls import reverse
 from django_otp.oath import totp
@@ -22,3 +25,72 @@ def password_login(client, username: str, password: str = DEFAULT_PASSWORD, **ex
 
 def enrol_device(user) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+@dataclass
+class HtmlForm:
+    method: str
+    action: str
+    values: list[tuple[str, str]] = field(default_factory=list)
+    names: set[str] = field(default_factory=set)
+
+
+class _FormParser(HTMLParser):
+    """The forms of a page and what a browser would submit from each, untouched."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[HtmlForm] = []
+        self._form: HtmlForm | None = None
+        self._select: str | None = None
+        self._select_first: str | None = None
+        self._select_chosen = False
+        self._textarea: str | None = None
+        self._text = ""
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self._form = HtmlForm(method=(a.get("method") or "get").lower(), action=a.get("action") or "")
+            self.forms.append(self._form)
+            return
+        form = self._form
+        if form is None:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            form.names.add(name)
+            kind = (a.get("type") or "text").lower()
+            if kind in ("submit", "button", "image", "file", "reset"):
+                return
+            if kind in ("checkbox", "radio") and "checked" not in a:
+                return
+            form.values.append((name, a.get("value") or ("on" if kind == "checkbox" else "")))
+        elif tag == "select" and name:
+            form.names.add(name)
+            self._select, self._select_first, self._select_chosen = name, None, False
+        elif tag == "option" and self._select:
+            value = a.get("value", "")
+            if self._select_first is None:
+                self._select_first = value
+            if "selected" in a:
+                form.values.append((self._select, value))
+                self._select_chosen = True
+        elif tag == "textarea" and name:
+            form.names.add(name)
+            self._textarea, self._text = name, ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select" and self._select and self._form is not None:
+            if not self._select_chosen and self._select_first is not None:
+                self._form.values.append((self._select, self._select_first))
+            self._select = None
+        elif tag == "textarea" and self._textarea and self._form is not None:
+            self._form.values.append((self._textarea, self._text))
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._text += data

@@ -11,8 +11,7 @@ fine; a server error is a finding. Each submission is rolled back, so all start 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import pytest
@@ -27,6 +26,7 @@ from cases.demo import load_demo
 from cases.models import Case
 from cases.selectors import case_list_for_user
 
+from .helpers import _FormParser
 from .urlsweep import SweepError, fill, routes
 
 pytestmark = pytest.mark.django_db
@@ -47,75 +47,6 @@ numbers = st.one_of(
     st.integers(min_value=-(10**15), max_value=10**15).map(str),
     st.decimals(min_value=-(10**13), max_value=10**13, places=2, allow_nan=False).map(str),
 )
-
-
-@dataclass
-class HtmlForm:
-    method: str
-    action: str
-    values: list[tuple[str, str]] = field(default_factory=list)
-    names: set[str] = field(default_factory=set)
-
-
-class _FormParser(HTMLParser):
-    """The forms of a page and what a browser would submit from each, untouched."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms: list[HtmlForm] = []
-        self._form: HtmlForm | None = None
-        self._select: str | None = None
-        self._select_first: str | None = None
-        self._select_chosen = False
-        self._textarea: str | None = None
-        self._text = ""
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form":
-            self._form = HtmlForm(method=(a.get("method") or "get").lower(), action=a.get("action") or "")
-            self.forms.append(self._form)
-            return
-        form = self._form
-        if form is None:
-            return
-        name = a.get("name")
-        if tag == "input" and name:
-            form.names.add(name)
-            kind = (a.get("type") or "text").lower()
-            if kind in ("submit", "button", "image", "file", "reset"):
-                return
-            if kind in ("checkbox", "radio") and "checked" not in a:
-                return
-            form.values.append((name, a.get("value") or ("on" if kind == "checkbox" else "")))
-        elif tag == "select" and name:
-            form.names.add(name)
-            self._select, self._select_first, self._select_chosen = name, None, False
-        elif tag == "option" and self._select:
-            value = a.get("value", "")
-            if self._select_first is None:
-                self._select_first = value
-            if "selected" in a:
-                form.values.append((self._select, value))
-                self._select_chosen = True
-        elif tag == "textarea" and name:
-            form.names.add(name)
-            self._textarea, self._text = name, ""
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._form = None
-        elif tag == "select" and self._select and self._form is not None:
-            if not self._select_chosen and self._select_first is not None:
-                self._form.values.append((self._select, self._select_first))
-            self._select = None
-        elif tag == "textarea" and self._textarea and self._form is not None:
-            self._form.values.append((self._textarea, self._text))
-            self._textarea = None
-
-    def handle_data(self, data):
-        if self._textarea:
-            self._text += data
 
 
 def _django_forms(response):

@@ -11,7 +11,7 @@ from accounts.services import ROLE_APPROVE_OWN
 from cases.models import Role, UserRole
 from cases.permissions import user_roles
 
-from .test_extreme_values import _FormParser
+from .helpers import _FormParser
 
 pytestmark = pytest.mark.django_db
 
