@@ -310,6 +310,7 @@ LOGGED_IN = PARTNERS | FIRST_RESPONDERS | CASE_READERS | {"admin"}
 PUBLIC = LOGGED_IN | {"anonymous"}
 
 WHO_MAY_OPEN: list[tuple[str, frozenset]] = [
+    ("healthz", PUBLIC),
     ("accounts/login/", PUBLIC),
     ("accounts/logout/", PUBLIC),
     ("i18n/", PUBLIC),
@@ -325,6 +326,7 @@ WHO_MAY_OPEN: list[tuple[str, frozenset]] = [
     ("monitoring/", NGO_COORDINATORS | {"national"}),
     ("referrals/", FIRST_RESPONDERS | NGO_COORDINATORS | {"national"}),
     ("privacy/", NGO_COORDINATORS | {"national"}),
+    ("operations/", frozenset({"admin"})),
     ("reintegration/cases/", NGO),
     ("reintegration/", PARTNERS | NGO),
     ("security/password/reset/", PUBLIC),
