@@ -326,6 +326,7 @@ WHO_MAY_OPEN: list[tuple[str, frozenset]] = [
     ("monitoring/", NGO_COORDINATORS | {"national"}),
     ("referrals/", FIRST_RESPONDERS | NGO_COORDINATORS | {"national"}),
     ("privacy/", NGO_COORDINATORS | {"national"}),
+    ("safety/", CASE_READERS),
     ("operations/", frozenset({"admin"})),
     ("reintegration/cases/", NGO),
     ("reintegration/", PARTNERS | NGO),
