@@ -21,7 +21,7 @@ def names_as_they_are_now(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0005_safety_fields"),
+        ("cases", "0006_latvian_collation"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0006_caseaccess_reader_name"),
+        ("cases", "0007_caseaccess_reader_name"),
     ]
 
     operations = [
