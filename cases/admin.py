@@ -1,7 +1,7 @@
 """The system administrator's tools: users, organisations, roles, training records.
 
 Cases, people and access records are deliberately not registered: the administrator reads no
-case content (../shared/DOMAIN.md).
+case content (docs/decisions.md).
 """
 
 from django import forms

@@ -464,7 +464,7 @@ class CaseAssignment(models.Model):
         indexes = [models.Index(fields=["user", "case"], name="assignment_user_case_idx")]
 
 
-# django-guardian with direct foreign keys: the generic tables do not scale (PITFALLS.md).
+# django-guardian with direct foreign keys: the generic tables do not scale (docs/decisions.md).
 class CaseUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
     history = HistoricalRecords()

@@ -1,6 +1,6 @@
 """The one place that knows roles, guardian and who may do what with a case.
 
-Rules (../shared/DOMAIN.md, "Who sees what"):
+Rules (docs/decisions.md, "Who sees what"):
 - a caseworker sees and works the cases they hold guardian object permissions on (granted and
   revoked by assignment);
 - an NGO coordinator sees and works every case of their mandated NGO;
@@ -123,7 +123,7 @@ def case_visibility_filter(user) -> Q | None:
     """A filter on Case for the cases the user may see; None when they may see none.
 
     Hand-written rather than guardian's get_objects_for_user: an Exists per branch over the
-    direct-FK tables stays fast at a million cases (PITFALLS.md).
+    direct-FK tables stays fast at a million cases (docs/decisions.md).
     """
     roles = user_roles(user)
     if Role.NATIONAL_COORDINATOR in roles:

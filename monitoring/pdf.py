@@ -2,7 +2,7 @@
 
 WeasyPrint's default fetcher reads local files and the network: a `<link rel="attachment"
 href="file:///etc/hostname">` typed into a free-text field would put the server's files inside
-the PDF (PITFALLS.md). Every URL goes through StaticOnlyFetcher, which serves the project's own
+the PDF (docs/decisions.md). Every URL goes through StaticOnlyFetcher, which serves the project's own
 static files and refuses everything else: file:, data:, http(s) to anywhere, redirects.
 """
 

@@ -79,7 +79,7 @@ def case_stage_history(*, case: Case) -> list[StageStep]:
 
 @dataclass
 class Limit:
-    """One limit of the case: how much is used, how much remains (DOMAIN.md, "The limits, exactly")."""
+    """One limit of the case: how much is used, how much remains (docs/decisions.md, "The limits, exactly")."""
 
     label: str
     used: str
@@ -114,7 +114,7 @@ def _referral_of(case: Case):
 
 
 def _limits_of(entitlements, *, is_minor_at_identification: bool | None) -> list[Limit]:
-    """Every limit of DOMAIN.md ("The limits, exactly"): what is used, what remains."""
+    """Every limit of docs/decisions.md ("The limits, exactly"): what is used, what remains."""
     e = entitlements
     limits: list[Limit] = []
     if e.course is not None:
@@ -181,7 +181,7 @@ def _limits_of(entitlements, *, is_minor_at_identification: bool | None) -> list
 @dataclass
 class Course:
     """The course of social rehabilitation, without the free-text notes of its sessions: the
-    national coordinator may not read consultation notes (DOMAIN.md), and the summary is one
+    national coordinator may not read consultation notes (docs/decisions.md), and the summary is one
     document for both of its readers."""
 
     entitlement: object

@@ -1,9 +1,9 @@
 """The figures of the national monitoring, for a period, in set-based aggregate queries.
 
-The one place this app reads the stage apps' models, and only to count (STYLE.md: monitoring is
+The one place this app reads the stage apps' models, and only to count (docs/decisions.md: monitoring is
 the top floor). Every function runs a fixed number of queries, whatever the number of cases.
 
-Definitions (each a product decision, see DOMAIN.md):
+Definitions (each a product decision, see docs/decisions.md):
 - a referral counts in the period it was submitted (drafts are not referrals yet);
 - an identification counts in the period its approval was given;
 - the cases by stage are the cases open at some time in the period, by their stage today;

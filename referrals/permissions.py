@@ -1,6 +1,6 @@
 """The one place that knows who may do what with a referral.
 
-Rules (../shared/DOMAIN.md, "Who uses it" and "Who sees what"):
+Rules (docs/decisions.md, "Who uses it" and "Who sees what"):
 - a first responder is a user holding the first-responder role in an organisation of a
   first-responder kind, or in an organisation of other specialists while holding a training
   record valid today [seed: "other specialists who have attended relevant training"];

@@ -1,7 +1,7 @@
 """The periodic enforcement of the limits: one set-based sweep, safe to run twice, that catches up.
 
 Every step is a single statement over all cases, so the number of queries does not grow with the
-number of cases (PITFALLS.md, "Celery": a per-course loop of save() and get_or_create was 150x
+number of cases (docs/decisions.md, "Celery": a per-course loop of save() and get_or_create was 150x
 slower over a million courses):
 
 - alerts: one INSERT ... SELECT ... ON CONFLICT (case, kind, due_on) DO NOTHING per kind; the

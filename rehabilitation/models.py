@@ -1,7 +1,7 @@
 """Stage 2, the state-paid part: the course of social rehabilitation, its plan, the services and
 consultations given, material assistance, post-course and family consultations, and court support.
 
-The limits (../shared/DOMAIN.md, "The limits, exactly") are checked on entry by the services, under
+The limits (docs/decisions.md, "The limits, exactly") are checked on entry by the services, under
 a row lock, and over time by the periodic job (jobs.py). Whatever one row can say about itself is
 also a database constraint here.
 """
@@ -141,7 +141,7 @@ class RehabilitationPlan(models.Model):
 
 class CourseService(models.Model):
     """A consultation or service given during the course. The notes are free text that the
-    national coordinator does not see (DOMAIN.md, "Who sees what"), and partners never."""
+    national coordinator does not see (docs/decisions.md, "Who sees what"), and partners never."""
 
     course = models.ForeignKey(RehabilitationCourse, on_delete=models.CASCADE, related_name="services")
     date = models.DateField(_("date"))

@@ -1,10 +1,10 @@
 """Who may do what with the course, consultations, court support and alerts; built on
-cases.permissions, the only other place that knows roles (../shared/DOMAIN.md, "Who sees what").
+cases.permissions, the only other place that knows roles (docs/decisions.md, "Who sees what").
 
 - Reading the course, consultations, court support and the entitlements: whoever may see the case
   (the assigned caseworker, the NGO's coordinators, the national coordinator).
 - Reading the free-text notes of consultations: the assigned caseworker and the NGO's coordinators;
-  never the national coordinator (DOMAIN.md: "consultation notes: no"), never a partner.
+  never the national coordinator (docs/decisions.md: "consultation notes: no"), never a partner.
 - Recording anything, and acknowledging alerts: whoever may change the case and is a caseworker or
   coordinator (never the national coordinator, never on a closed case).
 """

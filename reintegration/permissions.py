@@ -7,7 +7,7 @@
 - A partner's users with the role that works that kind of partner (a municipal social worker
   for a municipal social service, an employment officer for the agency) get the narrow view of
   a case while their organisation holds an active referral of it and the case is open. Access is
-  scoped by organisation through a relational filter: no per-user permission rows (PITFALLS.md).
+  scoped by organisation through a relational filter: no per-user permission rows (docs/decisions.md).
 """
 
 from __future__ import annotations

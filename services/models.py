@@ -308,7 +308,7 @@ class Hearing(models.Model):
 
 
 class AssistanceRecord(models.Model):
-    """One piece of state-funded assistance given to the person (DOMAIN.md, "State-funded assistance")."""
+    """One piece of state-funded assistance given to the person (docs/decisions.md, "State-funded assistance")."""
 
     class Kind(models.TextChoices):
         RETURN_FROM_ABROAD = "return_from_abroad", _("Return from a foreign country")

@@ -5,7 +5,7 @@
 - Writing and proposing: whoever may change the case (assigned caseworker, the NGO's coordinator;
   never the national coordinator, never a closed case).
 - Approving or returning an identification: an NGO coordinator of the case's NGO who did not
-  propose it (the second pair of eyes, DOMAIN.md). A user holding both roles is still the
+  propose it (the second pair of eyes, docs/decisions.md). A user holding both roles is still the
   proposer of their own proposal.
 """
 

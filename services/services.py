@@ -1,7 +1,7 @@
 """Every write of stage 2: <entity>_<verb>(*, ..., actor) -> result.
 
 The module is called services.py inside the `services` app to keep the house convention
-(STYLE.md). Each write re-checks the actor's rights, sets the history user and reason, and
+(docs/decisions.md). Each write re-checks the actor's rights, sets the history user and reason, and
 takes the case's row lock first, so that two writers on one case are served one after the other.
 """
 
@@ -69,7 +69,7 @@ PERMIT_NEEDS_IDENTIFIED_VICTIM = _(
     "A residence permit is applied for with the recognition decision: approve the identification first."
 )
 
-# State-funded services begin only after approval (DOMAIN.md, stage 2: "Until approval the person
+# State-funded services begin only after approval (docs/decisions.md, stage 2: "Until approval the person
 # is a presumed victim; after it, an identified victim. State-funded services begin only after
 # approval."). What a presumed victim needs at once cannot wait for a decision: bringing them back
 # from abroad, the first meeting and interview on their urgent needs, and emergency medical care,
