@@ -1,5 +1,6 @@
 """The API: the same narrow views, rules and 400 messages as the pages."""
 
+import datetime
 import json
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from cases.models import CaseAccess
 from reintegration import api, services
 from reintegration.models import EmploymentMeasure, PartnerReferral
+from services import services as permit_services
 from tests.factories import PersonFactory, make_case
 from tests.reintegration.conftest import WITHHELD, referral_for
 
@@ -124,7 +126,7 @@ def test_refer_through_the_api_with_the_same_messages(client, caseworker, case_o
         {"case": case_of_caseworker.reference, "partner": riga.pk, "needs_note": "Food"},
         content_type="application/json",
     )
-    assert ok.status_code == 201
+    assert ok.status_code == 201, ok.json()
     assert ok.json()["partner_name"] == riga.name
     again = client.post(
         f"{BASE}/referrals/",
@@ -168,7 +170,9 @@ def test_partner_cannot_refer_another_case_and_gets_no_hint(client, municipality
     assert response.status_code == 400 and response.json() == {"case": [str(api.NO_SUCH_CASE)]}
 
 
-def test_partners_record_through_the_api(client, municipality, employment, riga_referral, nva_referral):
+def test_partners_record_through_the_api(
+    client, municipality, employment, caseworker, riga_referral, nva_referral
+):
     client.force_login(municipality)
     ok = client.post(
         f"{BASE}/assistance/",
@@ -196,6 +200,20 @@ def test_partners_record_through_the_api(client, municipality, employment, riga_
         content_type="application/json",
     )
     assert bad.status_code == 400 and bad.json() == {"employer": [str(services.PLACEMENT_NEEDS_EMPLOYER)]}
+    # A Ukrainian citizen may be placed with an employer only under a victim's residence permit.
+    permit_services.residence_permit_save(
+        case=nva_referral.case,
+        actor=caseworker,
+        travel_document_presented_on=datetime.date(2026, 1, 10),
+        travel_document_type="Passport",
+        travel_document_number="FX123456",
+        application_submitted_on=datetime.date(2026, 1, 12),
+        decision="granted",
+        decision_on=datetime.date(2026, 2, 1),
+        permit_number="RP-1",
+        valid_from=datetime.date(2026, 2, 1),
+        valid_until=datetime.date(2027, 1, 31),
+    )
     ok = client.post(
         f"{BASE}/employment-measures/",
         {
@@ -206,7 +224,7 @@ def test_partners_record_through_the_api(client, municipality, employment, riga_
         },
         content_type="application/json",
     )
-    assert ok.status_code == 201
+    assert ok.status_code == 201, ok.json()
     assert EmploymentMeasure.objects.get(employer="SIA Darbs").history.get().history_user == employment
     done = client.post(
         f"{BASE}/referrals/{nva_referral.pk}/complete/",
