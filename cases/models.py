@@ -6,6 +6,7 @@ them. Every model keeps its history (django-simple-history) with the acting user
 
 import datetime
 import unicodedata
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -202,7 +203,7 @@ class UserRole(models.Model):
     def __str__(self) -> str:
         return self.get_role_display()
 
-    def clean(self):
+    def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
         org = self.user.organisation if self.user_id else None
@@ -292,7 +293,7 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # A derived column that must never drift from the names, whoever writes the row.
         self.search_name = normalise_name(f"{self.given_name} {self.family_name} {self.other_names}")
         if kwargs.get("update_fields") is not None:

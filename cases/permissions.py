@@ -12,19 +12,24 @@ Superusers get nothing for being superusers: guardian's superuser shortcut is ne
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
+from typing import Any, cast
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from guardian.shortcuts import get_group_perms, get_user_perms
 
 from .models import (
     Case,
+    CaseAssignment,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
     Organisation,
     RiskLevel,
     Role,
+    User,
 )
 from .queries import any_of
 
@@ -42,24 +47,24 @@ class Action(StrEnum):
     ADMINISTER_USERS = "administer_users"
 
 
-def user_roles(user) -> frozenset[str]:
+def user_roles(user: User | AnonymousUser) -> frozenset[str]:
     """The roles of a user, read once per user object."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
         return frozenset()
-    cached = getattr(user, "_roles_cache", None)
+    cached: frozenset[str] | None = user.__dict__.get("_roles_cache")
     if cached is None:
         # A grant awaiting a second person's approval counts for nothing yet.
         cached = frozenset(user.role_grants.filter(pending=False).values_list("role", flat=True))
-        user._roles_cache = cached
+        user.__dict__["_roles_cache"] = cached
     return cached
 
 
-def has_role(user, *roles: str) -> bool:
+def has_role(user: User | AnonymousUser, *roles: str) -> bool:
     return bool(user_roles(user) & set(roles))
 
 
-def _in_mandated_ngo(user, case: Case | None = None) -> bool:
-    org_id = getattr(user, "organisation_id", None)
+def _in_mandated_ngo(user: User, case: Case | None = None) -> bool:
+    org_id = user.organisation_id
     if org_id is None:
         return False
     if case is not None:
@@ -67,13 +72,15 @@ def _in_mandated_ngo(user, case: Case | None = None) -> bool:
     return True
 
 
-def _guardian_codenames(user, case: Case) -> set[str]:
+def _guardian_codenames(user: User, case: Case) -> set[str]:
     # get_user_perms / get_group_perms read the direct-FK tables and ignore is_superuser.
-    perms = set(get_user_perms(user, case)) | set(get_group_perms(user, case))
-    return perms
+    # Both return values_list("codename", flat=True), whatever guardian's annotations say.
+    by_user = cast("QuerySet[Any, str]", get_user_perms(user, case))
+    by_group = cast("QuerySet[Any, str]", get_group_perms(user, case))
+    return set(by_user) | set(by_group)
 
 
-def can(user, action: str, case: Case | None = None) -> bool:
+def can(user: User, action: str, case: Case | None = None) -> bool:
     roles = user_roles(user)
     if not roles:
         return False
@@ -114,12 +121,12 @@ def can(user, action: str, case: Case | None = None) -> bool:
     return False
 
 
-def require(user, action: str, case: Case | None = None) -> None:
+def require(user: User, action: str, case: Case | None = None) -> None:
     if not can(user, action, case):
         raise PermissionDenied
 
 
-def case_visibility_filter(user) -> Q | None:
+def case_visibility_filter(user: User) -> Q | None:
     """A filter on Case for the cases the user may see; None when they may see none.
 
     Hand-written rather than guardian's get_objects_for_user: an Exists per branch over the
@@ -146,12 +153,13 @@ def case_visibility_filter(user) -> Q | None:
     return any_of(*branches)
 
 
-def assignable_caseworker(user, case: Case) -> bool:
+def assignable_caseworker(user: User, case: Case) -> bool:
     """A caseworker of the case's own mandated NGO, active."""
     return (
         user.is_active
         and user.organisation_id == case.organisation_id
         and Role.CASEWORKER in user_roles(user)
+        and user.organisation is not None
         and user.organisation.kind == Organisation.Kind.MANDATED_NGO
     )
 
@@ -162,40 +170,41 @@ def assignable_caseworker(user, case: Case) -> bool:
 # the two kinds of grant below; it registers how to look them up, so that this module stays the
 # one place that decides and imports no stage app.
 
-_grant_checks: dict[str, object] = {}
+GrantCheck = Callable[[User, Case], bool]
+_grant_checks: dict[str, GrantCheck] = {}
 
 
-def register_grant_check(*, kind: str, check) -> None:
+def register_grant_check(*, kind: str, check: GrantCheck) -> None:
     """kind "emergency": check(user, case) -> True while the user holds an unexpired emergency
     access to the case; kind "contact": check(user, case) -> True when the contact details were
     disclosed to the user's organisation (a partner)."""
     _grant_checks[kind] = check
 
 
-def _granted(kind: str, user, case: Case) -> bool:
+def _granted(kind: str, user: User, case: Case) -> bool:
     check = _grant_checks.get(kind)
-    return bool(check and check(user, case))  # type: ignore[operator]
+    return check is not None and bool(check(user, case))
 
 
 def is_high_risk(case: Case) -> bool:
     return case.risk_level == RiskLevel.HIGH
 
 
-def _active_assignments(case: Case) -> list:
+def _active_assignments(case: Case) -> list[CaseAssignment]:
     prefetched = getattr(case, "active_assignments", None)
     if prefetched is not None:
         return list(prefetched)
     return list(case.assignments.filter(ended_at__isnull=True))
 
 
-def coordinator_named_on(user, case: Case) -> bool:
+def coordinator_named_on(user: User, case: Case) -> bool:
     """The coordinators named on a case are those who assigned its current caseworkers; while
     nobody is assigned, every coordinator of the NGO is (somebody has to assign it)."""
     assignments = _active_assignments(case)
     return not assignments or any(a.assigned_by_id == user.pk for a in assignments)
 
 
-def coordinator_opens(user, case: Case) -> bool:
+def coordinator_opens(user: User, case: Case) -> bool:
     """A coordinator of the case's NGO opens every case of it, except a high-risk one: that is
     restricted to the coordinators named on it, and to a coordinator in an emergency access."""
     if not is_high_risk(case):
@@ -203,7 +212,7 @@ def coordinator_opens(user, case: Case) -> bool:
     return coordinator_named_on(user, case) or _granted("emergency", user, case)
 
 
-def may_request_emergency_access(user, case: Case) -> bool:
+def may_request_emergency_access(user: User, case: Case) -> bool:
     """A coordinator of the NGO whom the restriction of a high-risk, open case keeps out."""
     return (
         case.is_open
@@ -215,7 +224,7 @@ def may_request_emergency_access(user, case: Case) -> bool:
     )
 
 
-def contact_visible(user, case: Case) -> bool:
+def contact_visible(user: User, case: Case) -> bool:
     """May the user see the person's phone, e-mail and address on this case?
 
     The one rule every page, the API and the PDF apply. A case that is not high risk: whoever

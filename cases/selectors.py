@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Count, Exists, Field, Model, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -18,7 +21,7 @@ from .permissions import Action
 from .sections import timeline_sources
 
 
-def _active_assignments() -> Prefetch:
+def _active_assignments() -> Prefetch[str, QuerySet[CaseAssignment], str]:
     return Prefetch(
         "assignments",
         queryset=CaseAssignment.objects.filter(ended_at__isnull=True)
@@ -71,7 +74,7 @@ def case_get_for_user_or_404(*, user: User, reference: str) -> Case:
 def case_restricted_for_user(*, user: User, reference: str) -> Case | None:
     """The high-risk case a coordinator of its NGO could open with an emergency access, or None."""
     case = (
-        Case.objects.filter(reference=reference, organisation_id=getattr(user, "organisation_id", None))
+        Case.objects.filter(reference=reference, organisation_id=user.organisation_id or 0)
         .prefetch_related(_active_assignments())
         .first()
     )
@@ -149,7 +152,7 @@ def cases_without_caseworker(*, user: User, limit: int = 50) -> QuerySet[Case]:
         return Case.objects.none()
     return (
         case_list_for_user(user=user)
-        .filter(organisation_id=user.organisation_id)
+        .filter(organisation_id=user.organisation_id or 0)
         .exclude(stage=Case.Stage.CLOSED)
         .exclude(Exists(CaseAssignment.objects.filter(case_id=OuterRef("pk"), ended_at__isnull=True)))[:limit]
     )
@@ -184,17 +187,23 @@ class TimelineEntry:
     reason: str = ""
 
 
-def _field_label(model, name: str) -> str:
-    try:
-        return capfirst(str(model._meta.get_field(name).verbose_name))
-    except Exception:
-        return name
-
-
-def _display(model, name: str, value) -> str:
+def _model_field(model: type[Model], name: str) -> Field[Any, Any] | None:
+    """The concrete field a history diff names (None for a name the model no longer has)."""
     try:
         f = model._meta.get_field(name)
-    except Exception:
+    except FieldDoesNotExist:
+        return None
+    return f if isinstance(f, Field) else None
+
+
+def _field_label(model: type[Model], name: str) -> str:
+    f = _model_field(model, name)
+    return capfirst(str(f.verbose_name)) if f is not None else name
+
+
+def _display(model: type[Model], name: str, value: object) -> str:
+    f = _model_field(model, name)
+    if f is None:
         return str(value)
     if f.choices and value is not None:
         return str(dict(f.flatchoices).get(value, value))
@@ -224,11 +233,20 @@ _PERSONAL_FIELDS = {
 }
 
 
+# A created_title is a text or, for records that say more, a function of the history record.
+CreatedTitle = str | Callable[[Any], str]
+
+
 def _entries_for(
-    records: list, model, *, created_title: str, changed_title: str, fields: set[str] | None = None
+    records: list[Any],
+    model: type[Model],
+    *,
+    created_title: CreatedTitle,
+    changed_title: str,
+    fields: set[str] | None = None,
 ) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = []
-    by_object: dict[int, list] = {}
+    by_object: dict[int, list[Any]] = {}
     for rec in sorted(records, key=lambda r: r.history_date):
         by_object.setdefault(rec.id, []).append(rec)
     for recs in by_object.values():
@@ -241,7 +259,7 @@ def _entries_for(
                 entries.append(TimelineEntry(rec.history_date, actor, title, [], reason))
             elif rec.history_type == "~":
                 delta = rec.diff_against(previous)
-                details = []
+                details: list[str] = []
                 for change in delta.changes:
                     if change.field in _QUIET_FIELDS or (fields is not None and change.field not in fields):
                         continue
@@ -264,7 +282,12 @@ def _entries_for(
 
 
 def history_timeline_entries(
-    *, model, records: list, created_title, changed_title: str, fields: set[str]
+    *,
+    model: type[Model],
+    records: list[Any],
+    created_title: CreatedTitle,
+    changed_title: str,
+    fields: set[str],
 ) -> list[TimelineEntry]:
     """Timeline entries from a stage app's history records; only the named fields' changes show."""
     return _entries_for(

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 from .models import (
     ROLE_NOT_FOR_KIND,  # noqa: F401 - the message is the model's; callers and tests find it here too
     STAGE_TRANSITIONS,
@@ -38,14 +43,15 @@ STATUS_NOT_ALLOWED = _("A %(current)s cannot become a %(target)s.")
 CLOSE_NEEDS_REASON = _("Give the reason for closing the case.")
 
 
-def history_stamp(obj, *, actor: User | None, reason: str = "") -> None:
+def history_stamp(obj: Model, *, actor: User | None, reason: StrOrPromise = "") -> None:
     """Name the acting user (and the reason) on the history row the next save() writes.
 
     Every app's services call this before a save, so a history row never lacks its actor.
+    django-simple-history reads both as plain instance attributes.
     """
-    obj._history_user = actor
+    obj.__dict__["_history_user"] = actor
     if reason:
-        obj._change_reason = reason
+        obj.__dict__["_change_reason"] = str(reason)
 
 
 # --- users ------------------------------------------------------------------------------------
@@ -66,7 +72,7 @@ def user_grant_role(*, user: User, role: str, actor: User | None) -> UserRole:
 # --- people and cases -------------------------------------------------------------------------
 
 
-def person_create(*, actor: User | None, **fields) -> Person:
+def person_create(*, actor: User | None, **fields: Any) -> Person:
     person = Person(**fields)
     person.full_clean()
     history_stamp(person, actor=actor)
@@ -250,7 +256,7 @@ def case_access_record(*, case: Case, actor: User, kind: str = CaseAccess.Kind.V
     return access
 
 
-def case_access_record_many(*, case_ids, actor: User, kind: str) -> int:
+def case_access_record_many(*, case_ids: Iterable[int | None], actor: User, kind: str) -> int:
     """Record that actor saw each of these cases in a list, page or export: one insert for the
     rows and one for their history, however many cases. Callers pass only the cases their
     selector already scoped to actor (a list shows nothing else)."""

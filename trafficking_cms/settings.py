@@ -8,6 +8,7 @@ broker under var/), never production.
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
@@ -237,7 +238,7 @@ _email_backend = os.environ.get(
     if PRODUCTION
     else "django.core.mail.backends.console.EmailBackend",
 )
-MAILERS = {"default": {"BACKEND": _email_backend}}
+MAILERS: dict[str, dict[str, Any]] = {"default": {"BACKEND": _email_backend}}
 if _email_backend.endswith("smtp.EmailBackend"):
     MAILERS["default"]["OPTIONS"] = {
         "host": os.environ.get("EMAIL_HOST", "localhost"),
@@ -304,7 +305,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "clear-expired-sessions": {
         "task": "cases.tasks.clear_expired_sessions",
         "schedule": timedelta(hours=1),
