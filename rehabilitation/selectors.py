@@ -53,6 +53,39 @@ def course_services(*, course: RehabilitationCourse) -> QuerySet[CourseService]:
     return course.services.select_related("recorded_by").order_by("-date", "-pk")
 
 
+@dataclass(frozen=True)
+class PlanProgress:
+    specialist: str
+    label: str
+    delivered: int
+    planned: int
+
+
+def plan_progress(*, course: RehabilitationCourse, plan=None) -> list[PlanProgress]:
+    """Consultations delivered in the course against the plan, per specialist: one grouped query.
+
+    A specialist neither planned nor consulted is left out; one consulted beyond the plan shows
+    as more than planned: the plan sets no limit.
+    """
+    from django.db.models import Count
+
+    from .models import SpecialistKind
+
+    delivered = dict(
+        course.services.order_by()
+        .values_list("specialist")
+        .annotate(n=Count("pk"))
+        .values_list("specialist", "n")
+    )
+    planned = plan.planned() if plan is not None else {}
+    rows = []
+    for kind in SpecialistKind:
+        done, aim = delivered.get(kind.value, 0), planned.get(kind, 0)
+        if done or aim:
+            rows.append(PlanProgress(kind.value, kind.label, done, aim))
+    return rows
+
+
 def material_assistance_list(*, course: RehabilitationCourse) -> QuerySet[MaterialAssistance]:
     return course.material_assistance.select_related("recorded_by").order_by("-date", "-pk")
 

@@ -71,11 +71,13 @@ def case_section_context(request, case) -> dict | None:
     entitlements = _entitlements(request, case)
     course = entitlements.course.course if entitlements.course else None
     can_record = permissions.can(user, Action.RECORD, case)
+    plan = getattr(course, "plan", None) if course else None
     return {
         "case": case,
         "e": entitlements,
         "course": course,
-        "plan": getattr(course, "plan", None) if course else None,
+        "plan": plan,
+        "progress": selectors.plan_progress(course=course, plan=plan) if course else [],
         "services": list(selectors.course_services(course=course)[:50]) if course else [],
         "material": list(selectors.material_assistance_list(course=course)[:50]) if course else [],
         "post_course": list(selectors.post_course_consultations(course=course)) if course else [],

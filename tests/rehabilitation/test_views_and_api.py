@@ -21,8 +21,9 @@ pytestmark = pytest.mark.django_db
 D = datetime.timedelta
 SECRET = "Sensitive free-text note 7731"
 # The three case sections together (each permission check reads guardian's user and group
-# tables) and the dashboard panel (one query): the same for 3 and 30 rows.
-QUERIES_SECTIONS = 23
+# tables; one grouped count of the consultations against the plan) and the dashboard panel
+# (one query): the same for 3 and 30 rows.
+QUERIES_SECTIONS = 24
 QUERIES_PANEL = 1
 
 
@@ -491,3 +492,26 @@ def test_the_sections_and_the_panel_run_a_fixed_number_of_queries(
     assert len(context["court_entries"]) == n and len(context["family_consultations"]) == n
     with django_assert_num_queries(QUERIES_PANEL):
         assert len(views.alerts_panel_context(request)["alerts"]) == n
+
+
+def test_the_case_page_shows_consultations_delivered_against_the_plan(client, rcase, caseworker):
+    course = course_at_day(rcase, 20, actor=caseworker)
+    services.plan_save(
+        case=rcase, goals="Stability", planned={"psychologist": 12, "lawyer": 1}, actor=caseworker
+    )
+    for specialist in ["psychologist"] * 4 + ["lawyer"] * 2 + ["medical"]:
+        CourseService.objects.create(
+            course=course,
+            date=course.start_date,
+            specialist=specialist,
+            hours=Decimal("1.00"),
+            recorded_by=caseworker,
+        )
+    client.force_login(caseworker)
+    html = client.get(rcase.get_absolute_url()).content.decode()
+    table = html[html.index('id="plan-progress"') : html.index("</table>", html.index('id="plan-progress"'))]
+    assert "Psychologist</th>" in table and "4 of 12" in table
+    assert "2 of 1" in table and "more than planned" in table
+    # Consulted outside the plan: shown, said so; planned for nobody and never consulted: absent.
+    assert "Medical practitioner</th>" in table and "1 of 0" in table and "not in the plan" in table
+    assert "Social worker" not in table
