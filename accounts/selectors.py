@@ -10,6 +10,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from cases.models import User, UserRole
+
 from . import permissions
 from .models import SecurityEvent
 
@@ -19,7 +21,11 @@ def _day_start(day: datetime.date) -> datetime.datetime:
 
 
 def security_event_list_for_user(
-    *, user, kind: str = "", date_from: datetime.date | None = None, date_to: datetime.date | None = None
+    *,
+    user: User,
+    kind: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
 ) -> QuerySet[SecurityEvent]:
     """The security log, newest first; only the national coordinator reads it (404 for others)."""
     if not permissions.can_read_security_log(user):
@@ -35,32 +41,32 @@ def security_event_list_for_user(
     return qs.order_by("-at", "-pk")
 
 
-def lockout_list_for_user(*, user) -> QuerySet[AccessAttempt]:
+def lockout_list_for_user(*, user: User) -> QuerySet[AccessAttempt]:
     """Username-and-address pairs locked out now (the cool-off has not yet passed)."""
     if not permissions.can_release_lockouts(user):
         raise Http404
     since = timezone.now() - settings.AXES_COOLOFF_TIME
-    return AccessAttempt.objects.filter(
+    # django-axes ships no types: the annotation names what its manager returns.
+    attempts: QuerySet[AccessAttempt] = AccessAttempt.objects.filter(
         failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since
     ).order_by("-attempt_time")
+    return attempts
 
 
-def lockout_get_for_user_or_404(*, user, pk: int) -> AccessAttempt:
+def lockout_get_for_user_or_404(*, user: User, pk: int) -> AccessAttempt:
     attempt = lockout_list_for_user(user=user).filter(pk=pk).first()
     if attempt is None:
         raise Http404
     return attempt
 
 
-def user_get_for_reset(*, username: str):
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.filter(username=username).first()
+def user_get_for_reset(*, username: str) -> User | None:
+    return User.objects.filter(username=username).first()
 
 
-def pending_grant_list_for_user(*, user) -> list:
+def pending_grant_list_for_user(*, user: User) -> list[UserRole]:
     """Role grants awaiting approval that this user may approve (404 when they may approve none)."""
-    from cases.models import Role, UserRole
+    from cases.models import Role
     from cases.permissions import has_role
 
     from .services import can_approve
@@ -71,7 +77,7 @@ def pending_grant_list_for_user(*, user) -> list:
     return [g for g in grants.order_by("granted_at", "pk") if can_approve(actor=user, grant=g)]
 
 
-def pending_grant_get_for_user_or_404(*, user, pk: int):
+def pending_grant_get_for_user_or_404(*, user: User, pk: int) -> UserRole:
     for grant in pending_grant_list_for_user(user=user):
         if grant.pk == pk:
             return grant

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+from typing import Any
 
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -14,9 +15,13 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user
+from django_otp.models import Device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cases.models import User, UserRole
+from cases.services import history_stamp
 
 from . import permissions
 from .models import SecurityEvent
@@ -73,7 +78,7 @@ def typed_username_mark(typed: str | None) -> tuple[object | None, str]:
     return None, f"unknown:{digest.hexdigest()[:24]}"
 
 
-def axes_username(request: HttpRequest | None, credentials: dict | None = None) -> str | None:
+def axes_username(request: HttpRequest | None, credentials: dict[str, Any] | None = None) -> str | None:
     """The username django-axes records (AXES_USERNAME_CALLABLE): an account's username, or a
     keyed hash of text that names no account (typed_username_mark)."""
     value = (credentials or {}).get("username") if credentials else None
@@ -85,7 +90,12 @@ def axes_username(request: HttpRequest | None, credentials: dict | None = None) 
 
 
 def security_event_record(
-    *, kind: str, request: HttpRequest | None = None, user=None, username: str = "", target: str = ""
+    *,
+    kind: str,
+    request: HttpRequest | None = None,
+    user: User | None = None,
+    username: str = "",
+    target: str = "",
 ) -> SecurityEvent:
     """Add one line to the security log; the PDF download and other apps call this too.
 
@@ -94,7 +104,7 @@ def security_event_record(
     """
     if user is None and request is not None:
         request_user = getattr(request, "user", None)
-        if request_user is not None and request_user.is_authenticated:
+        if isinstance(request_user, User) and request_user.is_authenticated:
             user = request_user
     user_id = getattr(user, "pk", None)
     if not username and user is not None:
@@ -109,7 +119,7 @@ def security_event_record(
     )
     # A failed login names the account tried, not who tried it: no history user for those.
     anonymous_kinds = (SecurityEvent.Kind.LOGIN_FAILED, SecurityEvent.Kind.LOCKOUT)
-    event._history_user = user if user_id and kind not in anonymous_kinds else None
+    history_stamp(event, actor=user if user_id and kind not in anonymous_kinds else None)
     event.save()
     return event
 
@@ -124,11 +134,11 @@ def totp_token_matches(*, key: str, token: str) -> int | None:
         return None
     totp = TOTP(bytes.fromhex(key))
     if totp.verify(int(token), tolerance=TOTP_TOLERANCE):
-        return totp.t()
+        return int(totp.t())
     return None
 
 
-def _new_recovery_codes(*, user) -> list[str]:
+def _new_recovery_codes(*, user: User) -> list[str]:
     device, _created = StaticDevice.objects.get_or_create(
         user=user, name="recovery", defaults={"confirmed": True}
     )
@@ -139,7 +149,7 @@ def _new_recovery_codes(*, user) -> list[str]:
 
 
 def totp_enrol(
-    *, user, key: str, token: str, request: HttpRequest | None = None
+    *, user: User, key: str, token: str, request: HttpRequest | None = None
 ) -> tuple[TOTPDevice, list[str]]:
     """Confirm a new authenticator app with a code from it; returns the device and recovery codes.
 
@@ -154,7 +164,9 @@ def totp_enrol(
 
 
 @transaction.atomic
-def _totp_device_create(*, user, key: str, step: int, request) -> tuple[TOTPDevice, list[str]]:
+def _totp_device_create(
+    *, user: User, key: str, step: int, request: HttpRequest | None
+) -> tuple[TOTPDevice, list[str]]:
     # Locks the user's row: two enrolments racing in two tabs leave one device, not two.
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
@@ -167,7 +179,7 @@ def _totp_device_create(*, user, key: str, step: int, request) -> tuple[TOTPDevi
     return device, codes
 
 
-def otp_verify(*, user, token: str, request: HttpRequest | None = None):
+def otp_verify(*, user: User, token: str, request: HttpRequest | None = None) -> Device:
     """The device that accepts this code (an app code or a recovery code), or a ValidationError.
 
     Devices are locked for the check (django-otp's throttling and replay protection need it);
@@ -195,7 +207,7 @@ def otp_verify(*, user, token: str, request: HttpRequest | None = None):
     raise ValidationError(CODE_WRONG)
 
 
-def _seconds_left(info) -> int:
+def _seconds_left(info: dict[str, Any] | None) -> int:
     from django.utils import timezone
 
     locked_until = (info or {}).get("locked_until")
@@ -205,7 +217,7 @@ def _seconds_left(info) -> int:
 
 
 @transaction.atomic
-def recovery_codes_renew(*, user, request: HttpRequest | None = None) -> list[str]:
+def recovery_codes_renew(*, user: User, request: HttpRequest | None = None) -> list[str]:
     """New recovery codes; the old ones stop working."""
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise PermissionDenied
@@ -218,7 +230,7 @@ def recovery_codes_renew(*, user, request: HttpRequest | None = None) -> list[st
 
 
 @transaction.atomic
-def lockout_release(*, attempt: AccessAttempt, actor, request: HttpRequest | None = None) -> None:
+def lockout_release(*, attempt: AccessAttempt, actor: User, request: HttpRequest | None = None) -> None:
     """The system administrator unlocks one username at one address."""
     if not permissions.can_release_lockouts(actor):
         raise PermissionDenied
@@ -233,7 +245,7 @@ def lockout_release(*, attempt: AccessAttempt, actor, request: HttpRequest | Non
 
 
 @transaction.atomic
-def two_factor_reset(*, user, actor, request: HttpRequest | None = None) -> None:
+def two_factor_reset(*, user: User, actor: User, request: HttpRequest | None = None) -> None:
     """The system administrator removes a user's authenticator and recovery codes (a lost phone):
     the user sets up a new one at their next login."""
     if not permissions.can_release_lockouts(actor):
@@ -254,7 +266,7 @@ def password_links_sent(*, email: str, request: HttpRequest | None = None) -> No
         security_event_record(kind=SecurityEvent.Kind.PASSWORD_RESET_SENT, request=request, user=user)
 
 
-def first_login_link_send(*, user, actor, request: HttpRequest | None = None) -> None:
+def first_login_link_send(*, user: User, actor: User, request: HttpRequest | None = None) -> None:
     """A new account gets no password from anyone: its owner sets one through this link, which
     expires after settings.PASSWORD_RESET_TIMEOUT and works once."""
     from django.contrib.auth.tokens import default_token_generator
@@ -286,14 +298,13 @@ ROLE_APPROVE_OWN = _("Nobody approves a change to their own account, or one they
 ROLE_NOT_PENDING = _("This role change no longer awaits approval; reload the page.")
 
 
-def role_grant_request(*, grant, actor, request: HttpRequest | None = None) -> None:
+def role_grant_request(*, grant: UserRole, actor: User, request: HttpRequest | None = None) -> None:
     """A role that reads case files, granted through the admin, waits for approval."""
-    from cases.models import UserRole
 
     if grant.role not in UserRole.PRIVILEGED:
         return
     grant.pending, grant.requested_by, grant.approved_by, grant.approved_at = True, actor, None, None
-    grant._history_user = actor
+    history_stamp(grant, actor=actor)
     grant.save(update_fields=["pending", "requested_by", "approved_by", "approved_at"])
     grant.user.__dict__.pop("_roles_cache", None)
     security_event_record(
@@ -305,15 +316,14 @@ def role_grant_request(*, grant, actor, request: HttpRequest | None = None) -> N
     _tell_national_coordinators()
 
 
-def user_moved(*, user, actor, request: HttpRequest | None = None) -> None:
+def user_moved(*, user: User, actor: User, request: HttpRequest | None = None) -> None:
     """A user moved into another organisation: their roles that read case files wait for approval."""
-    from cases.models import UserRole
 
     for grant in UserRole.objects.filter(user=user, role__in=UserRole.PRIVILEGED, pending=False):
         role_grant_request(grant=grant, actor=actor, request=request)
 
 
-def role_revoked(*, user_id: int, role: str, actor, request: HttpRequest | None = None) -> None:
+def role_revoked(*, user_id: int, role: str, actor: User, request: HttpRequest | None = None) -> None:
     security_event_record(
         kind=SecurityEvent.Kind.ROLE_REVOKED,
         request=request,
@@ -354,7 +364,7 @@ ROLE_CHANGE_MAIL = _(
 )
 
 
-def can_approve(*, actor, grant) -> bool:
+def can_approve(*, actor: User, grant: UserRole) -> bool:
     """The national coordinator approves ministry roles; the NGO's coordinator its own staff.
     Nobody approves a change to their own account, or one they asked for."""
     from cases.models import Organisation, Role
@@ -369,10 +379,8 @@ def can_approve(*, actor, grant) -> bool:
 
 
 @transaction.atomic
-def role_grant_approve(*, grant, actor, request: HttpRequest | None = None):
+def role_grant_approve(*, grant: UserRole, actor: User, request: HttpRequest | None = None) -> UserRole:
     from django.utils import timezone
-
-    from cases.models import UserRole
 
     grant = (
         UserRole.objects.select_for_update(of=("self",)).select_related("user__organisation").get(pk=grant.pk)
@@ -384,7 +392,7 @@ def role_grant_approve(*, grant, actor, request: HttpRequest | None = None):
     if not grant.pending:
         raise ValidationError(ROLE_NOT_PENDING)
     grant.pending, grant.approved_by, grant.approved_at = False, actor, timezone.now()
-    grant._history_user = actor
+    history_stamp(grant, actor=actor)
     grant.save(update_fields=["pending", "approved_by", "approved_at"])
     security_event_record(
         kind=SecurityEvent.Kind.ROLE_APPROVED,
@@ -397,8 +405,7 @@ def role_grant_approve(*, grant, actor, request: HttpRequest | None = None):
 
 
 @transaction.atomic
-def role_grant_reject(*, grant, actor, request: HttpRequest | None = None) -> None:
-    from cases.models import UserRole
+def role_grant_reject(*, grant: UserRole, actor: User, request: HttpRequest | None = None) -> None:
 
     grant = UserRole.objects.select_for_update().get(pk=grant.pk)
     if not can_approve(actor=actor, grant=grant):
@@ -406,6 +413,6 @@ def role_grant_reject(*, grant, actor, request: HttpRequest | None = None) -> No
     if not grant.pending:
         raise ValidationError(ROLE_NOT_PENDING)
     target = f"user:{grant.user_id} role:{grant.role}"
-    grant._history_user = actor
+    history_stamp(grant, actor=actor)
     grant.delete()
     security_event_record(kind=SecurityEvent.Kind.ROLE_REJECTED, request=request, user=actor, target=target)
