@@ -270,6 +270,17 @@ class Person(models.Model):
     address = models.TextField(_("address"), blank=True)
     # How to reach the person without endangering them; shown wherever a contact detail shows.
     safe_contact_instructions = models.TextField(_("safe-contact instructions"), blank=True)
+    # The person's id in the system a mandated NGO brought its caseload from (docs/import.md):
+    # unique per importing organisation, so that running an import again creates no duplicate.
+    external_id = models.CharField(_("id in the previous system"), max_length=64, blank=True, default="")
+    external_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("imported by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["search_name"])
@@ -287,6 +298,16 @@ class Person(models.Model):
                 condition=Q(estimated_age__isnull=True) | Q(estimated_age_on__isnull=False),
                 name="person_estimated_age_has_date",
                 violation_error_message=_("An estimated age needs the date it was estimated on."),
+            ),
+            models.UniqueConstraint(
+                fields=["external_organisation", "external_id"],
+                condition=~Q(external_id=""),
+                name="person_external_id_unique_per_org",
+                violation_error_message=_("Another person already has this id from the previous system."),
+            ),
+            models.CheckConstraint(
+                condition=Q(external_id="") | Q(external_organisation__isnull=False),
+                name="person_external_id_has_org",
             ),
         ]
 
@@ -391,6 +412,10 @@ class Case(models.Model):
     risk_level = models.CharField(
         _("risk level"), max_length=10, choices=RiskLevel.choices, blank=True, default=""
     )
+    # The case's id in the system the NGO brought its caseload from (docs/import.md).
+    external_id = models.CharField(
+        _("id in the previous system"), max_length=64, blank=True, default="", editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -401,6 +426,11 @@ class Case(models.Model):
         ordering = ["-opened_on", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["year", "number"], name="case_year_number_unique"),
+            models.UniqueConstraint(
+                fields=["organisation", "external_id"],
+                condition=~Q(external_id=""),
+                name="case_external_id_unique_per_org",
+            ),
             models.CheckConstraint(
                 condition=Q(stage="closed", closed_at__isnull=False)
                 | (~Q(stage="closed") & Q(closed_at__isnull=True)),

@@ -93,6 +93,7 @@ def case_open(
     opened_on: datetime.date | None = None,
     stage: str = Case.Stage.IDENTIFICATION,
     reason: str = "",
+    external_id: str = "",
 ) -> Case:
     """Open a case with the next reference of the year (NRM-2026-0042)."""
     if organisation.kind != Organisation.Kind.MANDATED_NGO:
@@ -111,6 +112,7 @@ def case_open(
             organisation=organisation,
             stage=stage,
             opened_on=opened_on,
+            external_id=external_id,
         )
         history_stamp(case, actor=actor, reason=reason or _("Case opened"))
         try:

@@ -198,6 +198,9 @@ class PostCourseConsultation(models.Model):
     date = models.DateField(_("date"))
     specialist = models.CharField(_("specialist"), max_length=20, choices=SpecialistKind.choices)
     notes = models.TextField(_("notes"), blank=True)
+    # An opening balance brought in from the previous system (docs/import.md): it counts toward
+    # the limit like any entry, and the pages mark it as imported.
+    opening_balance = models.BooleanField(_("imported opening balance"), default=False, editable=False)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -239,6 +242,9 @@ class FamilyConsultation(models.Model):
     date = models.DateField(_("date"))
     specialist = models.CharField(_("specialist"), max_length=20, choices=SpecialistKind.choices)
     notes = models.TextField(_("notes"), blank=True)
+    # An opening balance brought in from the previous system (docs/import.md): it counts toward
+    # the limit like any entry, and the pages mark it as imported.
+    opening_balance = models.BooleanField(_("imported opening balance"), default=False, editable=False)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -258,6 +264,9 @@ class CourtSupportEntry(models.Model):
         _("hours"), max_digits=5, decimal_places=2, help_text=_("In quarter hours: 0.25, 0.5, 1.75 …")
     )
     activity = models.CharField(_("activity"), max_length=300)
+    # An opening balance brought in from the previous system (docs/import.md): it counts toward
+    # the limit like any entry, and the pages mark it as imported.
+    opening_balance = models.BooleanField(_("imported opening balance"), default=False, editable=False)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()

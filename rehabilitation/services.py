@@ -286,7 +286,13 @@ def material_assistance_log(
 
 @transaction.atomic
 def post_course_consultation_log(
-    *, case: Case, date: datetime.date, specialist: str, notes: str = "", actor: User
+    *,
+    case: Case,
+    date: datetime.date,
+    specialist: str,
+    notes: str = "",
+    actor: User,
+    opening_balance: bool = False,
 ) -> PostCourseConsultation:
     """One of at most five one-hour consultations, dated after the course ended and within two
     years of its end ([seed]; Cabinet Regulation No 344 (2019))."""
@@ -310,7 +316,12 @@ def post_course_consultation_log(
     if course.post_course_consultations.count() >= limits.POST_COURSE_LIMIT:
         raise ValidationError(POST_COURSE_USED % {"limit": limits.POST_COURSE_LIMIT})
     entry = PostCourseConsultation(
-        course=course, date=date, specialist=specialist, notes=(notes or "").strip(), recorded_by=actor
+        course=course,
+        date=date,
+        specialist=specialist,
+        notes=(notes or "").strip(),
+        recorded_by=actor,
+        opening_balance=opening_balance,
     )
     history_stamp(entry, actor=actor)
     entry.save()
@@ -351,6 +362,7 @@ def family_consultation_log(
     specialist: str,
     notes: str = "",
     actor: User,
+    opening_balance: bool = False,
 ) -> FamilyConsultation:
     case = _lock_case(case)
     permissions.require(actor, Action.RECORD, case)
@@ -373,6 +385,7 @@ def family_consultation_log(
         specialist=specialist,
         notes=(notes or "").strip(),
         recorded_by=actor,
+        opening_balance=opening_balance,
     )
     history_stamp(entry, actor=actor)
     entry.save()
@@ -384,7 +397,7 @@ def family_consultation_log(
 
 @transaction.atomic
 def court_support_log(
-    *, case: Case, date: datetime.date, hours, activity: str, actor: User
+    *, case: Case, date: datetime.date, hours, activity: str, actor: User, opening_balance: bool = False
 ) -> CourtSupportEntry:
     """Log hours of support in criminal proceedings; the case's total never passes 150.00.
 
@@ -411,8 +424,15 @@ def court_support_log(
                 % {"remaining": limits.hours_display(remaining), "requested": limits.hours_display(hours)}
             }
         )
-    entry = CourtSupportEntry(case=case, date=date, hours=hours, activity=activity.strip(), recorded_by=actor)
-    history_stamp(entry, actor=actor)
+    entry = CourtSupportEntry(
+        case=case,
+        date=date,
+        hours=hours,
+        activity=activity.strip(),
+        recorded_by=actor,
+        opening_balance=opening_balance,
+    )
+    history_stamp(entry, actor=actor, reason=_("Opening balance imported") if opening_balance else "")
     entry.save()
     _court_hours_alert_now(case=case, total=used + hours, actor=actor)
     return entry
