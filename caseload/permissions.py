@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Organisation, Role
@@ -12,9 +14,9 @@ NOT_A_COORDINATOR = _(
 )
 
 
-def may_import(user) -> bool:
+def may_import(user: Any) -> bool:
     org = getattr(user, "organisation", None)
-    return (
+    return bool(
         Role.COORDINATOR in user_roles(user)
         and org is not None
         and org.is_active
@@ -22,13 +24,15 @@ def may_import(user) -> bool:
     )
 
 
-def import_refusal(user) -> str | None:
+def import_refusal(user: Any) -> str | None:
     """Why the user may not import, or None when they may."""
     if may_import(user):
         return None
     return str(NOT_A_COORDINATOR % {"name": getattr(user, "display_name", "")})
 
 
-def may_see_run(user, run) -> bool:
+def may_see_run(user: Any, run: Any) -> bool:
     """An import run is seen by the coordinator who started it, while they may still import."""
-    return may_import(user) and run.requested_by_id == user.pk and run.organisation_id == user.organisation_id
+    return bool(
+        may_import(user) and run.requested_by_id == user.pk and run.organisation_id == user.organisation_id
+    )
