@@ -101,10 +101,16 @@ class IdentificationProposeForm(Form):
     }
 
     def ground_groups(self):
-        return [(Ground(g).label, [self[name] for name in names]) for g, names in self.GROUPS.items()]
+        return [(g, Ground(g).label, [self[name] for name in names]) for g, names in self.GROUPS.items()]
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)
+        # Only the chosen ground's fields show (static/css/app.css); what was typed under another
+        # ground before the choice changed is hidden, so it is dropped rather than refused.
+        for ground, names in self.GROUPS.items():
+            if ground != data.get("ground"):
+                for name in names:
+                    data[name] = None if isinstance(self.fields[name], forms.DateField) else ""
         data["commission_members"] = parse_members(data.get("commission_members", ""))
         return data
 

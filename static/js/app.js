@@ -37,14 +37,34 @@
       input.setAttribute("aria-label", box.getAttribute("data-filterable"));
       input.setAttribute("placeholder", box.getAttribute("data-filterable"));
       box.parentNode.insertBefore(input, box);
+      // A polite count for screen readers; the words come from the page, in its language.
+      var status = document.createElement("p");
+      status.className = "visually-hidden";
+      status.setAttribute("role", "status");
+      box.parentNode.insertBefore(status, box.nextSibling);
       var boxes = box.querySelectorAll("input[type=checkbox]");
+      // Enter in the box ticks the only match instead of submitting the form.
+      input.addEventListener("keydown", function (event) {
+        if (event.key !== "Enter") return;
+        event.preventDefault();
+        var shown = Array.prototype.filter.call(boxes, function (c) {
+          return !c.closest("li, div").hidden && !c.checked;
+        });
+        if (input.value.trim() && shown.length === 1) {
+          shown[0].checked = true;
+          shown[0].focus();
+        }
+      });
       input.addEventListener("input", function () {
         var q = input.value.trim().toLocaleLowerCase();
+        var count = 0;
         boxes.forEach(function (checkbox) {
           var item = checkbox.closest("li, div");
           var text = item.textContent.toLocaleLowerCase();
           item.hidden = !!q && !checkbox.checked && text.indexOf(q) === -1;
+          if (!item.hidden) count += 1;
         });
+        status.textContent = q ? (box.getAttribute("data-filter-count") || "%s").replace("%s", count) : "";
       });
     });
   }

@@ -23,3 +23,58 @@ def test_the_rehabilitation_section_shows_consultations_against_the_plan(page, l
     progress = page.get_by_role("table", name="Consultations delivered against the plan")
     expect(progress.get_by_role("row", name="Psychologist 1 of 12")).to_be_visible()
     expect(progress.get_by_role("row", name="Medical practitioner 0 of 2")).to_be_visible()
+
+
+def _propose_page(page, live_server, demo):
+    # The form shows whatever the case (Aija's proposal awaits review; the form still opens).
+    case = demo["cases"]["aija"]
+    page.goto(f"{live_server.url}/services/cases/{case.reference}/identification/propose/")
+    expect(page.get_by_role("heading", name="Propose the identification")).to_be_visible()
+    return case
+
+
+def test_the_identification_form_shows_only_the_chosen_grounds_fields(page, live_server, login, demo):
+    login("caseworker", DEMO_PASSWORD)
+    _propose_page(page, live_server, demo)
+    expect(page.get_by_text("Choose the ground to see the fields of its document.")).to_be_visible()
+    expect(page.get_by_label("Statement number")).to_be_hidden()
+    expect(page.get_by_label("Criminal case number")).to_be_hidden()
+    page.get_by_label("Statement of a law-enforcement institution").check()
+    expect(page.get_by_label("Statement number")).to_be_visible()
+    expect(page.get_by_label("Criminal case number")).to_be_hidden()
+    expect(page.get_by_label("Date of the report")).to_be_hidden()
+    page.get_by_label("Assessment report of the Commission of experts").check()
+    expect(page.get_by_label("Date of the report")).to_be_visible()
+    expect(page.get_by_label("Statement number")).to_be_hidden()
+
+
+def test_the_ground_disclosure_needs_no_script(browser, live_server, demo):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("caseworker")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    _propose_page(page, live_server, demo)
+    expect(page.get_by_label("Criminal case number")).to_be_hidden()
+    page.get_by_label("Decision of the performer of the criminal procedure").check()
+    expect(page.get_by_label("Criminal case number")).to_be_visible()
+    expect(page.get_by_label("Statement number")).to_be_hidden()
+    context.close()
+
+
+def test_the_citizenship_picker_is_searched_and_ticked_from_the_keyboard(page, live_server, login, demo):
+    login("police", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/referrals/new/")
+    search = page.get_by_role("searchbox", name="Type to find")
+    search.focus()
+    page.keyboard.type("vjet")
+    # The English page names the country in English; the Latvian spelling finds nothing.
+    expect(page.get_by_role("status").filter(has_text="shown")).to_have_text("0 shown")
+    search.fill("")
+    page.keyboard.type("vietn")
+    expect(page.get_by_role("status").filter(has_text="shown")).to_have_text("1 shown")
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Vietnam")).to_be_checked()
+    expect(page.get_by_label("Vietnam")).to_be_focused()
+    expect(page.get_by_role("heading", name="New referral")).to_be_visible()

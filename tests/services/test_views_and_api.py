@@ -471,3 +471,30 @@ def test_pages_not_offered_say_why(client, mandated_ngo, caseworker, citizenship
     response = client.get(_url(page, case))
     assert response.status_code == 200
     assert response.context["refusal"] == message and "form" not in response.context
+
+
+def test_what_was_typed_under_another_ground_before_the_choice_changed_is_dropped(
+    client, caseworker, case_of_caseworker
+):
+    """Only the chosen ground's fields show; a value left in a hidden one is not a refusal."""
+    client.force_login(caseworker)
+    page = client.get(_url("identification_propose", case_of_caseworker)).content.decode()
+    assert page.count('class="border rounded p-2 mb-2 ground-fields"') == 3
+    assert 'data-ground="law_enforcement_statement"' in page
+    response = client.post(
+        _url("identification_propose", case_of_caseworker),
+        {
+            "ground": "law_enforcement_statement",
+            "le_institution": "Valsts policija",
+            "le_country": "LV",
+            "le_number": "VP-1",
+            "le_date": "2026-03-01",
+            "cp_case_number": "typed first, then another ground chosen",
+            "commission_date": "2026-02-01",
+            "outcome": "identified",
+        },
+    )
+    assert response.status_code == 302
+    proposal = Identification.objects.get()
+    assert proposal.cp_case_number == "" and proposal.commission_date is None
+    assert proposal.le_number == "VP-1"
