@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils import timezone
 
-from cases.models import Organisation, Role
+from cases.models import Organisation, Role, User
 from cases.permissions import user_roles
 from cases.queries import any_of
 
@@ -36,15 +36,15 @@ class Action(StrEnum):
     VIEW_COUNTS = "view_referral_counts"
 
 
-def _organisation(user):
+def _organisation(user: User) -> Organisation | None:
     # One query per user object for the organisation, however often it is asked.
-    if not getattr(user, "organisation_id", None):
+    if not user.organisation_id:
         return None
     return user.organisation
 
 
-def is_first_responder(user) -> bool:
-    cached = getattr(user, "_is_first_responder_cache", None)
+def is_first_responder(user: User) -> bool:
+    cached: bool | None = user.__dict__.get("_is_first_responder_cache")
     if cached is not None:
         return cached
     result = False
@@ -56,22 +56,22 @@ def is_first_responder(user) -> bool:
             elif org.kind == Organisation.Kind.OTHER_SPECIALIST:
                 today = timezone.localdate()
                 result = any(record.is_valid_on(today) for record in user.training_records.all())
-    user._is_first_responder_cache = result
+    user.__dict__["_is_first_responder_cache"] = result
     return result
 
 
-def is_intake_coordinator(user) -> bool:
+def is_intake_coordinator(user: User) -> bool:
     if Role.COORDINATOR not in user_roles(user):
         return False
     org = _organisation(user)
     return org is not None and org.kind == Organisation.Kind.MANDATED_NGO
 
 
-def is_national_coordinator(user) -> bool:
+def is_national_coordinator(user: User) -> bool:
     return Role.NATIONAL_COORDINATOR in user_roles(user)
 
 
-def can(user, action: str, referral: Referral | None = None) -> bool:
+def can(user: User, action: str, referral: Referral | None = None) -> bool:
     if not user_roles(user):
         return False
     if action == Action.CREATE:
@@ -107,12 +107,12 @@ def can(user, action: str, referral: Referral | None = None) -> bool:
     return False
 
 
-def require(user, action: str, referral: Referral | None = None) -> None:
+def require(user: User, action: str, referral: Referral | None = None) -> None:
     if not can(user, action, referral):
         raise PermissionDenied
 
 
-def referral_visibility_filter(user) -> Q | None:
+def referral_visibility_filter(user: User) -> Q | None:
     """A filter on Referral for the referrals the user may read in full; None for none."""
     branches: list[Q] = []
     if is_first_responder(user):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
 from django.db.models import Count, Q, QuerySet
@@ -50,13 +53,13 @@ def referral_get_for_user_or_404(*, user: User, pk: int) -> Referral:
 
 def referral_list_for_organisation(*, user: User, limit: int | None = None) -> QuerySet[Referral]:
     """A first responder's view: their organisation's referrals (and their own drafts)."""
-    if not permissions.is_first_responder(user):
+    if not permissions.is_first_responder(user) or user.organisation_id is None:
         return Referral.objects.none()
     qs = referral_list_for_user(user=user).filter(organisation_id=user.organisation_id)
     return qs[:limit] if limit else qs
 
 
-def _overdue_annotation(today) -> models.Case:
+def _overdue_annotation(today: datetime.date) -> models.Case:
     return models.Case(
         models.When(submitted_at__date__lte=overdue_cutoff(today), then=models.Value(True)),
         default=models.Value(False),
@@ -103,12 +106,13 @@ def referral_queue_for_user(*, user: User, q: str = "", show: str = "") -> Query
     )
 
 
-def queue_row_facts(referrals, today=None) -> list:
+def queue_row_facts(referrals: Iterable[Referral], today: datetime.date | None = None) -> list[Any]:
     """Per row of the queue: the working days left of the three (negative: overdue by)."""
     from .workdays import INTAKE_WORKING_DAYS, working_days_after
 
     today = today or timezone.localdate()
-    rows = list(referrals)
+    # The rows carry the two figures as attributes the template reads.
+    rows: list[Any] = list(referrals)
     for referral in rows:
         submitted = timezone.localtime(referral.submitted_at).date()
         referral.working_days_left = INTAKE_WORKING_DAYS - working_days_after(submitted, today)
@@ -168,7 +172,7 @@ def referral_counts_for_user(*, user: User) -> dict[str, int] | None:
 
 def caseworkers_for_intake(*, user: User) -> QuerySet[User]:
     """The active caseworkers of the coordinator's NGO, to take an accepted referral."""
-    if not permissions.is_intake_coordinator(user):
+    if not permissions.is_intake_coordinator(user) or user.organisation_id is None:
         return User.objects.none()
     return (
         User.objects.filter(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as gettext_now
@@ -86,7 +88,7 @@ EDITABLE_FIELDS = (
 _CHOICE_LISTS = {"indicators": Indicator, "forms_of_exploitation": Exploitation, "urgent_needs": UrgentNeed}
 
 
-def _apply(referral: Referral, data: dict) -> None:
+def _apply(referral: Referral, data: dict[str, Any]) -> None:
     for name in EDITABLE_FIELDS:
         if name not in data:
             continue
@@ -104,7 +106,7 @@ def _apply(referral: Referral, data: dict) -> None:
 
 def _check_always(referral: Referral) -> None:
     """What holds for a draft too: nothing identifying without consent, and well-formed values."""
-    errors: dict[str, list] = {}
+    errors: dict[str, list[Any]] = {}
     if referral.consent is False:
         given = [name for name in IDENTIFYING_FIELDS if getattr(referral, name) not in ("", None)]
         if given:
@@ -129,7 +131,7 @@ def _check_always(referral: Referral) -> None:
 
 def _check_complete(referral: Referral) -> None:
     """What a submitted referral needs; a draft may lack any of it."""
-    errors: dict[str, list] = {}
+    errors: dict[str, list[Any]] = {}
     if referral.consent is None:
         errors["consent"] = [CONSENT_REQUIRED]
     if referral.met_on is None:
@@ -148,9 +150,9 @@ def _check_complete(referral: Referral) -> None:
 
 def _draft_for_edit(referral: Referral | None, actor: User) -> Referral:
     if referral is None:
-        if not permissions.can(actor, Action.CREATE):
+        if not permissions.can(actor, Action.CREATE) or actor.organisation is None:
             raise PermissionDenied(NOT_A_FIRST_RESPONDER)
-        return Referral(organisation_id=actor.organisation_id, created_by=actor)
+        return Referral(organisation=actor.organisation, created_by=actor)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status != Referral.Status.DRAFT:
         raise ValidationError(DRAFT_NOT_EDITABLE)
@@ -159,7 +161,7 @@ def _draft_for_edit(referral: Referral | None, actor: User) -> Referral:
 
 
 @transaction.atomic
-def referral_save_draft(*, actor: User, data: dict, referral: Referral | None = None) -> Referral:
+def referral_save_draft(*, actor: User, data: dict[str, Any], referral: Referral | None = None) -> Referral:
     """Keep what was typed so far, without asking for what is still missing."""
     referral = _draft_for_edit(referral, actor)
     _apply(referral, data)
@@ -170,13 +172,15 @@ def referral_save_draft(*, actor: User, data: dict, referral: Referral | None = 
 
 
 @transaction.atomic
-def referral_submit(*, actor: User, data: dict | None = None, referral: Referral | None = None) -> Referral:
+def referral_submit(
+    *, actor: User, data: dict[str, Any] | None = None, referral: Referral | None = None
+) -> Referral:
     """Submit a referral (or, without consent, an anonymous notification) to the mandated NGO."""
     referral = _draft_for_edit(referral, actor)
     _apply(referral, data or {})
     # Every problem in one round: a missing date is reported beside a contradictory age, not
     # only once the age is fixed.
-    errors: dict[str, list] = {}
+    errors: dict[str, list[Any]] = {}
     for check in (_check_always, _check_complete):
         try:
             check(referral)
@@ -207,7 +211,7 @@ def _decision_target(referral: Referral, actor: User) -> Referral:
     return referral
 
 
-def _person_fields(referral: Referral) -> dict:
+def _person_fields(referral: Referral) -> dict[str, Any]:
     fields = {
         name: getattr(referral, name)
         for name in (
@@ -229,7 +233,7 @@ def _person_fields(referral: Referral) -> dict:
     return fields
 
 
-def persons_known_to(actor: User):
+def persons_known_to(actor: User) -> QuerySet[Person]:
     """The people the coordinator's NGO already holds a case for: candidates to attach to."""
     visible = case_visibility_filter(actor)
     if visible is None:
@@ -253,7 +257,7 @@ def referral_accept(
         person = case_services.person_create(actor=actor, **_person_fields(referral))
     case = case_services.case_open(
         person=person,
-        organisation=Organisation.objects.get(pk=actor.organisation_id),
+        organisation=Organisation.objects.get(pk=actor.organisation_id or 0),
         actor=actor,
         stage=Case.Stage.IDENTIFICATION,
         reason=gettext_now("Case opened from a referral"),
