@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Exists, Field, Model, OuterRef, Prefetch, Q, QuerySet
@@ -19,6 +19,9 @@ from .collation import lv_collated
 from .models import Case, CaseAccess, CaseAssignment, Person, Role, User, normalise_name
 from .permissions import Action
 from .sections import timeline_sources
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _active_assignments() -> Prefetch[str, QuerySet[CaseAssignment], str]:
@@ -182,7 +185,7 @@ def case_access_list_for_user(*, user: User, case: Case) -> QuerySet[CaseAccess]
 class TimelineEntry:
     at: datetime.datetime
     actor: str
-    title: str
+    title: StrOrPromise
     details: list[str] = field(default_factory=list)
     reason: str = ""
 
@@ -234,7 +237,7 @@ _PERSONAL_FIELDS = {
 
 
 # A created_title is a text or, for records that say more, a function of the history record.
-CreatedTitle = str | Callable[[Any], str]
+type CreatedTitle = StrOrPromise | Callable[[Any], str]
 
 
 def _entries_for(
@@ -242,7 +245,7 @@ def _entries_for(
     model: type[Model],
     *,
     created_title: CreatedTitle,
-    changed_title: str,
+    changed_title: StrOrPromise,
     fields: set[str] | None = None,
 ) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = []
@@ -286,7 +289,7 @@ def history_timeline_entries(
     model: type[Model],
     records: list[Any],
     created_title: CreatedTitle,
-    changed_title: str,
+    changed_title: StrOrPromise,
     fields: set[str],
 ) -> list[TimelineEntry]:
     """Timeline entries from a stage app's history records; only the named fields' changes show."""

@@ -12,12 +12,16 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 
 from cases import permissions as case_permissions
-from cases.models import Case, Role
+from cases.models import Case, Role, User
 from cases.permissions import Action as CaseAction
+
+if TYPE_CHECKING:
+    from .models import Identification
 
 
 class Action(StrEnum):
@@ -27,7 +31,7 @@ class Action(StrEnum):
     RECORD = "record_services"
 
 
-def can(user, action: str, case: Case, *, identification=None) -> bool:
+def can(user: User, action: str, case: Case, *, identification: Identification | None = None) -> bool:
     if action == Action.VIEW:
         return case_permissions.can(user, CaseAction.VIEW_CASE, case)
     if action in (Action.RECORD, Action.PROPOSE_IDENTIFICATION):
@@ -47,10 +51,10 @@ def can(user, action: str, case: Case, *, identification=None) -> bool:
     return False
 
 
-def is_proposer(user, identification) -> bool:
-    return identification is not None and identification.proposed_by_id == getattr(user, "pk", None)
+def is_proposer(user: User, identification: Identification | None) -> bool:
+    return identification is not None and identification.proposed_by_id == user.pk
 
 
-def require(user, action: str, case: Case, *, identification=None) -> None:
+def require(user: User, action: str, case: Case, *, identification: Identification | None = None) -> None:
     if not can(user, action, case, identification=identification):
         raise PermissionDenied

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
@@ -12,7 +14,7 @@ from django.utils.translation import gettext as _
 from cases import periods
 from cases.models import Case, CaseAssignment, Role, User
 from cases.permissions import has_role
-from cases.selectors import case_get_for_user_or_404
+from cases.selectors import TimelineEntry, case_get_for_user_or_404
 
 from . import permissions
 from .models import (
@@ -119,7 +121,7 @@ class ReflectionView:
         return self.period.get_status_display()
 
 
-def reflection_period_view(*, case: Case, today=None) -> ReflectionView | None:
+def reflection_period_view(*, case: Case, today: datetime.date | None = None) -> ReflectionView | None:
     period = ReflectionPeriod.objects.filter(case=case).first()
     if period is None:
         return None
@@ -137,11 +139,12 @@ def residence_permit_get(*, case: Case) -> ResidencePermit | None:
     return ResidencePermit.objects.filter(case=case).first()
 
 
-def case_timeline_entries(case) -> list:
+def case_timeline_entries(case: Case) -> list[TimelineEntry]:
     """Identification, reflection period and residence permit events for the case timeline."""
     from cases.selectors import history_timeline_entries
 
-    def records(model):
+    # simple-history adds the `history` manager at run time; it has no types.
+    def records(model: Any) -> list[Any]:
         return list(
             model.history.filter(case_id=case.pk).select_related("history_user").order_by("history_date")
         )

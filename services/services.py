@@ -8,6 +8,8 @@ takes the case's row lock first, so that two writers on one case are served one 
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -30,6 +32,9 @@ from .models import (
     ResidencePermit,
 )
 from .permissions import Action
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Error messages: module constants the tests reuse.
 ALREADY_PROPOSED = _(
@@ -246,7 +251,7 @@ def assistance_record(
     ended_on: datetime.date | None = None,
     outcome: str = "",
     claim: str = "",
-    amount_eur=None,
+    amount_eur: Decimal | None = None,
     compensation_status: str = "",
 ) -> AssistanceRecord:
     case = _locked_case(case)
@@ -280,7 +285,9 @@ def assistance_record(
 # --- reflection period ------------------------------------------------------------------------
 
 
-def _third_country_national_error(case: Case, *, eu_message, unknown_message):
+def _third_country_national_error(
+    case: Case, *, eu_message: StrOrPromise, unknown_message: StrOrPromise
+) -> StrOrPromise | None:
     tcn = case.person.is_third_country_national
     if tcn is None:
         return unknown_message
@@ -289,7 +296,7 @@ def _third_country_national_error(case: Case, *, eu_message, unknown_message):
     return None
 
 
-def reflection_period_refusal(*, case: Case):
+def reflection_period_refusal(*, case: Case) -> StrOrPromise | None:
     """Why a reflection period cannot be started on this case, or None when it can."""
     error = _third_country_national_error(
         case, eu_message=REFLECTION_EU_CITIZEN, unknown_message=REFLECTION_CITIZENSHIP_UNKNOWN
@@ -301,7 +308,7 @@ def reflection_period_refusal(*, case: Case):
     return error
 
 
-def residence_permit_refusal(*, case: Case):
+def residence_permit_refusal(*, case: Case) -> StrOrPromise | None:
     """Why the residence-permit workflow is not offered on this case, or None when it is."""
     error = _third_country_national_error(
         case, eu_message=PERMIT_EU_CITIZEN, unknown_message=PERMIT_CITIZENSHIP_UNKNOWN
@@ -354,7 +361,7 @@ PERMIT_FIELDS = (
 
 
 @transaction.atomic
-def residence_permit_save(*, case: Case, actor: User, **fields) -> ResidencePermit:
+def residence_permit_save(*, case: Case, actor: User, **fields: Any) -> ResidencePermit:
     """Record the residence-permit workflow step by step: travel document, application (with the
     recognition decision and the statement of necessity), decision, permit number and validity."""
     case = _locked_case(case)
