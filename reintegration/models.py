@@ -15,7 +15,7 @@ from cases.models import Case, Organisation, Role, User
 
 # The partners a case can be referred to, and the role that works each of them.
 PARTNER_KINDS = (Organisation.Kind.MUNICIPAL_SOCIAL_SERVICE, Organisation.Kind.EMPLOYMENT_AGENCY)
-PARTNER_ROLE_BY_KIND = {
+PARTNER_ROLE_BY_KIND: dict[str, str] = {
     Organisation.Kind.MUNICIPAL_SOCIAL_SERVICE: Role.MUNICIPAL_SOCIAL_WORKER,
     Organisation.Kind.EMPLOYMENT_AGENCY: Role.EMPLOYMENT_OFFICER,
 }

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from cases import permissions as case_permissions
-from cases.models import Case, Organisation
+from cases.models import Case, Organisation, User
 from cases.permissions import Action as CaseAction
 
 from .models import PARTNER_ROLE_BY_KIND, PartnerReferral
@@ -36,25 +36,25 @@ class Action(StrEnum):
     LIST_PARTNER_CASES = "list_partner_cases"
 
 
-def _partner_kind(user) -> str | None:
+def _partner_kind(user: User) -> str | None:
     """The partner kind the user works for, when they hold the role that works it."""
     # Roles first: they are cached on the user, so nobody else pays for the organisation read.
     if not case_permissions.has_role(user, *PARTNER_ROLE_BY_KIND.values()):
         return None
-    org = getattr(user, "organisation", None)
+    org = user.organisation
     if org is None:
         return None
     role = PARTNER_ROLE_BY_KIND.get(org.kind)
     if role is None or not case_permissions.has_role(user, role):
         return None
-    return org.kind
+    return str(org.kind)
 
 
-def is_partner_user(user) -> bool:
+def is_partner_user(user: User) -> bool:
     return _partner_kind(user) is not None
 
 
-def partner_referral_filter(user) -> Q | None:
+def partner_referral_filter(user: User) -> Q | None:
     """A filter on PartnerReferral for the referrals that open a narrow view to the user."""
     kind = _partner_kind(user)
     if kind is None:
@@ -64,7 +64,7 @@ def partner_referral_filter(user) -> Q | None:
     )
 
 
-def _opens_narrow_view(user, referral: PartnerReferral) -> bool:
+def _opens_narrow_view(user: User, referral: PartnerReferral) -> bool:
     kind = _partner_kind(user)
     return (
         kind is not None
@@ -75,11 +75,13 @@ def _opens_narrow_view(user, referral: PartnerReferral) -> bool:
     )
 
 
-def _ngo_may_change(user, case: Case) -> bool:
+def _ngo_may_change(user: User, case: Case) -> bool:
     return case_permissions.can(user, CaseAction.CHANGE_CASE, case)
 
 
-def can(user, action: str, *, case: Case | None = None, referral: PartnerReferral | None = None) -> bool:
+def can(
+    user: User, action: str, *, case: Case | None = None, referral: PartnerReferral | None = None
+) -> bool:
     if action == Action.LIST_PARTNER_CASES:
         return is_partner_user(user)
     if referral is not None:
@@ -108,8 +110,10 @@ def can(user, action: str, *, case: Case | None = None, referral: PartnerReferra
     return False
 
 
-def require(user, action: str, **kwargs) -> None:
-    if not can(user, action, **kwargs):
+def require(
+    user: User, action: str, *, case: Case | None = None, referral: PartnerReferral | None = None
+) -> None:
+    if not can(user, action, case=case, referral=referral):
         raise PermissionDenied
 
 

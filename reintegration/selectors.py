@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Model, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -16,6 +17,9 @@ from cases.collation import lv_collated
 from cases.models import Case, Organisation, User
 from cases.queries import any_of
 
+if TYPE_CHECKING:
+    from cases.selectors import TimelineEntry
+
 from . import permissions
 from .models import AssessedNeed, Assistance, EmploymentMeasure, PartnerConsultation, PartnerReferral
 from .permissions import Action
@@ -23,7 +27,7 @@ from .permissions import Action
 logger = logging.getLogger(__name__)
 
 
-def _ngo_filter(user) -> Q | None:
+def _ngo_filter(user: User) -> Q | None:
     """Referrals of the cases the user may see in full (the NGO, the national coordinator)."""
     visible = case_permissions.case_visibility_filter(user)
     if visible is None:
@@ -33,12 +37,12 @@ def _ngo_filter(user) -> Q | None:
     return Q(case__in=Case.objects.filter(visible).values("pk"))
 
 
-def referral_scope_filter(user) -> Q | None:
+def referral_scope_filter(user: User) -> Q | None:
     """Every referral whose records the user may read: the NGO side, or their own narrow view."""
     return any_of(_ngo_filter(user), permissions.partner_referral_filter(user))
 
 
-def _records_prefetch() -> list:
+def _records_prefetch() -> list[Any]:
     return [
         Prefetch(
             "needs", queryset=AssessedNeed.objects.select_related("recorded_by").order_by("assessed_on", "pk")
@@ -145,15 +149,19 @@ def partner_organisations() -> QuerySet[Organisation]:
     )
 
 
-def records_for_user(*, user: User, model, referral_id: int | None = None) -> QuerySet:
+def records_for_user[M: Model](*, user: User, model: type[M], referral_id: int | None = None) -> QuerySet[M]:
     """Needs, assistance, measures or consultations of every referral the user may read."""
     scope = referral_scope_filter(user)
     if scope is None:
-        return model.objects.none()
+        return model._default_manager.none()
     referrals = PartnerReferral.objects.filter(scope)
     if referral_id is not None:
         referrals = referrals.filter(pk=referral_id)
-    return model.objects.filter(referral__in=referrals.values("pk")).select_related("referral").order_by("pk")
+    return (
+        model._default_manager.filter(referral__in=referrals.values("pk"))
+        .select_related("referral")
+        .order_by("pk")
+    )
 
 
 def is_partner_viewer(*, user: User, referral: PartnerReferral) -> bool:
@@ -214,7 +222,7 @@ def residence_permit_info(*, case: Case) -> PermitInfo:
     return PermitInfo(recorded=True)
 
 
-def case_timeline_entries(case) -> list:
+def case_timeline_entries(case: Case) -> list[TimelineEntry]:
     """Onward referrals to partners for the case timeline (their records stay in their sections)."""
     from django.utils.translation import gettext as _
 

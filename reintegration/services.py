@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -116,12 +117,12 @@ def referral_complete(*, referral: PartnerReferral, actor: User, outcome: str) -
 # --- the municipality -------------------------------------------------------------------------
 
 
-def _check_amount(amount: Decimal | None, errors: dict) -> None:
+def _check_amount(amount: Decimal | None, errors: dict[str, Any]) -> None:
     if amount is not None and amount < 0:
         errors["amount_eur"] = AMOUNT_NOT_NEGATIVE
 
 
-def _raise(errors: dict) -> None:
+def _raise(errors: dict[str, Any]) -> None:
     if errors:
         raise ValidationError(errors)
 
@@ -140,14 +141,14 @@ def need_record(
 ) -> AssessedNeed:
     referral = _locked_referral(referral)
     permissions.require(actor, Action.RECORD_MUNICIPAL, referral=referral)
-    errors: dict = {}
+    errors: dict[str, Any] = {}
     _check_amount(amount_eur, errors)
     by_dates = period_from is not None or period_to is not None
     if (months is not None and by_dates) or (months is None and (period_from is None or period_to is None)):
         errors["period_from"] = PERIOD_REQUIRED
     elif months is not None and months < 1:
         errors["months"] = MONTHS_POSITIVE
-    elif by_dates and period_to < period_from:
+    elif period_from is not None and period_to is not None and period_to < period_from:
         errors["period_to"] = PERIOD_ORDER
     _raise(errors)
     need = AssessedNeed(
@@ -179,7 +180,7 @@ def assistance_record(
 ) -> Assistance:
     referral = _locked_referral(referral)
     permissions.require(actor, Action.RECORD_MUNICIPAL, referral=referral)
-    errors: dict = {}
+    errors: dict[str, Any] = {}
     _check_amount(amount_eur, errors)
     if granted_to is not None and granted_to < granted_from:
         errors["granted_to"] = DATES_ORDER
@@ -221,7 +222,7 @@ def measure_record(
     course, provider, employer, outcome = (
         v.strip() for v in (course or "", provider or "", employer or "", outcome or "")
     )
-    errors: dict = {}
+    errors: dict[str, Any] = {}
     if ended_on is not None and ended_on < started_on:
         errors["ended_on"] = DATES_ORDER
     if kind == EmploymentMeasure.Kind.TRAINING and not (course and provider):
@@ -274,7 +275,7 @@ def consultation_record(
     referral = _locked_referral(referral)
     permissions.require(actor, Action.LOG_CONSULTATION, referral=referral)
     participants, topic = (participants or "").strip(), (topic or "").strip()
-    errors: dict = {}
+    errors: dict[str, Any] = {}
     if held_on > timezone.localdate():
         errors["held_on"] = NOT_IN_FUTURE
     if not participants:

@@ -16,7 +16,7 @@ from enum import StrEnum
 from django.core.exceptions import PermissionDenied
 
 from cases import permissions as case_permissions
-from cases.models import Case
+from cases.models import Case, User
 from cases.permissions import Action as CaseAction
 
 
@@ -30,7 +30,7 @@ class Action(StrEnum):
     EMERGENCY_ACCESS = "emergency_access"
 
 
-def can(user, action: str, case: Case) -> bool:
+def can(user: User, action: str, case: Case) -> bool:
     if action == Action.VIEW_SECTION:
         return case_permissions.can(user, CaseAction.VIEW_CASE, case)
     if action == Action.VIEW_PLAN_DETAILS:
@@ -50,6 +50,6 @@ def can(user, action: str, case: Case) -> bool:
     return False
 
 
-def require(user, action: str, case: Case) -> None:
+def require(user: User, action: str, case: Case) -> None:
     if not can(user, action, case):
         raise PermissionDenied

@@ -17,7 +17,7 @@ PARTNER_ROLE_BY_KIND = {
 }
 
 
-def emergency_access_active(user, case: Case) -> bool:
+def emergency_access_active(user: User, case: Case) -> bool:
     """The grant check cases.permissions asks for: an unexpired emergency access."""
     if not getattr(user, "pk", None):
         return False
@@ -34,7 +34,7 @@ def emergency_access_current(*, user: User, case: Case) -> EmergencyAccess | Non
     )
 
 
-def contact_disclosed_to(user, case: Case) -> bool:
+def contact_disclosed_to(user: User, case: Case) -> bool:
     """The grant check cases.permissions asks for: the contact was disclosed to the user's
     organisation, and the user works for it as a partner."""
     org_id = getattr(user, "organisation_id", None)

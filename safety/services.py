@@ -8,6 +8,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, override
@@ -117,7 +118,7 @@ def risk_assessment_record(
 # --- the safety plan --------------------------------------------------------------------------
 
 
-def _check_measure_dates(*, due_on, done_on) -> None:
+def _check_measure_dates(*, due_on: datetime.date | None, done_on: datetime.date | None) -> None:
     today = timezone.localdate()
     if done_on is not None and done_on > today:
         raise ValidationError({"done_on": DONE_IN_FUTURE})
@@ -125,7 +126,13 @@ def _check_measure_dates(*, due_on, done_on) -> None:
 
 @transaction.atomic
 def safety_measure_add(
-    *, case: Case, actor: User, kind: str, description: str, responsible: str, due_on=None
+    *,
+    case: Case,
+    actor: User,
+    kind: str,
+    description: str,
+    responsible: str,
+    due_on: datetime.date | None = None,
 ) -> SafetyMeasure:
     case = _locked_case(case)
     permissions.require(actor, Action.PLAN, case)
@@ -150,8 +157,8 @@ def safety_measure_update(
     kind: str,
     description: str,
     responsible: str,
-    due_on=None,
-    done_on=None,
+    due_on: datetime.date | None = None,
+    done_on: datetime.date | None = None,
     reason: str = "",
 ) -> SafetyMeasure:
     case = _locked_case(measure.case)
@@ -228,7 +235,9 @@ def emergency_access_hours() -> int:
 
 
 @transaction.atomic
-def emergency_access_open(*, case: Case, actor: User, reason: str, request=None) -> EmergencyAccess:
+def emergency_access_open(
+    *, case: Case, actor: User, reason: str, request: HttpRequest | None = None
+) -> EmergencyAccess:
     """A coordinator not named on a high-risk case opens it for a few hours, stating why.
 
     Kept in the read log (kind "emergency") and the security log; the assigned caseworkers and
