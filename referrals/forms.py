@@ -130,6 +130,55 @@ class ReferralForm(forms.Form):
         initial["consent"] = {True: "yes", False: "no"}.get(referral.consent)
         return initial
 
+    @classmethod
+    def data_from(cls, referral: Referral) -> dict:
+        """The draft as if posted, to bind the form to it."""
+        data = {}
+        for name, value in cls.initial_from(referral).items():
+            if value is None:
+                data[name] = ""
+            elif isinstance(value, list):
+                data[name] = value
+            else:
+                data[name] = str(value)
+        return data
+
+    def answers(self) -> list[tuple[str, list[dict]]]:
+        """The answers to check, by section: label, the value as read, and the field's anchor."""
+        from django.utils.formats import date_format
+
+        sections = [
+            (_("Consent"), ("consent",)),
+            (_("The person"), self.IDENTITY),
+            (_("Contact"), self.CONTACT),
+            (_("What was observed"), self.CIRCUMSTANCES),
+        ]
+        result = []
+        for title, names in sections:
+            rows = []
+            for name in names:
+                bound, field = self[name], self.fields[name]
+                value = bound.value()
+                if isinstance(value, (list, tuple)):
+                    labels = dict(field.choices)
+                    shown = [str(labels.get(v, v)) for v in value]
+                elif hasattr(value, "isoformat"):
+                    shown = [date_format(value, "SHORT_DATE_FORMAT")]
+                elif value in (None, ""):
+                    shown = []
+                elif getattr(field, "choices", None):
+                    shown = [str(dict(field.choices).get(value, value))]
+                else:
+                    shown = [str(value)]
+                anchor = (
+                    f"{bound.auto_id}_0"
+                    if isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
+                    else bound.id_for_label
+                )
+                rows.append({"name": name, "label": field.label, "values": shown, "anchor": anchor})
+            result.append((title, rows))
+        return result
+
     def group(self, names):
         return [self[name] for name in names]
 

@@ -171,13 +171,7 @@ def referral_save_draft(*, actor: User, data: dict[str, Any], referral: Referral
     return referral
 
 
-@transaction.atomic
-def referral_submit(
-    *, actor: User, data: dict[str, Any] | None = None, referral: Referral | None = None
-) -> Referral:
-    """Submit a referral (or, without consent, an anonymous notification) to the mandated NGO."""
-    referral = _draft_for_edit(referral, actor)
-    _apply(referral, data or {})
+def _check_for_submit(referral: Referral) -> None:
     # Every problem in one round: a missing date is reported beside a contradictory age, not
     # only once the age is fixed.
     errors: dict[str, list[Any]] = {}
@@ -189,6 +183,30 @@ def referral_submit(
                 errors.setdefault(name, []).extend(m for m in messages if m not in errors.get(name, []))
     if errors:
         raise ValidationError(errors)
+
+
+@transaction.atomic
+def referral_save_for_check(
+    *, actor: User, data: dict[str, Any], referral: Referral | None = None
+) -> Referral:
+    """Keep the answers as a draft once they would be accepted on submission, so that the
+    referrer can check them before sending (and change any of them without losing the rest)."""
+    referral = _draft_for_edit(referral, actor)
+    _apply(referral, data)
+    _check_for_submit(referral)
+    history_stamp(referral, actor=actor, reason=gettext_now("Draft saved"))
+    referral.save()
+    return referral
+
+
+@transaction.atomic
+def referral_submit(
+    *, actor: User, data: dict[str, Any] | None = None, referral: Referral | None = None
+) -> Referral:
+    """Submit a referral (or, without consent, an anonymous notification) to the mandated NGO."""
+    referral = _draft_for_edit(referral, actor)
+    _apply(referral, data or {})
+    _check_for_submit(referral)
     referral.status = Referral.Status.SUBMITTED
     referral.submitted_at = timezone.now()
     reason = "Anonymous notification submitted" if referral.is_anonymous else "Referral submitted"

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -54,20 +55,30 @@ def _save(request, form, referral=None):
     """Save a draft or submit; returns a redirect, or None with the errors on the bound form."""
     if not form.is_valid():
         return None
-    submitting = request.POST.get("action") != "draft"
+    action = request.POST.get("action")
     try:
-        if submitting:
+        if action == "submit":
             referral = services.referral_submit(actor=request.user, data=form.cleaned_data, referral=referral)
-        else:
+        elif action == "draft":
             referral = services.referral_save_draft(
                 actor=request.user, data=form.cleaned_data, referral=referral
             )
+        else:
+            # "Continue": the answers are checked on their own page before they are sent.
+            referral = services.referral_save_for_check(
+                actor=request.user, data=form.cleaned_data, referral=referral
+            )
+            return redirect("referrals:check", pk=referral.pk)
     except ValidationError as error:
         _errors_to_form(form, error)
         return None
-    if not submitting:
+    if action == "draft":
         messages.success(request, _("Draft saved. You can finish it later from Referrals."))
         return redirect("referrals:edit", pk=referral.pk)
+    return _sent(request, referral)
+
+
+def _sent(request, referral):
     if referral.is_anonymous:
         messages.success(request, _("The anonymous notification was sent to the mandated NGO."))
     else:
@@ -104,6 +115,34 @@ def referral_edit(request, pk: int):
         status = 200
     return render(
         request, "referrals/referral_form.html", {"form": form, "referral": referral}, status=status
+    )
+
+
+@login_required
+def referral_check(request, pk: int):
+    """Check your answers: every answer with a link to change it, then send."""
+    referral = selectors.referral_get_for_user_or_404(user=request.user, pk=pk)
+    if not permissions.can(request.user, Action.EDIT_DRAFT, referral):
+        raise Http404
+    status = 200
+    if request.method == "POST":
+        try:
+            referral = services.referral_submit(actor=request.user, referral=referral)
+        except ValidationError as error:
+            # Only if the draft changed since it was checked: back to the form, with the errors.
+            form = ReferralForm(ReferralForm.data_from(referral))
+            form.is_valid()
+            _errors_to_form(form, error)
+            return render(
+                request, "referrals/referral_form.html", {"form": form, "referral": referral}, status=400
+            )
+        return _sent(request, referral)
+    form = ReferralForm(initial=ReferralForm.initial_from(referral))
+    return render(
+        request,
+        "referrals/referral_check.html",
+        {"referral": referral, "sections": form.answers(), "edit_url": reverse("referrals:edit", args=[pk])},
+        status=status,
     )
 
 

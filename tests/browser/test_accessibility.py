@@ -136,9 +136,16 @@ def test_police_dashboard_and_referral_form_with_and_without_errors(page, live_s
     audit.visit(f"{live_server.url}/referrals/", "/referrals/ (own organisation's) as police")
     audit.visit(f"{live_server.url}/referrals/new/", "/referrals/new/ as police")
     page.get_by_label("Yes, the person consents to being referred").check()
-    page.get_by_role("button", name="Submit referral").click()
+    page.get_by_role("button", name="Continue").click()
     expect(page.locator(".invalid-feedback").first).to_be_visible()
     audit.check("/referrals/new/ with errors as police")
+    page.get_by_label("Met on").fill("2026-01-05")
+    page.get_by_label("Place where the person was met").fill("Rīga")
+    page.get_by_label("Debt bondage").check()
+    page.get_by_label("Forced labour").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Check your answers before sending the referral")).to_be_visible()
+    audit.check("referral: check your answers as police")
     audit.assert_clean()
 
 

@@ -33,7 +33,7 @@ def test_error_summary_lists_links_and_takes_focus_and_the_country_filter(page, 
     page.get_by_label("Yes, the person consents to being referred").check()
     page.get_by_label("Date of birth").fill("2000-01-01")
     page.get_by_label("Estimated age").fill("30")
-    page.get_by_role("button", name="Submit referral").click()
+    page.get_by_role("button", name="Continue").click()
 
     summary = page.locator("[data-error-summary]")
     expect(summary).to_be_focused()

@@ -24,8 +24,8 @@ def test_police_refer_coordinator_accepts_caseworker_finds_the_case(
     page.get_by_label("Met on").fill((datetime.date.today() - datetime.timedelta(days=1)).isoformat())
     page.get_by_label("Place where the person was met").fill("Rīga, Centrālā stacija")
     page.get_by_label("Debt bondage").check()
-    # Submitting without a form of exploitation: the error is shown and nothing typed is lost.
-    page.get_by_role("button", name="Submit referral").click()
+    # Continuing without a form of exploitation: the error is shown and nothing typed is lost.
+    page.get_by_role("button", name="Continue").click()
     # In the summary at the top (which takes the focus) and beside the field.
     expect(page.locator("[data-error-summary]")).to_be_focused()
     expect(page.get_by_text("Tick at least one suspected form of exploitation")).to_have_count(2)
@@ -33,6 +33,16 @@ def test_police_refer_coordinator_accepts_caseworker_finds_the_case(
     expect(page.get_by_label("Debt bondage")).to_be_checked()
     page.get_by_label("Forced labour").check()
     page.get_by_label("Shelter").check()
+    page.get_by_role("button", name="Continue").click()
+    # Check your answers; a change goes back to its field with every answer kept.
+    expect(page.get_by_role("heading", name="Check your answers before sending the referral")).to_be_visible()
+    page.get_by_role("link", name="Change place where the person was met").click()
+    expect(page.get_by_label("Place where the person was met")).to_have_value("Rīga, Centrālā stacija")
+    expect(page.get_by_label("Forced labour")).to_be_checked()
+    page.get_by_label("Place where the person was met").fill("Rīga, Autoosta")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("Rīga, Autoosta")).to_be_visible()
+    assert Referral.objects.get().status == Referral.Status.DRAFT
     page.get_by_role("button", name="Submit referral").click()
     expect(page.get_by_text("The referral was sent.")).to_be_visible()
     referral = Referral.objects.get()

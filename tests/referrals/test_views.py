@@ -451,3 +451,53 @@ def test_nav_item_for_first_responders_and_coordinators(client, police, coordina
     for user, shown in ((police, True), (coordinator, True), (caseworker, False), (sysadmin, False)):
         client.force_login(user)
         assert (link in client.get(reverse("dashboard")).content.decode()) == shown, user.username
+
+
+def test_continue_checks_the_answers_before_anything_is_sent(
+    client, police, django_capture_on_commit_callbacks
+):
+    client.force_login(police)
+    post = _post_data(given_name="Olēna")
+    post["action"] = "check"
+    response = client.post(reverse("referrals:new"), post)
+    draft = Referral.objects.get()
+    check_url = reverse("referrals:check", kwargs={"pk": draft.pk})
+    assert response.status_code == 302 and response["Location"] == check_url
+    # Kept as a draft: nothing is sent until the answers are checked.
+    assert draft.status == Referral.Status.DRAFT and draft.submitted_at is None
+    assert len(mail.outbox) == 0
+    page = client.get(check_url)
+    body = page.content.decode()
+    edit_url = reverse("referrals:edit", kwargs={"pk": draft.pk})
+    assert "Olēna" in body and "Identity or travel documents withheld" in body
+    # Each answer has a link back to its own field in the form, which still holds every answer.
+    assert f'href="{edit_url}#id_given_name"' in body and f'href="{edit_url}#id_indicators_0"' in body
+    assert client.get(edit_url).context["form"]["given_name"].value() == "Olēna"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(check_url)
+    assert response.status_code == 302 and response["Location"] == draft.get_absolute_url()
+    draft.refresh_from_db()
+    assert draft.status == Referral.Status.SUBMITTED
+    # Sent: the check page is gone with the draft.
+    assert client.get(check_url).status_code == 404
+
+
+def test_continue_with_missing_answers_stays_on_the_form_and_saves_nothing(client, police):
+    client.force_login(police)
+    post = _post_data(met_place="")
+    post["action"] = "check"
+    response = client.post(reverse("referrals:new"), post)
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"met_place": [str(services.MET_PLACE_REQUIRED)]}
+    assert not Referral.objects.exists()
+
+
+def test_the_check_page_is_the_referrers_alone(client, police, police_colleague, coordinator):
+    draft = services.referral_save_for_check(actor=police, data=complete_data())
+    check_url = reverse("referrals:check", kwargs={"pk": draft.pk})
+    for user in (police_colleague, coordinator):
+        client.force_login(user)
+        assert client.get(check_url).status_code == 404
+        assert client.post(check_url).status_code == 404
+    draft.refresh_from_db()
+    assert draft.status == Referral.Status.DRAFT
