@@ -28,6 +28,7 @@ from .models import (
     MaterialAssistance,
     PostCourseConsultation,
     RehabilitationCourse,
+    RehabilitationPlan,
 )
 from .permissions import Action
 
@@ -61,7 +62,9 @@ class PlanProgress:
     planned: int
 
 
-def plan_progress(*, course: RehabilitationCourse, plan=None) -> list[PlanProgress]:
+def plan_progress(
+    *, course: RehabilitationCourse, plan: RehabilitationPlan | None = None
+) -> list[PlanProgress]:
     """Consultations delivered in the course against the plan, per specialist: one grouped query.
 
     A specialist neither planned nor consulted is left out; one consulted beyond the plan shows
