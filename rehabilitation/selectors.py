@@ -85,7 +85,7 @@ def plan_progress(
     for kind in SpecialistKind:
         done, aim = delivered.get(kind.value, 0), planned.get(kind, 0)
         if done or aim:
-            rows.append(PlanProgress(kind.value, kind.label, done, aim))
+            rows.append(PlanProgress(kind.value, str(kind.label), done, aim))
     return rows
 
 
