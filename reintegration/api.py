@@ -86,6 +86,12 @@ class PartnerReferralSerializer(serializers.ModelSerializer):
             "withdraw_reason",
             "completed_at",
             "outcome",
+            "legal_basis",
+            "consent_given_on",
+            "consent_how",
+            "consent_covers",
+            "other_basis",
+            "consent_withdrawn_on",
         ]
         read_only_fields = fields
 
@@ -168,6 +174,28 @@ class PartnerReferralCreateSerializer(serializers.Serializer):
         help_text=_("The id of a municipal social service or of the State Employment Agency.")
     )
     needs_note = serializers.CharField(allow_blank=True)
+    legal_basis = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text=_(
+            "'consent' (with the three consent fields) or 'other' (a coordinator, with other_basis)."
+        ),
+    )
+    consent_given_on = serializers.DateField(required=False, allow_null=True, default=None)
+    consent_how = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text=_("signed_form, written, oral or representative."),
+    )
+    consent_covers = serializers.CharField(allow_blank=True, required=False, default="")
+    other_basis = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class PartnerReferralConsentWithdrawSerializer(serializers.Serializer):
+    withdrawn_on = serializers.DateField(allow_null=True)
+    note = serializers.CharField(allow_blank=True, required=False, default="")
 
 
 class PartnerReferralWithdrawSerializer(serializers.Serializer):
@@ -240,13 +268,24 @@ class ReferralViewSet(_ReadLogged, viewsets.ReadOnlyModelViewSet, mixins.CreateM
         partner = Organisation.objects.filter(pk=data.validated_data["partner"]).first()
         if partner is None:
             raise DRFValidationError({"partner": [NO_SUCH_PARTNER]})
-        referral = services.referral_create(
-            case=case,
-            partner=partner,
-            needs_note=data.validated_data["needs_note"],
-            actor=request.user,
-        )
+        fields = {k: v for k, v in data.validated_data.items() if k not in ("case", "partner")}
+        referral = services.referral_create(case=case, partner=partner, actor=request.user, **fields)
         return Response(PartnerReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Record that the person withdrew the consent the referral rests on (the NGO)",
+        request=PartnerReferralConsentWithdrawSerializer,
+        responses=PartnerReferralSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="withdraw-consent")
+    def withdraw_consent(self, request, pk=None):
+        referral = self.get_object()
+        data = PartnerReferralConsentWithdrawSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        referral = services.referral_consent_withdraw(
+            referral=referral, actor=request.user, **data.validated_data
+        )
+        return Response(PartnerReferralSerializer(referral).data)
 
     @extend_schema(
         summary="Withdraw a referral (the NGO)",

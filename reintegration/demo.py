@@ -12,14 +12,21 @@ from decimal import Decimal
 from cases.models import Case
 
 from . import services
-from .models import EmploymentMeasure, NeedCategory, PartnerReferral
+from .models import ConsentGiven, EmploymentMeasure, LegalBasis, NeedCategory, PartnerReferral
 
 
 def _refer(case: Case, partner, note: str, actor) -> tuple[PartnerReferral, bool]:
     existing = PartnerReferral.objects.filter(case=case, partner=partner).first()
     if existing is not None:
         return existing, False
-    return services.referral_create(case=case, partner=partner, needs_note=note, actor=actor), True
+    consent = {
+        "legal_basis": LegalBasis.CONSENT,
+        "consent_given_on": case.opened_on,
+        "consent_how": ConsentGiven.SIGNED_FORM,
+        "consent_covers": "Name, age, contact and languages, and the needs note, for the partner's assistance.",
+    }
+    referral = services.referral_create(case=case, partner=partner, needs_note=note, actor=actor, **consent)
+    return referral, True
 
 
 def load(state: dict) -> None:

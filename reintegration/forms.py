@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.forms import AmountConfirmMixin, AmountField
 from cases.models import Organisation
 
-from .models import EmploymentMeasure, NeedCategory
+from .models import ConsentGiven, EmploymentMeasure, LegalBasis, NeedCategory
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT = forms.Textarea(attrs={"rows": 3})
@@ -27,11 +27,50 @@ class ReferForm(forms.Form):
         widget=TEXT,
         max_length=4000,
     )
+    # Optional here: the service says what each basis needs, with its message on the field.
+    legal_basis = forms.ChoiceField(
+        label=_("Legal basis for sharing"),
+        choices=LegalBasis.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    consent_given_on = forms.DateField(label=_("Consent given on"), required=False, widget=DATE)
+    consent_how = forms.ChoiceField(
+        label=_("How the consent was given"),
+        choices=[("", _("Choose…")), *ConsentGiven.choices],
+        required=False,
+    )
+    consent_covers = forms.CharField(
+        label=_("What the consent covers"),
+        help_text=_("Which data may be shared with this partner, and for what."),
+        required=False,
+        widget=TEXT,
+        max_length=2000,
+    )
+    other_basis = forms.CharField(
+        label=_("Or: the other legal basis"),
+        help_text=_("Only a coordinator shares without consent; name the law and its article."),
+        required=False,
+        widget=TEXT,
+        max_length=2000,
+    )
 
     def __init__(self, *args, partners=None, **kwargs):
         super().__init__(*args, **kwargs)
         if partners is not None:
             self.fields["partner"].queryset = partners
+        self.fields["legal_basis"].needed_to_submit = True
+
+
+class ConsentWithdrawForm(forms.Form):
+    withdrawn_on = forms.DateField(label=_("Consent withdrawn on"), widget=DATE, required=False)
+    note = forms.CharField(
+        label=_("Note"),
+        help_text=_("How the person withdrew it; kept in the case file."),
+        required=False,
+        widget=TEXT,
+        max_length=2000,
+    )
 
 
 class WithdrawForm(forms.Form):

@@ -23,6 +23,22 @@ PARTNER_ROLE_BY_KIND: dict[str, str] = {
 AMOUNT = {"max_digits": 10, "decimal_places": 2}
 
 
+class LegalBasis(models.TextChoices):
+    """Why the person's data may be shared with the partner (docs/privacy.md)."""
+
+    CONSENT = "consent", _("The person's consent")
+    OTHER = "other", _("Another legal basis, named by a coordinator")
+
+
+class ConsentGiven(models.TextChoices):
+    """How the consent was given."""
+
+    SIGNED_FORM = "signed_form", _("On a signed consent form")
+    WRITTEN = "written", _("In writing (a letter or an e-mail)")
+    ORAL = "oral", _("Orally, noted by the staff member")
+    REPRESENTATIVE = "representative", _("By the legal representative of a minor")
+
+
 class PartnerReferral(models.Model):
     """The mandated NGO refers a case onward to a municipality's social service or the agency."""
 
@@ -30,6 +46,9 @@ class PartnerReferral(models.Model):
         ACTIVE = "active", _("Active")
         WITHDRAWN = "withdrawn", _("Withdrawn")
         COMPLETED = "completed", _("Completed by the partner")
+
+    LegalBasis = LegalBasis
+    ConsentGiven = ConsentGiven
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="partner_referrals"
@@ -54,6 +73,19 @@ class PartnerReferral(models.Model):
     completed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
+    # The legal basis for sharing; blank only on referrals made before it was recorded.
+    legal_basis = models.CharField(_("legal basis"), max_length=12, choices=LegalBasis.choices, blank=True)
+    consent_given_on = models.DateField(_("consent given on"), null=True, blank=True)
+    consent_how = models.CharField(
+        _("how the consent was given"), max_length=16, choices=ConsentGiven.choices, blank=True
+    )
+    consent_covers = models.TextField(_("what the consent covers"), blank=True)
+    other_basis = models.TextField(_("the other legal basis"), blank=True)
+    consent_withdrawn_on = models.DateField(_("consent withdrawn on"), null=True, blank=True)
+    consent_withdrawn_at = models.DateTimeField(_("consent withdrawal recorded at"), null=True, blank=True)
+    consent_withdrawn_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -74,6 +106,20 @@ class PartnerReferral(models.Model):
                 condition=~Q(status="completed") | (Q(completed_at__isnull=False) & ~Q(outcome="")),
                 name="partnerreferral_completed_has_outcome",
             ),
+            models.CheckConstraint(
+                condition=~Q(legal_basis="consent")
+                | (Q(consent_given_on__isnull=False) & ~Q(consent_how="") & ~Q(consent_covers="")),
+                name="partnerreferral_consent_is_described",
+            ),
+            models.CheckConstraint(
+                condition=~Q(legal_basis="other") | ~Q(other_basis=""),
+                name="partnerreferral_other_basis_is_named",
+            ),
+            models.CheckConstraint(
+                condition=Q(consent_withdrawn_on__isnull=True)
+                | (Q(legal_basis="consent") & Q(consent_withdrawn_at__isnull=False)),
+                name="partnerreferral_consent_withdrawal_recorded",
+            ),
         ]
         indexes = [models.Index(fields=["partner", "status"], name="partnerref_partner_status_idx")]
 
@@ -83,6 +129,14 @@ class PartnerReferral(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    @property
+    def rests_on_consent(self) -> bool:
+        return self.legal_basis == LegalBasis.CONSENT
+
+    @property
+    def consent_withdrawn(self) -> bool:
+        return self.consent_withdrawn_on is not None
 
     @property
     def is_municipal(self) -> bool:

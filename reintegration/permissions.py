@@ -1,7 +1,8 @@
 """Who may do what in stage 3; builds on cases.permissions.
 
 - The mandated NGO (a caseworker assigned to the case, or a coordinator of the NGO: whoever may
-  change the case) refers it onward, withdraws a referral and logs consultations.
+  change the case) refers it onward on the person's consent, records its withdrawal, withdraws a
+  referral and logs consultations; only a coordinator names another legal basis for sharing.
 - Whoever may view the case (the NGO, the national coordinator) reads the NGO-side section;
   the national coordinator changes nothing.
 - A partner's users with the role that works that kind of partner (a municipal social worker
@@ -18,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from cases import permissions as case_permissions
-from cases.models import Case, Organisation, User
+from cases.models import Case, Organisation, Role, User
 from cases.permissions import Action as CaseAction
 
 from .models import PARTNER_ROLE_BY_KIND, PartnerReferral
@@ -28,6 +29,8 @@ class Action(StrEnum):
     VIEW_SECTION = "view_section"  # the NGO-side section of the full case page
     REFER = "refer"
     WITHDRAW = "withdraw"
+    NAME_OTHER_BASIS = "name_other_basis"  # share on a basis other than the person's consent
+    WITHDRAW_CONSENT = "withdraw_consent"
     NARROW_VIEW = "narrow_view"
     RECORD_MUNICIPAL = "record_municipal"  # needs assessment, assistance
     RECORD_EMPLOYMENT = "record_employment"  # employment measures
@@ -92,8 +95,13 @@ def can(
         return case_permissions.can(user, CaseAction.VIEW_CASE, case)
     if action == Action.REFER:
         return _ngo_may_change(user, case)
+    if action == Action.NAME_OTHER_BASIS:
+        # A caseworker records the person's consent; another basis is a coordinator's call.
+        return case_permissions.has_role(user, Role.COORDINATOR) and _ngo_may_change(user, case)
     if referral is None:
         return False
+    if action == Action.WITHDRAW_CONSENT:
+        return referral.rests_on_consent and not referral.consent_withdrawn and _ngo_may_change(user, case)
     if action == Action.WITHDRAW:
         return referral.is_active and _ngo_may_change(user, case)
     if action == Action.NARROW_VIEW:

@@ -7,7 +7,15 @@ from .models import AssessedNeed, Assistance, EmploymentMeasure, PartnerConsulta
 register(
     PartnerReferral,
     case_path="case",
-    fields={"needs_note": Rule.REDACT, "withdraw_reason": Rule.REDACT, "outcome": Rule.REDACT},
+    fields={
+        "needs_note": Rule.REDACT,
+        "withdraw_reason": Rule.REDACT,
+        "outcome": Rule.REDACT,
+        "consent_covers": Rule.REDACT,
+        "other_basis": Rule.REDACT,
+        "consent_given_on": Rule.MONTH,
+        "consent_withdrawn_on": Rule.MONTH,
+    },
 )
 register(AssessedNeed, case_path="referral__case", fields={"description": Rule.REDACT})
 register(Assistance, case_path="referral__case", fields={"description": Rule.REDACT})

@@ -108,7 +108,9 @@ def partner_referral_get_or_404(*, user: User, pk: int) -> PartnerReferral:
 def case_referrals(*, case: Case) -> list[PartnerReferral]:
     """Every onward referral of a case with every partner's records, for the NGO-side section."""
     return list(
-        case.partner_referrals.select_related("partner", "referred_by", "withdrawn_by", "completed_by")
+        case.partner_referrals.select_related(
+            "partner", "referred_by", "withdrawn_by", "completed_by", "consent_withdrawn_by"
+        )
         .prefetch_related(*_records_prefetch())
         .order_by("-referred_at", "-pk")
     )

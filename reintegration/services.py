@@ -15,7 +15,15 @@ from cases.models import Case, Organisation, User
 from cases.services import history_stamp
 
 from . import permissions, selectors
-from .models import AssessedNeed, Assistance, EmploymentMeasure, PartnerConsultation, PartnerReferral
+from .models import (
+    AssessedNeed,
+    Assistance,
+    ConsentGiven,
+    EmploymentMeasure,
+    LegalBasis,
+    PartnerConsultation,
+    PartnerReferral,
+)
 from .permissions import Action
 
 # Error messages: module constants the tests reuse.
@@ -24,6 +32,22 @@ ALREADY_REFERRED = _(
     "This case is already referred to %(name)s; withdraw that referral first to refer it again."
 )
 NEEDS_NOTE_REQUIRED = _("Describe the victim's needs for the partner.")
+LEGAL_BASIS_REQUIRED = _(
+    "Record the legal basis for sharing: the person's consent, or another basis named by a coordinator."
+)
+CONSENT_DATE_REQUIRED = _("Give the date the person consented.")
+CONSENT_DATE_IN_FUTURE = _("The consent cannot be dated in the future.")
+CONSENT_HOW_REQUIRED = _("Say how the consent was given (a signed form, in writing, orally, …).")
+CONSENT_COVERS_REQUIRED = _("Say what the person consented to share with this partner, and for what.")
+OTHER_BASIS_REQUIRED = _("Name the legal basis for sharing without consent (the law and its article).")
+OTHER_BASIS_COORDINATOR_ONLY = _(
+    "Only a coordinator of the NGO may share on a basis other than the person's consent; record the "
+    "consent, or ask a coordinator."
+)
+NOT_ON_CONSENT = _("This referral does not rest on the person's consent, so there is no consent to withdraw.")
+CONSENT_ALREADY_WITHDRAWN = _("The withdrawal of this consent is already recorded.")
+WITHDRAWAL_DATE_REQUIRED = _("Give the date the person withdrew their consent.")
+WITHDRAWAL_DATE_ORDER = _("The consent cannot be withdrawn before it was given (%(date)s).")
 WITHDRAW_NEEDS_REASON = _("Give the reason for withdrawing the referral.")
 NOT_ACTIVE = _("This referral is no longer active; the NGO can refer the case again.")
 OUTCOME_REQUIRED = _("Give the outcome of your part before closing it.")
@@ -58,23 +82,123 @@ def _locked_referral(referral: PartnerReferral) -> PartnerReferral:
 # --- referrals --------------------------------------------------------------------------------
 
 
+def _legal_basis(
+    *,
+    case: Case,
+    actor: User,
+    legal_basis: str,
+    consent_given_on: datetime.date | None,
+    consent_how: str,
+    consent_covers: str,
+    other_basis: str,
+    errors: dict,
+) -> dict:
+    """The legal basis for sharing, checked; only the fields of the chosen basis are kept."""
+    if legal_basis == LegalBasis.CONSENT:
+        consent_covers = (consent_covers or "").strip()
+        if consent_given_on is None:
+            errors["consent_given_on"] = CONSENT_DATE_REQUIRED
+        elif consent_given_on > timezone.localdate():
+            errors["consent_given_on"] = CONSENT_DATE_IN_FUTURE
+        if consent_how not in ConsentGiven.values:
+            errors["consent_how"] = CONSENT_HOW_REQUIRED
+        if not consent_covers:
+            errors["consent_covers"] = CONSENT_COVERS_REQUIRED
+        return {
+            "legal_basis": legal_basis,
+            "consent_given_on": consent_given_on,
+            "consent_how": consent_how,
+            "consent_covers": consent_covers,
+        }
+    if legal_basis == LegalBasis.OTHER:
+        other_basis = (other_basis or "").strip()
+        if not permissions.can(actor, Action.NAME_OTHER_BASIS, case=case):
+            errors["legal_basis"] = OTHER_BASIS_COORDINATOR_ONLY
+        elif not other_basis:
+            errors["other_basis"] = OTHER_BASIS_REQUIRED
+        return {"legal_basis": legal_basis, "other_basis": other_basis}
+    errors["legal_basis"] = LEGAL_BASIS_REQUIRED
+    return {}
+
+
 @transaction.atomic
-def referral_create(*, case: Case, partner: Organisation, needs_note: str, actor: User) -> PartnerReferral:
-    """Refer the case onward; this opens the narrow view to the partner's users."""
+def referral_create(
+    *,
+    case: Case,
+    partner: Organisation,
+    needs_note: str,
+    actor: User,
+    legal_basis: str = "",
+    consent_given_on: datetime.date | None = None,
+    consent_how: str = "",
+    consent_covers: str = "",
+    other_basis: str = "",
+) -> PartnerReferral:
+    """Refer the case onward on a recorded legal basis; this opens the narrow view to the
+    partner's users."""
     case = Case.objects.select_for_update().select_related("organisation").get(pk=case.pk)
     permissions.require(actor, Action.REFER, case=case)
     if not permissions.is_partner_organisation(partner):
         raise ValidationError({"partner": NOT_A_PARTNER % {"name": partner.name}})
+    errors: dict = {}
     needs_note = (needs_note or "").strip()
     if not needs_note:
-        raise ValidationError({"needs_note": NEEDS_NOTE_REQUIRED})
+        errors["needs_note"] = NEEDS_NOTE_REQUIRED
+    basis = _legal_basis(
+        case=case,
+        actor=actor,
+        legal_basis=legal_basis,
+        consent_given_on=consent_given_on,
+        consent_how=consent_how,
+        consent_covers=consent_covers,
+        other_basis=other_basis,
+        errors=errors,
+    )
+    _raise(errors)
     if PartnerReferral.objects.filter(
         case=case, partner=partner, status=PartnerReferral.Status.ACTIVE
     ).exists():
         raise ValidationError({"partner": ALREADY_REFERRED % {"name": partner.name}})
-    referral = PartnerReferral(case=case, partner=partner, needs_note=needs_note, referred_by=actor)
+    referral = PartnerReferral(case=case, partner=partner, needs_note=needs_note, referred_by=actor, **basis)
     history_stamp(referral, actor=actor, reason=_("Referred onward"))
     referral.save()
+    return referral
+
+
+@transaction.atomic
+def referral_consent_withdraw(
+    *, referral: PartnerReferral, actor: User, withdrawn_on: datetime.date | None, note: str = ""
+) -> PartnerReferral:
+    """The person withdrew the consent the referral rests on: recorded, and an active referral
+    ends with it, so the partner loses the narrow view at once (as on a withdrawn referral)."""
+    referral = _locked_referral(referral)
+    if not referral.rests_on_consent:
+        raise ValidationError(NOT_ON_CONSENT)
+    if referral.consent_withdrawn:
+        raise ValidationError(CONSENT_ALREADY_WITHDRAWN)
+    permissions.require(actor, Action.WITHDRAW_CONSENT, referral=referral)
+    if withdrawn_on is None:
+        raise ValidationError({"withdrawn_on": WITHDRAWAL_DATE_REQUIRED})
+    if withdrawn_on > timezone.localdate():
+        raise ValidationError({"withdrawn_on": NOT_IN_FUTURE})
+    if withdrawn_on < referral.consent_given_on:
+        raise ValidationError(
+            {"withdrawn_on": WITHDRAWAL_DATE_ORDER % {"date": referral.consent_given_on.isoformat()}}
+        )
+    now = timezone.now()
+    reason = (note or "").strip() or str(_("The person withdrew their consent."))
+    fields = ["consent_withdrawn_on", "consent_withdrawn_at", "consent_withdrawn_by"]
+    referral.consent_withdrawn_on = withdrawn_on
+    referral.consent_withdrawn_at = now
+    referral.consent_withdrawn_by = actor
+    if referral.is_active:
+        referral.status = PartnerReferral.Status.WITHDRAWN
+        referral.withdrawn_at = now
+        referral.withdrawn_by = actor
+        referral.withdraw_reason = reason
+        fields += ["status", "withdrawn_at", "withdrawn_by", "withdraw_reason"]
+    history_stamp(referral, actor=actor, reason=reason)
+    referral.save(update_fields=fields)
     return referral
 
 

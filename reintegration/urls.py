@@ -13,5 +13,6 @@ urlpatterns = [
     path("<int:pk>/complete/", views.complete, name="complete"),
     path("<int:pk>/consultations/new/", views.consultation_add, name="consultation_add"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("<int:pk>/consent/withdraw/", views.consent_withdraw, name="consent_withdraw"),
     path("cases/<str:reference>/refer/", views.refer, name="refer"),
 ]

@@ -21,6 +21,7 @@ from . import permissions, selectors, services
 from .forms import (
     AssistanceForm,
     CompleteForm,
+    ConsentWithdrawForm,
     ConsultationForm,
     MeasureForm,
     NeedForm,
@@ -195,6 +196,30 @@ def withdraw(request, pk: int):
             "intro": gettext_lazy("The partner loses access to the case at once."),
         },
         success=_("The referral was withdrawn."),
+        done_url=referral.case.get_absolute_url(),
+    )
+
+
+@login_required
+def consent_withdraw(request, pk: int):
+    referral = selectors.referral_get_for_user_or_404(user=request.user, pk=pk)
+    if not permissions.can(request.user, Action.WITHDRAW_CONSENT, referral=referral):
+        raise PermissionDenied
+    return _form_page(
+        request,
+        form=ConsentWithdrawForm(request.POST or None),
+        save=lambda data: services.referral_consent_withdraw(referral=referral, actor=request.user, **data),
+        context={
+            "case": referral.case,
+            "referral": referral,
+            "title": _("Record that the person withdrew their consent"),
+            "submit": _("Record the withdrawal"),
+            "danger": True,
+            "intro": gettext_lazy(
+                "The referral rests on this consent: an active referral ends, and the partner loses access to the case at once."
+            ),
+        },
+        success=_("The withdrawal of consent was recorded; the partner no longer sees the case."),
         done_url=referral.case.get_absolute_url(),
     )
 

@@ -79,3 +79,12 @@ def make_case(
 
 
 __all__ = ["DEFAULT_PASSWORD", "OrganisationFactory", "PersonFactory", "Role", "UserFactory", "make_case"]
+
+
+# The legal basis an onward referral to a partner records: the person's consent.
+CONSENT = {
+    "legal_basis": "consent",
+    "consent_given_on": datetime.date(2026, 1, 2),
+    "consent_how": "signed_form",
+    "consent_covers": "Name, contact and needs, for assistance with housing and work.",
+}

@@ -14,7 +14,7 @@ def test_high_risk_assessment_plan_and_instructions(
     page, live_server, login, mandated_ngo, caseworker, municipality
 ):
     from reintegration import services as reintegration_services
-    from tests.factories import PersonFactory, make_case
+    from tests.factories import CONSENT, PersonFactory, make_case
 
     case = make_case(
         organisation=mandated_ngo,
@@ -22,7 +22,7 @@ def test_high_risk_assessment_plan_and_instructions(
         person=PersonFactory(given_name="Roberts", family_name="Kalējs", phone=PHONE, address=ADDRESS),
     )
     referral = reintegration_services.referral_create(
-        case=case, partner=municipality.organisation, needs_note="Food and rent", actor=caseworker
+        **CONSENT, case=case, partner=municipality.organisation, needs_note="Food and rent", actor=caseworker
     )
     case_url = f"{live_server.url}{case.get_absolute_url()}"
 

@@ -16,6 +16,7 @@ def test_timeline_shows_identification_course_and_onward_referral(
     from rehabilitation import services as rehab
     from reintegration import services as reintegration
     from services import services as stage2
+    from tests.factories import CONSENT
 
     identification = stage2.identification_propose(
         case=case_of_caseworker,
@@ -28,7 +29,11 @@ def test_timeline_shows_identification_course_and_onward_referral(
     stage2.identification_approve(identification=identification, actor=coordinator)
     rehab.course_start(case=case_of_caseworker, start_date=timezone.localdate(), actor=caseworker)
     reintegration.referral_create(
-        case=case_of_caseworker, partner=municipality.organisation, needs_note="Mājoklis", actor=caseworker
+        **CONSENT,
+        case=case_of_caseworker,
+        partner=municipality.organisation,
+        needs_note="Mājoklis",
+        actor=caseworker,
     )
 
     titles = [entry.title for entry in case_timeline(case=case_of_caseworker)]

@@ -13,7 +13,7 @@ from cases import services as case_services
 from cases.models import Case, Organisation, Role
 from reintegration import services
 from reintegration.models import EmploymentMeasure, NeedCategory
-from tests.factories import OrganisationFactory, PersonFactory, UserFactory, make_case
+from tests.factories import CONSENT, OrganisationFactory, PersonFactory, UserFactory, make_case
 
 WITHHELD = {
     "date_of_birth": "1990-05-17",
@@ -88,11 +88,11 @@ def referred_case(mandated_ngo, caseworker, caseworker2, coordinator):
 @pytest.fixture
 def riga_referral(referred_case, caseworker, riga, municipality):
     old = services.referral_create(
-        case=referred_case, partner=riga, needs_note=WITHHELD["old_note"], actor=caseworker
+        **CONSENT, case=referred_case, partner=riga, needs_note=WITHHELD["old_note"], actor=caseworker
     )
     services.referral_withdraw(referral=old, actor=caseworker, reason="Sent too early")
     referral = services.referral_create(
-        case=referred_case, partner=riga, needs_note=WITHHELD["note_to_riga"], actor=caseworker
+        **CONSENT, case=referred_case, partner=riga, needs_note=WITHHELD["note_to_riga"], actor=caseworker
     )
     services.need_record(
         referral=referral,
@@ -123,7 +123,7 @@ def riga_referral(referred_case, caseworker, riga, municipality):
 @pytest.fixture
 def nva_referral(referred_case, caseworker, nva, employment):
     referral = services.referral_create(
-        case=referred_case, partner=nva, needs_note=WITHHELD["note_to_nva"], actor=caseworker
+        **CONSENT, case=referred_case, partner=nva, needs_note=WITHHELD["note_to_nva"], actor=caseworker
     )
     services.measure_record(
         referral=referral,
@@ -149,10 +149,10 @@ def jelgava_case(mandated_ngo, coordinator, jelgava):
         organisation=mandated_ngo, person=PersonFactory(given_name="Jelgavas", family_name="Persona")
     )
     referral = services.referral_create(
-        case=case, partner=jelgava, needs_note="Zznote to Jelgava", actor=coordinator
+        **CONSENT, case=case, partner=jelgava, needs_note="Zznote to Jelgava", actor=coordinator
     )
     return referral
 
 
 def referral_for(case, partner, actor, note="Needs help"):
-    return services.referral_create(case=case, partner=partner, needs_note=note, actor=actor)
+    return services.referral_create(**CONSENT, case=case, partner=partner, needs_note=note, actor=actor)

@@ -9,7 +9,7 @@ from cases.models import CaseAccess
 from reintegration import api, services
 from reintegration.models import EmploymentMeasure, PartnerReferral
 from services import services as permit_services
-from tests.factories import PersonFactory, make_case
+from tests.factories import CONSENT, PersonFactory, make_case
 from tests.reintegration.conftest import WITHHELD, referral_for
 
 pytestmark = pytest.mark.django_db
@@ -123,27 +123,32 @@ def test_refer_through_the_api_with_the_same_messages(client, caseworker, case_o
     client.force_login(caseworker)
     ok = client.post(
         f"{BASE}/referrals/",
-        {"case": case_of_caseworker.reference, "partner": riga.pk, "needs_note": "Food"},
+        {**CONSENT, "case": case_of_caseworker.reference, "partner": riga.pk, "needs_note": "Food"},
         content_type="application/json",
     )
     assert ok.status_code == 201, ok.json()
     assert ok.json()["partner_name"] == riga.name
     again = client.post(
         f"{BASE}/referrals/",
-        {"case": case_of_caseworker.reference, "partner": riga.pk, "needs_note": "Food"},
+        {**CONSENT, "case": case_of_caseworker.reference, "partner": riga.pk, "needs_note": "Food"},
         content_type="application/json",
     )
     assert again.status_code == 400
     assert again.json() == {"partner": [str(services.ALREADY_REFERRED % {"name": riga.name})]}
     wrong = client.post(
         f"{BASE}/referrals/",
-        {"case": case_of_caseworker.reference, "partner": police.organisation.pk, "needs_note": "x"},
+        {
+            **CONSENT,
+            "case": case_of_caseworker.reference,
+            "partner": police.organisation.pk,
+            "needs_note": "x",
+        },
         content_type="application/json",
     )
     assert wrong.json() == {"partner": [str(services.NOT_A_PARTNER % {"name": police.organisation.name})]}
     missing = client.post(
         f"{BASE}/referrals/",
-        {"case": "NRM-1999-0001", "partner": riga.pk, "needs_note": "x"},
+        {**CONSENT, "case": "NRM-1999-0001", "partner": riga.pk, "needs_note": "x"},
         content_type="application/json",
     )
     assert missing.status_code == 400 and missing.json() == {"case": [str(api.NO_SUCH_CASE)]}
@@ -164,7 +169,7 @@ def test_partner_cannot_refer_another_case_and_gets_no_hint(client, municipality
     client.force_login(municipality)
     response = client.post(
         f"{BASE}/referrals/",
-        {"case": case_of_caseworker.reference, "partner": riga.pk, "needs_note": "x"},
+        {**CONSENT, "case": case_of_caseworker.reference, "partner": riga.pk, "needs_note": "x"},
         content_type="application/json",
     )
     assert response.status_code == 400 and response.json() == {"case": [str(api.NO_SUCH_CASE)]}

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from cases import services as case_services
 from reintegration import services
 from reintegration.models import AssessedNeed, EmploymentMeasure, NeedCategory, PartnerReferral
-from tests.factories import OrganisationFactory
+from tests.factories import CONSENT, OrganisationFactory
 from tests.reintegration.conftest import referral_for
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ def messages_of(excinfo) -> dict:
 
 def test_refer_records_history_with_the_actor(case_of_caseworker, caseworker, riga):
     referral = services.referral_create(
-        case=case_of_caseworker, partner=riga, needs_note=" Food and rent ", actor=caseworker
+        **CONSENT, case=case_of_caseworker, partner=riga, needs_note=" Food and rent ", actor=caseworker
     )
     assert referral.status == PartnerReferral.Status.ACTIVE
     assert referral.needs_note == "Food and rent"
@@ -34,7 +34,7 @@ def test_refer_records_history_with_the_actor(case_of_caseworker, caseworker, ri
 def test_refer_refuses_an_organisation_that_is_not_a_partner(case_of_caseworker, caseworker, police):
     with pytest.raises(ValidationError) as excinfo:
         services.referral_create(
-            case=case_of_caseworker, partner=police.organisation, needs_note="x", actor=caseworker
+            **CONSENT, case=case_of_caseworker, partner=police.organisation, needs_note="x", actor=caseworker
         )
     assert messages_of(excinfo) == {"partner": [str(services.NOT_A_PARTNER % {"name": "State police"})]}
 
@@ -44,7 +44,9 @@ def test_refer_refuses_an_inactive_partner(case_of_caseworker, caseworker):
         name="Old social service", kind="municipal_social_service", municipality="Old", is_active=False
     )
     with pytest.raises(ValidationError) as excinfo:
-        services.referral_create(case=case_of_caseworker, partner=closed, needs_note="x", actor=caseworker)
+        services.referral_create(
+            **CONSENT, case=case_of_caseworker, partner=closed, needs_note="x", actor=caseworker
+        )
     assert messages_of(excinfo) == {"partner": [str(services.NOT_A_PARTNER % {"name": "Old social service"})]}
 
 
@@ -59,7 +61,9 @@ def test_refer_twice_to_the_same_partner_is_refused_until_withdrawn(case_of_case
 
 def test_refer_needs_a_note(case_of_caseworker, caseworker, riga):
     with pytest.raises(ValidationError) as excinfo:
-        services.referral_create(case=case_of_caseworker, partner=riga, needs_note="  ", actor=caseworker)
+        services.referral_create(
+            **CONSENT, case=case_of_caseworker, partner=riga, needs_note="  ", actor=caseworker
+        )
     assert messages_of(excinfo) == {"needs_note": [str(services.NEEDS_NOTE_REQUIRED)]}
 
 
@@ -69,7 +73,7 @@ def test_refer_is_refused_to_anyone_but_the_ngo_working_the_case(
 ):
     with pytest.raises(PermissionDenied):
         services.referral_create(
-            case=case_of_caseworker, partner=riga, needs_note="x", actor=all_role_users[who]
+            **CONSENT, case=case_of_caseworker, partner=riga, needs_note="x", actor=all_role_users[who]
         )
     assert not PartnerReferral.objects.exists()
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from cases.models import CaseAccess
 from reintegration import services
 from reintegration.models import Assistance, EmploymentMeasure, PartnerConsultation, PartnerReferral
-from tests.factories import PersonFactory, make_case
+from tests.factories import CONSENT, PersonFactory, make_case
 from tests.reintegration.conftest import WITHHELD, referral_for
 
 pytestmark = pytest.mark.django_db
@@ -180,9 +180,9 @@ def test_refer_form(client, caseworker, case_of_caseworker, riga, nva):
     page = client.get(url)
     assert page.status_code == 200
     assert riga.name in body(page) and nva.name in body(page)
-    response = client.post(url, {"partner": riga.pk, "needs_note": "Food"})
+    response = client.post(url, {**CONSENT, "partner": riga.pk, "needs_note": "Food"})
     assert response.status_code == 302 and response["Location"] == case_of_caseworker.get_absolute_url()
-    again = client.post(url, {"partner": riga.pk, "needs_note": "Food"})
+    again = client.post(url, {**CONSENT, "partner": riga.pk, "needs_note": "Food"})
     assert again.status_code == 400
     assert str(services.ALREADY_REFERRED % {"name": riga.name}) in body(again)
     assert PartnerReferral.objects.filter(case=case_of_caseworker).count() == 1

@@ -12,6 +12,7 @@ from django.utils.html import escape
 
 from cases.selectors import CONTACT_WITHHELD
 from reintegration import services as reintegration_services
+from tests.factories import CONSENT
 
 from .conftest import ADDRESS, EMAIL, INSTRUCTIONS, PHONE
 
@@ -41,7 +42,11 @@ def assert_shown(text: str) -> None:
 @pytest.fixture
 def riga_referral(high_risk_case, caseworker, municipality):
     return reintegration_services.referral_create(
-        case=high_risk_case, partner=municipality.organisation, needs_note="Help with food", actor=caseworker
+        **CONSENT,
+        case=high_risk_case,
+        partner=municipality.organisation,
+        needs_note="Help with food",
+        actor=caseworker,
     )
 
 
@@ -113,7 +118,11 @@ def test_partner_view_of_a_case_below_high_risk_shows_the_contact(
     case_of_caseworker.person.phone = PHONE
     case_of_caseworker.person.save()
     referral = reintegration_services.referral_create(
-        case=case_of_caseworker, partner=municipality.organisation, needs_note="Food", actor=caseworker
+        **CONSENT,
+        case=case_of_caseworker,
+        partner=municipality.organisation,
+        needs_note="Food",
+        actor=caseworker,
     )
     client.force_login(municipality)
     text = _html(client.get(reverse("reintegration:detail", kwargs={"pk": referral.pk})))
