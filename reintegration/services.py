@@ -91,8 +91,8 @@ def _legal_basis(
     consent_how: str,
     consent_covers: str,
     other_basis: str,
-    errors: dict,
-) -> dict:
+    errors: dict[str, object],
+) -> dict[str, object]:
     """The legal basis for sharing, checked; only the fields of the chosen basis are kept."""
     if legal_basis == LegalBasis.CONSENT:
         consent_covers = (consent_covers or "").strip()
@@ -140,7 +140,7 @@ def referral_create(
     permissions.require(actor, Action.REFER, case=case)
     if not permissions.is_partner_organisation(partner):
         raise ValidationError({"partner": NOT_A_PARTNER % {"name": partner.name}})
-    errors: dict = {}
+    errors: dict[str, object] = {}
     needs_note = (needs_note or "").strip()
     if not needs_note:
         errors["needs_note"] = NEEDS_NOTE_REQUIRED
@@ -181,10 +181,9 @@ def referral_consent_withdraw(
         raise ValidationError({"withdrawn_on": WITHDRAWAL_DATE_REQUIRED})
     if withdrawn_on > timezone.localdate():
         raise ValidationError({"withdrawn_on": NOT_IN_FUTURE})
-    if withdrawn_on < referral.consent_given_on:
-        raise ValidationError(
-            {"withdrawn_on": WITHDRAWAL_DATE_ORDER % {"date": referral.consent_given_on.isoformat()}}
-        )
+    given_on = referral.consent_given_on
+    if given_on is not None and withdrawn_on < given_on:
+        raise ValidationError({"withdrawn_on": WITHDRAWAL_DATE_ORDER % {"date": given_on.isoformat()}})
     now = timezone.now()
     reason = (note or "").strip() or str(_("The person withdrew their consent."))
     fields = ["consent_withdrawn_on", "consent_withdrawn_at", "consent_withdrawn_by"]
