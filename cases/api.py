@@ -7,6 +7,7 @@ from rest_framework.exceptions import NotFound
 from . import permissions, selectors, services
 from .forms import CaseFilterForm
 from .models import Case, CaseAccess, Person
+from .pagination import BoundedPageNumberPagination
 from .permissions import Action
 from .sections import case_api_extra_fields
 
@@ -110,6 +111,8 @@ class CaseDetailSerializer(CaseSerializer):
 )
 class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CaseSerializer
+    # The count stops at LIST_COUNT_CAP (cases/pagination.py, docs/performance.md).
+    pagination_class = BoundedPageNumberPagination
     lookup_field = "reference"
     lookup_value_regex = r"[A-Za-z0-9-]+"
 

@@ -203,6 +203,7 @@ def case_assign_caseworker(*, case: Case, caseworker: User, actor: User | None) 
 def _grant_case_perms(*, user: User, case: Case, actor: User | None) -> None:
     # What guardian's assign_perm does, written out so that each grant's history row carries the
     # acting user (assign_perm saves before we could set it).
+    permissions.forget_cached_permissions()
     content_type = ContentType.objects.get_for_model(Case)
     for codename in permissions.CASEWORKER_PERMS:
         perm = Permission.objects.get(content_type=content_type, codename=codename)
@@ -218,6 +219,7 @@ def _end_assignment(assignment: CaseAssignment, *, actor: User) -> None:
     assignment.ended_by = actor
     history_stamp(assignment, actor=actor)
     assignment.save(update_fields=["ended_at", "ended_by"])
+    permissions.forget_cached_permissions()
     # One by one, not queryset.delete(): each revocation keeps its history row.
     for perm in CaseUserObjectPermission.objects.filter(user=assignment.user, content_object=assignment.case):
         history_stamp(perm, actor=actor)

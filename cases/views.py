@@ -13,6 +13,7 @@ from . import permissions, selectors, services
 from .forms import AssignCaseworkerForm, CaseFilterForm, CloseCaseForm, UnassignCaseworkerForm
 from .forms import add_service_errors as _errors_to_form
 from .models import CaseAccess, Role
+from .pagination import BoundedPaginator
 from .permissions import Action
 from .sections import case_sections, dashboard_panels, restricted_case_url
 
@@ -56,7 +57,7 @@ def case_list(request):
         stage=filters.get("stage", ""),
         status=filters.get("status", ""),
     )
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     services.case_access_record_many(
         case_ids=[c.pk for c in page.object_list], actor=request.user, kind=CaseAccess.Kind.LIST
     )
