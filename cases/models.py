@@ -440,7 +440,7 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["organisation", "stage"], name="case_org_stage_idx"),
             # The lists' order, whole and per NGO: the first page reads 25 rows of an index
-            # (docs/performance.md). Trigram indexes for the search: migration 0009.
+            # (docs/performance.md). Trigram indexes for the search: migration 0010.
             models.Index(fields=["-opened_on", "-number"], name="case_list_order_idx"),
             models.Index(fields=["organisation", "-opened_on", "-number"], name="case_org_list_order_idx"),
         ]

@@ -47,7 +47,7 @@ def case_list_for_user(*, user: User, search: str = "", stage: str = "", status:
     search = (search or "").strip()
     if search:
         # A reference has digits, a name none: one condition, so that PostgreSQL starts from its
-        # trigram index (migration 0009) instead of an OR across two tables (docs/performance.md).
+        # trigram index (migration 0010) instead of an OR across two tables (docs/performance.md).
         if any(ch.isdigit() for ch in search):
             qs = qs.filter(reference__icontains=search)
         else:

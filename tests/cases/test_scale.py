@@ -141,8 +141,9 @@ def test_caseworker_sees_cases_granted_through_a_group(client, caseworker, manda
 
 
 def test_caseworker_with_a_grant_in_another_ngo_does_not_see_it(client, caseworker, case_of_other_ngo):
-    from cases.models import CaseUserObjectPermission
     from django.contrib.auth.models import Permission
+
+    from cases.models import CaseUserObjectPermission
 
     CaseUserObjectPermission.objects.create(
         user=caseworker,

@@ -32,7 +32,7 @@ def drop_trigram_indexes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0008_userrole_approval"),
+        ("cases", "0009_external_ids"),
     ]
 
     operations = [
