@@ -51,6 +51,17 @@ def referral_get_for_user_or_404(*, user: User, pk: int) -> Referral:
     return referral
 
 
+def referral_observations_for_case(*, case: Case) -> Referral | None:
+    """The accepted referral that opened the case, for what was observed (the indicators).
+
+    The caller has already shown that the user may read the case."""
+    return (
+        Referral.objects.filter(case=case, status=Referral.Status.ACCEPTED)
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+
+
 def referral_list_for_organisation(*, user: User, limit: int | None = None) -> QuerySet[Referral]:
     """A first responder's view: their organisation's referrals (and their own drafts)."""
     if not permissions.is_first_responder(user) or user.organisation_id is None:

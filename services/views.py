@@ -161,10 +161,27 @@ def identification_review(request, reference: str, pk: int):
     return render(request, "services/identification_review.html", context)
 
 
-@require_POST
 @login_required
 def identification_approve(request, reference: str, pk: int):
+    """Approving is a legal decision: a page that shows the person, the indicators observed and
+    the ground's document comes first, and only its own form approves."""
     case, identification = _review_case(request, reference, pk)
+    review = _review_context(request, case, identification)
+    confirmed = request.method == "POST" and request.POST.get("confirmed") == "yes"
+    if not review["can_decide"] and request.method != "POST":
+        return redirect("services:identification_review", reference=case.reference, pk=identification.pk)
+    # Who may not decide is refused by the service, with its reason, confirmed or not.
+    if review["can_decide"] and not confirmed:
+        from referrals.selectors import referral_observations_for_case
+
+        case_services.case_access_record(case=case, actor=request.user, kind=CaseAccess.Kind.VIEW)
+        context = {
+            "case": case,
+            "person": case.person,
+            "referral": referral_observations_for_case(case=case),
+            **review,
+        }
+        return render(request, "services/identification_confirm.html", context)
     try:
         services.identification_approve(identification=identification, actor=request.user)
     except ValidationError as error:

@@ -123,6 +123,10 @@ def test_coordinator_dashboard_cases_case_detail_and_intake(page, live_server, d
         f"{live_server.url}/services/cases/{aija.reference}/identification/{proposal.pk}/",
         "identification review as coordinator",
     )
+    audit.visit(
+        f"{live_server.url}/services/cases/{aija.reference}/identification/{proposal.pk}/approve/",
+        "identification approval confirmation as coordinator",
+    )
     audit.visit(f"{live_server.url}/referrals/", "/referrals/ (intake queue) as coordinator")
     page.goto(f"{live_server.url}/referrals/{submitted.pk}/")
     expect(page.get_by_role("heading", name=f"Referral {submitted.pk}")).to_be_visible()

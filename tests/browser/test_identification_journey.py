@@ -37,12 +37,20 @@ def test_caseworker_proposes_and_another_coordinator_approves(
             "You proposed this identification, so another NGO coordinator must approve or return it."
         )
     ).to_be_visible()
-    expect(page.get_by_role("button", name="Approve")).to_have_count(0)
+    expect(page.get_by_role("link", name="Approve…")).to_have_count(0)
 
     login("coordinator")
     page.goto(case_url)
     page.get_by_role("link", name="Review the proposal").click()
     expect(page.get_by_text("VP-2026/118")).to_be_visible()
-    page.get_by_role("button", name="Approve").click()
+    page.get_by_role("link", name="Approve…").click()
+    # A legal decision: confirmed on a page that shows the person and the ground's document.
+    expect(page.get_by_role("heading", name="Confirm the approval")).to_be_visible()
+    document = page.get_by_role("region", name="The ground's document")
+    expect(document.get_by_text("VP-2026/118")).to_be_visible()
+    expect(page.get_by_role("region", name="The person")).to_contain_text(
+        case_of_caseworker.person.display_name
+    )
+    page.get_by_role("button", name="Approve: the person is identified").click()
     expect(page.get_by_text("The identification was approved.")).to_be_visible()
     expect(page.locator(".case-header").get_by_text("Identified victim")).to_be_visible()

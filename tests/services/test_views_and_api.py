@@ -122,7 +122,18 @@ def test_caseworker_cannot_approve_and_coordinator_does(client, caseworker, coor
     client.force_login(coordinator)
     page = client.get(case_of_caseworker.get_absolute_url()).content.decode()
     assert "Review the proposal" in page
-    response = client.post(_url("identification_approve", case_of_caseworker, proposal.pk))
+    # A legal decision: the approval asks for confirmation, showing the person, the indicators and
+    # the ground's document; without it nothing is decided.
+    confirm = client.get(_url("identification_approve", case_of_caseworker, proposal.pk))
+    body = confirm.content.decode()
+    assert confirm.status_code == 200 and "Confirm the approval" in body
+    assert case_of_caseworker.person.display_name in body and proposal.document_summary in body
+    assert client.post(_url("identification_approve", case_of_caseworker, proposal.pk)).status_code == 200
+    proposal.refresh_from_db()
+    assert proposal.status == "proposed"
+    response = client.post(
+        _url("identification_approve", case_of_caseworker, proposal.pk), {"confirmed": "yes"}
+    )
     assert response.status_code == 302
     case_of_caseworker.refresh_from_db()
     assert case_of_caseworker.victim_status == Case.VictimStatus.IDENTIFIED
@@ -498,3 +509,24 @@ def test_what_was_typed_under_another_ground_before_the_choice_changed_is_droppe
     proposal = Identification.objects.get()
     assert proposal.cp_case_number == "" and proposal.commission_date is None
     assert proposal.le_number == "VP-1"
+
+
+def test_the_approval_confirmation_shows_the_indicators_observed(client, caseworker, coordinator, police):
+    from referrals import services as referral_services
+    from tests.referrals.factories import complete_data
+
+    referral = referral_services.referral_submit(actor=police, data=complete_data(given_name="Olēna"))
+    case = referral_services.referral_accept(referral=referral, actor=coordinator, caseworker=caseworker).case
+    proposal = _propose(case, caseworker)
+    client.force_login(coordinator)
+    review = client.get(_url("identification_review", case, proposal.pk)).content.decode()
+    assert _url("identification_approve", case, proposal.pk) in review
+    body = client.get(_url("identification_approve", case, proposal.pk)).content.decode()
+    assert "Olēna" in body and "Identity or travel documents withheld" in body
+    assert proposal.get_ground_display() in body or proposal.get_ground_display().capitalize() in body
+    # The caseworker who proposed cannot reach the confirmation: back to the proposal.
+    client.force_login(caseworker)
+    response = client.get(_url("identification_approve", case, proposal.pk))
+    assert response.status_code == 302 and response["Location"] == _url(
+        "identification_review", case, proposal.pk
+    )
