@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Case as SqlCase
 from django.db.models import DateField, Exists, F, OuterRef, Q, QuerySet, Sum, When
@@ -32,6 +33,15 @@ from .models import (
 )
 from .permissions import Action
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise, WithAnnotations
+
+    from cases.selectors import TimelineEntry
+
+
+class AlertDeadline(TypedDict):
+    deadline: datetime.date
+
 
 def rehabilitation_case_for_user_or_404(*, user: User, reference: str) -> Case:
     case = case_get_for_user_or_404(user=user, reference=reference)
@@ -57,7 +67,7 @@ def course_services(*, course: RehabilitationCourse) -> QuerySet[CourseService]:
 @dataclass(frozen=True)
 class PlanProgress:
     specialist: str
-    label: str
+    label: StrOrPromise
     delivered: int
     planned: int
 
@@ -186,7 +196,8 @@ def entitlements_for_case(*, case: Case, today: datetime.date | None = None) -> 
             status=course.status,
             status_display=course.get_status_display(),
         )
-        if not course.is_active:
+        # An ended course has its end date (a constraint on the table).
+        if not course.is_active and course.ended_on is not None:
             post_used = course.post_course_consultations.count()
             post_last = limits.post_course_last_day(course.ended_on)
     hours = CourtSupportEntry.objects.filter(case=case).aggregate(total=Sum("hours"))["total"] or Decimal("0")
@@ -228,7 +239,7 @@ ENDED_KINDS = frozenset({Alert.Kind.COURSE_LIMIT_REACHED, Alert.Kind.REFLECTION_
 USED_UP_KINDS = frozenset({Alert.Kind.COURT_HOURS_100})
 
 
-def _with_deadline(qs: QuerySet[Alert]) -> QuerySet[Alert]:
+def _with_deadline(qs: QuerySet[Alert]) -> QuerySet[WithAnnotations[Alert, AlertDeadline]]:
     whens = [
         When(kind=kind, then=Cast(F("due_on") + datetime.timedelta(days=days), output_field=DateField()))
         for kind, days in _deadline_offsets().items()
@@ -236,8 +247,9 @@ def _with_deadline(qs: QuerySet[Alert]) -> QuerySet[Alert]:
     return qs.annotate(deadline=SqlCase(*whens, default=F("due_on"), output_field=DateField()))
 
 
-def _mark_urgency(alerts: list[Alert], today: datetime.date | None = None) -> list[Alert]:
-    """Days left to each alert's deadline (negative: overdue), for the page to say so."""
+def _mark_urgency(alerts: list[Any], today: datetime.date | None = None) -> list[Alert]:
+    """Days left to each alert's deadline (negative: overdue), for the page to say so: the rows
+    carry the figures as attributes the templates read."""
     today = today or timezone.localdate()
     offsets = _deadline_offsets()
     for alert in alerts:
@@ -287,7 +299,7 @@ def open_alerts_for_user(*, user: User, limit: int = 50) -> list[Alert] | None:
     return _mark_urgency(list(qs[:limit]))
 
 
-def case_timeline_entries(case) -> list:
+def case_timeline_entries(case: Case) -> list[TimelineEntry]:
     """Course events for the case timeline (never the session notes)."""
     from django.utils.translation import gettext as _
 

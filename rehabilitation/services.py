@@ -35,6 +35,9 @@ from .models import (
 )
 from .permissions import Action
 
+# Hours and amounts as a form (Decimal) or the API and the importer (text, int) hand them over.
+type NumberInput = Decimal | int | float | str
+
 # Error messages: module constants the tests reuse. Each says what the user can do next.
 NOT_IDENTIFIED = _(
     "State-funded rehabilitation begins only after the identification is approved; "
@@ -109,7 +112,7 @@ def _not_in_future(day: datetime.date, field: str = "date") -> None:
         raise ValidationError({field: DATE_IN_FUTURE})
 
 
-def _hours(value, field: str = "hours") -> Decimal:
+def _hours(value: NumberInput, field: str = "hours") -> Decimal:
     try:
         hours = Decimal(str(value))
     except (InvalidOperation, TypeError, ValueError):
@@ -232,7 +235,7 @@ def plan_save(*, case: Case, goals: str, planned: dict[str, int], actor: User) -
 
 @transaction.atomic
 def course_service_log(
-    *, case: Case, date: datetime.date, specialist: str, hours, notes: str = "", actor: User
+    *, case: Case, date: datetime.date, specialist: str, hours: NumberInput, notes: str = "", actor: User
 ) -> CourseService:
     case = _lock_case(case)
     permissions.require(actor, Action.RECORD, case)
@@ -258,7 +261,7 @@ def course_service_log(
 
 @transaction.atomic
 def material_assistance_log(
-    *, case: Case, date: datetime.date, description: str, amount_eur, actor: User
+    *, case: Case, date: datetime.date, description: str, amount_eur: NumberInput, actor: User
 ) -> MaterialAssistance:
     case = _lock_case(case)
     permissions.require(actor, Action.RECORD, case)
@@ -301,7 +304,7 @@ def post_course_consultation_log(
     course = _lock_latest_course(case)
     if course is None:
         raise ValidationError(NO_COURSE)
-    if course.is_active:
+    if course.is_active or course.ended_on is None:
         raise ValidationError(POST_COURSE_NOT_ENDED)
     specialist = _specialist(specialist)
     _not_in_future(date)
@@ -397,7 +400,13 @@ def family_consultation_log(
 
 @transaction.atomic
 def court_support_log(
-    *, case: Case, date: datetime.date, hours, activity: str, actor: User, opening_balance: bool = False
+    *,
+    case: Case,
+    date: datetime.date,
+    hours: NumberInput,
+    activity: str,
+    actor: User,
+    opening_balance: bool = False,
 ) -> CourtSupportEntry:
     """Log hours of support in criminal proceedings; the case's total never passes 150.00.
 
