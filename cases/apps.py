@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from .models import Alert, Case, CaseAssignment, Person
+        from .sections import register_audit_source
+
+        register_audit_source(model=Case, case_path="self", label=_("Case"))
+        register_audit_source(model=Person, case_path="person", label=_("Person"))
+        register_audit_source(model=CaseAssignment, case_path="case", label=_("Assignment"))
+        register_audit_source(model=Alert, case_path="case", label=_("Alert"))

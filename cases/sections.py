@@ -9,8 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Model
 from django.http import HttpRequest
+from django.utils.text import capfirst
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -126,3 +133,39 @@ def register_restricted_case_page(*, url: Callable[[str], str]) -> None:
 
 def restricted_case_url(reference: str) -> str | None:
     return _restricted_case_page[0](reference) if _restricted_case_page else None
+
+
+# --- the audit trail's sources ------------------------------------------------------------------
+#
+# Every model with history whose rows belong to a case registers here (its app's ready()), with
+# the way from its rows to the case. The national coordinator's audit trail reads exactly these;
+# a test holds every history-tracked model either registered or named as no case record, so a new
+# model cannot drop out of the trail unnoticed (docs/architecture.md, "Section registries").
+
+AUDIT_CASE_PATHS = ("self", "person", "case")
+
+
+@dataclass(frozen=True)
+class AuditSource:
+    key: str
+    label: StrOrPromise
+    model: type[Model]
+    # "self": the case itself; "person": the case's person; "case": a foreign key to the case;
+    # "<parent>__case": a foreign key to a parent row that has the case (a hearing's proceedings).
+    case_path: str
+
+
+_audit_sources: dict[str, AuditSource] = {}
+
+
+def register_audit_source(*, model: type[Model], case_path: str, label: StrOrPromise | None = None) -> None:
+    if case_path not in AUDIT_CASE_PATHS:
+        parent, _sep, rest = case_path.partition("__")
+        if rest != "case" or not any(f.name == parent for f in model._meta.get_fields()):
+            raise ImproperlyConfigured(f"{model._meta.label}: no way to a case through {case_path!r}")
+    key = model._meta.label_lower
+    _audit_sources[key] = AuditSource(key, label or capfirst(model._meta.verbose_name), model, case_path)
+
+
+def audit_sources() -> list[AuditSource]:
+    return [_audit_sources[key] for key in sorted(_audit_sources)]

@@ -16,7 +16,7 @@ from enum import StrEnum
 from django.db.models import Q
 
 from cases import permissions as case_permissions
-from cases.models import Case, Role
+from cases.models import Case, Role, User
 
 
 class Action(StrEnum):
@@ -26,18 +26,18 @@ class Action(StrEnum):
     VIEW_AUDIT_TRAIL = "view_audit_trail"
 
 
-def _is_national(user) -> bool:
+def _is_national(user: User) -> bool:
     return case_permissions.has_role(user, Role.NATIONAL_COORDINATOR)
 
 
-def _is_ngo_coordinator(user) -> bool:
+def _is_ngo_coordinator(user: User) -> bool:
     return (
         case_permissions.has_role(user, Role.COORDINATOR)
         and getattr(user, "organisation_id", None) is not None
     )
 
 
-def can(user, action: str, case: Case | None = None) -> bool:
+def can(user: User, action: str, case: Case | None = None) -> bool:
     if action in (Action.VIEW_MONITORING, Action.EXPORT_SUMMARIES):
         return _is_national(user) or _is_ngo_coordinator(user)
     if action == Action.DOWNLOAD_SUMMARY:
@@ -58,11 +58,11 @@ def can(user, action: str, case: Case | None = None) -> bool:
     return False
 
 
-def may_monitor(user) -> bool:
+def may_monitor(user: User) -> bool:
     return can(user, Action.VIEW_MONITORING)
 
 
-def monitoring_case_filter(user) -> Q | None:
+def monitoring_case_filter(user: User) -> Q | None:
     """The cases whose figures the user may see: all for the national coordinator, else their NGO's."""
     if _is_national(user):
         return Q()
@@ -71,6 +71,6 @@ def monitoring_case_filter(user) -> Q | None:
     return None
 
 
-def summary_case_filter(user) -> Q | None:
+def summary_case_filter(user: User) -> Q | None:
     """The cases whose PDF summaries the user may take: the same scope as the figures."""
     return monitoring_case_filter(user)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -17,7 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import selectors as case_selectors
-from cases.models import Alert, Case, CaseAccess, CaseAssignment, Person, User
+from cases.models import Case, CaseAccess, CaseAssignment, Person, User
+from cases.sections import AuditSource, audit_sources
 from rehabilitation import selectors as rehabilitation_selectors
 from reintegration import selectors as reintegration_selectors
 from services import selectors as service_selectors
@@ -25,6 +27,11 @@ from services import selectors as service_selectors
 from . import permissions
 from .models import SummaryExport
 from .permissions import Action
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from referrals.models import Referral
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +47,7 @@ def summary_case_get_for_user_or_404(*, user: User, reference: str) -> Case:
     return case
 
 
-def summary_case_list_for_user(*, user: User, filters: dict) -> QuerySet[Case]:
+def summary_case_list_for_user(*, user: User, filters: dict[str, Any]) -> QuerySet[Case]:
     """The cases a bulk export selects: the case list's own filter, within the summary scope."""
     scope = permissions.summary_case_filter(user)
     if scope is None:
@@ -56,7 +63,7 @@ def summary_case_list_for_user(*, user: User, filters: dict) -> QuerySet[Case]:
 @dataclass
 class StageStep:
     on: datetime.datetime
-    stage: str
+    stage: StrOrPromise
     actor: str
     reason: str = ""
 
@@ -93,27 +100,29 @@ class Summary:
     person: Person
     downloaded_by: User
     downloaded_at: datetime.datetime
-    caseworkers: list = field(default_factory=list)
+    caseworkers: list[Any] = field(default_factory=list)
     referral: object = None
     identification: object = None
     stage_history: list[StageStep] = field(default_factory=list)
-    assistance: list = field(default_factory=list)
-    proceedings: list = field(default_factory=list)
+    assistance: list[Any] = field(default_factory=list)
+    proceedings: list[Any] = field(default_factory=list)
     reflection: object = None
     residence_permit: object = None
     course: object = None
     limits: list[Limit] = field(default_factory=list)
-    reintegration: list = field(default_factory=list)
-    alerts: list = field(default_factory=list)
+    reintegration: list[Any] = field(default_factory=list)
+    alerts: list[Any] = field(default_factory=list)
     contact: object = None
 
 
-def _referral_of(case: Case):
+def _referral_of(case: Case) -> Referral | None:
     # The accepted referral that opened the case; referrals/ links it to the case.
     return case.referrals.select_related("organisation").order_by("-decided_at", "-pk").first()
 
 
-def _limits_of(entitlements, *, is_minor_at_identification: bool | None) -> list[Limit]:
+def _limits_of(
+    entitlements: rehabilitation_selectors.Entitlements, *, is_minor_at_identification: bool | None
+) -> list[Limit]:
     """Every limit of docs/decisions.md ("The limits, exactly"): what is used, what remains."""
     e = entitlements
     limits: list[Limit] = []
@@ -185,11 +194,11 @@ class Course:
     document for both of its readers."""
 
     entitlement: object
-    services: list
-    material: list
-    post_course: list
-    family: list
-    court_support: list
+    services: list[Any]
+    material: list[Any]
+    post_course: list[Any]
+    family: list[Any]
+    court_support: list[Any]
 
 
 def summary_for_case(*, case: Case, user: User, now: datetime.datetime | None = None) -> Summary:
@@ -263,49 +272,26 @@ class AuditEntry:
     details: list[str] = field(default_factory=list)
 
 
-def _history_models_for_case() -> list[tuple[str, object, str]]:
-    """(label, model, the lookup from the model to the case) of every record a case has."""
-    from django.apps import apps
-
-    found = [
-        (_("Case"), Case, "id"),
-        (_("Assignment"), CaseAssignment, "case_id"),
-        (_("Alert"), Alert, "case_id"),
-    ]
-    for app_label in ("referrals", "services", "rehabilitation", "reintegration"):
-        if not apps.is_installed(app_label):
-            continue
-        for model in apps.get_app_config(app_label).get_models():
-            history = getattr(model, "history", None)
-            if history is None or not hasattr(model, "_meta"):
-                continue
-            names = {f.name for f in model._meta.get_fields()}
-            if "case" in names:
-                found.append((str(model._meta.verbose_name).capitalize(), model, "case_id"))
-            elif "referral" in names:
-                found.append((str(model._meta.verbose_name).capitalize(), model, "referral__case_id"))
-            elif "proceeding" in names:
-                found.append((str(model._meta.verbose_name).capitalize(), model, "proceeding__case_id"))
-            elif "course" in names:
-                found.append((str(model._meta.verbose_name).capitalize(), model, "course__case_id"))
-    return found
-
-
 _TYPE_LABEL = {"+": gettext_lazy("created"), "~": gettext_lazy("changed"), "-": gettext_lazy("deleted")}
 
 
-def _history_rows(model, lookup: str, case: Case):
-    hist = model.history.model
-    if lookup == "id":
-        return hist.objects.filter(id=case.pk)
-    if lookup == "case_id":
-        return hist.objects.filter(case_id=case.pk)
+def _audit_rows(source: AuditSource, case: Case) -> QuerySet[Any]:
+    """The history rows of one registered source that belong to the case."""
+    # simple-history adds the `history` manager at run time; it has no types.
+    model: Any = source.model
+    rows = model.history.model.objects
+    if source.case_path == "self":
+        return cast("QuerySet[Any]", rows.filter(id=case.pk))
+    if source.case_path == "person":
+        return cast("QuerySet[Any]", rows.filter(id=case.person_id))
+    if source.case_path == "case":
+        return cast("QuerySet[Any]", rows.filter(case_id=case.pk))
     # A record hanging off a parent (a hearing off its proceedings): the parent may be deleted,
     # so the parents' ids are read from the parent's history too.
-    parent_field, _rest = lookup.split("__", 1)
-    parent_model = model._meta.get_field(parent_field).related_model
-    parent_ids = parent_model.history.model.objects.filter(case_id=case.pk).values("id")
-    return hist.objects.filter(**{f"{parent_field}_id__in": parent_ids})
+    parent_field = source.case_path.removesuffix("__case")
+    parent: Any = model._meta.get_field(parent_field).related_model
+    parent_ids = parent.history.model.objects.filter(case_id=case.pk).values("id")
+    return cast("QuerySet[Any]", rows.filter(**{f"{parent_field}_id__in": parent_ids}))
 
 
 def case_audit_trail(*, user: User, case: Case) -> list[AuditEntry]:
@@ -324,17 +310,11 @@ def case_audit_trail(*, user: User, case: Case) -> list[AuditEntry]:
                 kind,
             )
         )
-    person_rows = Person.history.filter(id=case.person_id).select_related(
-        "history_user", "history_user__organisation"
-    )
-    sources = [(_("Person"), Person, person_rows)]
-    for label, model, lookup in _history_models_for_case():
-        rows = _history_rows(model, lookup, case).select_related("history_user", "history_user__organisation")
-        sources.append((label, model, rows))
-    for label, _model, rows in sources:
+    for source in audit_sources():
+        rows = _audit_rows(source, case).select_related("history_user", "history_user__organisation")
         for rec in rows:
             who = rec.history_user
-            what = f"{label}: {_TYPE_LABEL.get(rec.history_type, rec.history_type)}"
+            what = f"{source.label}: {_TYPE_LABEL.get(rec.history_type, rec.history_type)}"
             details = [rec.history_change_reason] if rec.history_change_reason else []
             entries.append(
                 AuditEntry(

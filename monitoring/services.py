@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 import os
 import zipfile
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -42,7 +44,7 @@ EXPORT_MAX_CASES = 500
 EXPORT_DIR = "exports"
 
 
-def _record_download(*, request, user: User, target: str) -> None:
+def _record_download(*, request: HttpRequest | None, user: User, target: str) -> None:
     # The security log of accounts/ keeps every download with its address; a job has no request,
     # and its summaries are recorded per case in the read log.
     if request is None:
@@ -53,7 +55,7 @@ def _record_download(*, request, user: User, target: str) -> None:
 # --- one summary ------------------------------------------------------------------------------
 
 
-def summary_pdf_download(*, case: Case, actor: User, request=None) -> bytes:
+def summary_pdf_download(*, case: Case, actor: User, request: HttpRequest | None = None) -> bytes:
     """Render a case's summary for actor, and record the download like a view of the file."""
     if not permissions.can(actor, Action.DOWNLOAD_SUMMARY, case):
         raise PermissionDenied
@@ -73,7 +75,7 @@ def summary_filename(case: Case) -> str:
 _FILTER_KEYS = ("q", "stage", "status")
 
 
-def summary_export_request(*, actor: User, filters: dict, language: str = "") -> SummaryExport:
+def summary_export_request(*, actor: User, filters: dict[str, Any], language: str = "") -> SummaryExport:
     """Queue a ZIP of the summaries of the cases the filter selects (within actor's scope).
 
     The summaries are written in the language the requester reads the page in.
@@ -179,7 +181,9 @@ def summary_export_build(*, export_id: int) -> SummaryExport:
     return export
 
 
-def summary_export_open(*, export: SummaryExport, actor: User, request=None):
+def summary_export_open(
+    *, export: SummaryExport, actor: User, request: HttpRequest | None = None
+) -> BinaryIO:
     """The requester's file, as an open binary handle; refused before it is ready and after expiry."""
     if export.requested_by_id != actor.pk or not permissions.can(actor, Action.EXPORT_SUMMARIES):
         raise Http404
@@ -196,7 +200,7 @@ def summary_export_open(*, export: SummaryExport, actor: User, request=None):
     return open(path, "rb")
 
 
-def summary_exports_purge_expired(*, now=None) -> int:
+def summary_exports_purge_expired(*, now: datetime.datetime | None = None) -> int:
     """Delete the files of expired exports and mark them expired; running it twice changes nothing."""
     now = now or timezone.now()
     purged = 0

@@ -16,7 +16,7 @@ from enum import StrEnum
 from django.core.exceptions import PermissionDenied
 
 from cases import permissions as case_permissions
-from cases.models import Case, Role
+from cases.models import Case, Role, User
 
 
 class Action(StrEnum):
@@ -26,17 +26,17 @@ class Action(StrEnum):
     VIEW_PROCESSING = "view_processing"
 
 
-def _national(user) -> bool:
+def _national(user: User) -> bool:
     return case_permissions.has_role(user, Role.NATIONAL_COORDINATOR)
 
 
-def _coordinator_of(user, case: Case) -> bool:
+def _coordinator_of(user: User, case: Case) -> bool:
     return case_permissions.has_role(user, Role.COORDINATOR) and case.organisation_id == getattr(
         user, "organisation_id", None
     )
 
 
-def can(user, action: str, case: Case | None = None) -> bool:
+def can(user: User, action: str, case: Case | None = None) -> bool:
     if action == Action.VIEW_PROCESSING:
         return _national(user)
     if case is None:
@@ -48,6 +48,6 @@ def can(user, action: str, case: Case | None = None) -> bool:
     return False
 
 
-def require(user, action: str, case: Case | None = None) -> None:
+def require(user: User, action: str, case: Case | None = None) -> None:
     if not can(user, action, case):
         raise PermissionDenied

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -19,7 +20,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from cases.models import Case, CaseAccess, Person
+from cases.models import Case, CaseAccess, Person, User
 from cases.personal_data import WITHHOLD_NOTES, Withhold, entries, entry_for
 
 from . import permissions
@@ -27,14 +28,14 @@ from .models import Anonymisation, ErasureRequest, LegalHold, RetentionRule
 from .permissions import Action
 
 
-def case_get_for_user_or_404(*, user, reference: str, action: str = Action.VIEW) -> Case:
+def case_get_for_user_or_404(*, user: User, reference: str, action: str = Action.VIEW) -> Case:
     case = Case.objects.select_related("person", "organisation").filter(reference=reference).first()
     if case is None or not permissions.can(user, action, case):
         raise Http404
     return case
 
 
-def privacy_section(*, user, case: Case) -> dict:
+def privacy_section(*, user: User, case: Case) -> dict[str, Any]:
     holds = list(case.legal_holds.select_related("placed_by", "lifted_by"))
     erasures = list(case.erasure_requests.select_related("proposed_by", "decided_by"))
     anonymisation = Anonymisation.objects.filter(case=case).first()
@@ -134,7 +135,7 @@ def _item(instance, entry, *, skip: set[str]) -> tuple[Item, list[str]]:
     return Item(str(instance._meta.verbose_name).capitalize(), fields, withheld), notes
 
 
-def subject_access_for(*, user, case: Case) -> SubjectAccess:
+def subject_access_for(*, user: User, case: Case) -> SubjectAccess:
     """Everything held on the person of this case, in every case of theirs the user may see."""
     if not permissions.can(user, Action.EXPORT_SUBJECT_ACCESS, case):
         raise Http404
@@ -206,7 +207,7 @@ def subject_access_for(*, user, case: Case) -> SubjectAccess:
 _CHANGE = {"+": "created", "~": "changed", "-": "deleted"}
 
 
-def _history_line(model, row) -> dict:
+def _history_line(model, row) -> dict[str, Any]:
     who = row.history_user
     kinds = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
     return {
@@ -218,8 +219,8 @@ def _history_line(model, row) -> dict:
     }
 
 
-def subject_access_json(access: SubjectAccess) -> dict:
-    def item(i: Item) -> dict:
+def subject_access_json(access: SubjectAccess) -> dict[str, Any]:
+    def item(i: Item) -> dict[str, Any]:
         return {
             "record": i.title,
             "fields": dict(i.fields),
@@ -248,7 +249,7 @@ def subject_access_json(access: SubjectAccess) -> dict:
 # --- the record of processing -----------------------------------------------------------------
 
 
-def processing_record() -> dict:
+def processing_record() -> dict[str, Any]:
     kinds = []
     for entry in entries():
         if not entry.is_personal:

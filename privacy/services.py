@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from cases import services as case_services
-from cases.models import Case, CaseAccess
+from cases.models import Case, CaseAccess, User
 from cases.services import history_stamp
 
 from . import anonymise, permissions, selectors
@@ -43,7 +43,7 @@ def _not_anonymised(case: Case) -> None:
 
 
 @transaction.atomic
-def legal_hold_place(*, case: Case, kind: str, reason: str, actor) -> LegalHold:
+def legal_hold_place(*, case: Case, kind: str, reason: str, actor: User) -> LegalHold:
     case = _locked_case(case)
     permissions.require(actor, Action.MANAGE, case)
     _not_anonymised(case)
@@ -58,7 +58,7 @@ def legal_hold_place(*, case: Case, kind: str, reason: str, actor) -> LegalHold:
 
 
 @transaction.atomic
-def legal_hold_lift(*, hold: LegalHold, reason: str, actor) -> LegalHold:
+def legal_hold_lift(*, hold: LegalHold, reason: str, actor: User) -> LegalHold:
     hold = LegalHold.objects.select_for_update().select_related("case").get(pk=hold.pk)
     permissions.require(actor, Action.MANAGE, hold.case)
     if hold.lifted_at is not None:
@@ -75,7 +75,7 @@ def legal_hold_lift(*, hold: LegalHold, reason: str, actor) -> LegalHold:
 
 
 @transaction.atomic
-def erasure_propose(*, case: Case, reason: str, received_on, actor) -> ErasureRequest:
+def erasure_propose(*, case: Case, reason: str, received_on, actor: User) -> ErasureRequest:
     case = _locked_case(case)
     permissions.require(actor, Action.MANAGE, case)
     _not_anonymised(case)
@@ -94,7 +94,7 @@ def erasure_propose(*, case: Case, reason: str, received_on, actor) -> ErasureRe
 
 @transaction.atomic
 def erasure_decide(
-    *, erasure: ErasureRequest, approve: bool, actor, refusal_reason: str = ""
+    *, erasure: ErasureRequest, approve: bool, actor: User, refusal_reason: str = ""
 ) -> ErasureRequest:
     """A second coordinator approves (the case is anonymised at once, unless a legal hold applies:
     then the request is refused and the hold named as the reason) or refuses with a reason."""
@@ -129,7 +129,7 @@ def erasure_decide(
 # --- subject access ---------------------------------------------------------------------------
 
 
-def _record_export(*, case: Case, access, actor, fmt: str, language: str, request=None) -> None:
+def _record_export(*, case: Case, access, actor: User, fmt: str, language: str, request=None) -> None:
     for c, _groups in access.cases:
         case_services.case_access_record(case=c, actor=actor, kind=CaseAccess.Kind.SUBJECT_ACCESS)
     export = SubjectAccessExport(case=case, produced_by=actor, format=fmt, language=language)
@@ -145,7 +145,7 @@ def _record_export(*, case: Case, access, actor, fmt: str, language: str, reques
         pass
 
 
-def subject_access_pdf(*, case: Case, actor, language: str, request=None) -> bytes:
+def subject_access_pdf(*, case: Case, actor: User, language: str, request=None) -> bytes:
     from monitoring.pdf import render_pdf
 
     if language not in LANGUAGES:
@@ -159,7 +159,7 @@ def subject_access_pdf(*, case: Case, actor, language: str, request=None) -> byt
     return content
 
 
-def subject_access_json(*, case: Case, actor, language: str, request=None) -> bytes:
+def subject_access_json(*, case: Case, actor: User, language: str, request=None) -> bytes:
     if language not in LANGUAGES:
         raise ValidationError(_("Choose Latvian or English."))
     with translation.override(language):

@@ -7,6 +7,11 @@ class ReferralsConfig(AppConfig):
     verbose_name = _("Referrals")
 
     def ready(self):
+        from cases.sections import register_audit_source
+
+        from .models import Referral
+
+        register_audit_source(model=Referral, case_path="case")
         from cases.demo import register_demo_loader
         from cases.sections import register_dashboard_panel, register_nav_item
 

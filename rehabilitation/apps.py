@@ -13,6 +13,27 @@ class RehabilitationConfig(AppConfig):
     verbose_name = _("Rehabilitation")
 
     def ready(self):
+        from cases.sections import register_audit_source
+
+        from .models import (
+            CourseService,
+            CourtSupportEntry,
+            FamilyConsultation,
+            FamilyMember,
+            MaterialAssistance,
+            PostCourseConsultation,
+            RehabilitationCourse,
+            RehabilitationPlan,
+        )
+
+        register_audit_source(model=CourtSupportEntry, case_path="case")
+        register_audit_source(model=FamilyConsultation, case_path="case")
+        register_audit_source(model=FamilyMember, case_path="case")
+        register_audit_source(model=RehabilitationCourse, case_path="case")
+        register_audit_source(model=CourseService, case_path="course__case")
+        register_audit_source(model=MaterialAssistance, case_path="course__case")
+        register_audit_source(model=PostCourseConsultation, case_path="course__case")
+        register_audit_source(model=RehabilitationPlan, case_path="course__case")
         from cases.sections import register_timeline_source
 
         from . import selectors as timeline_selectors

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise, WithAnnotations
 
     from cases.selectors import TimelineEntry
+    from services.selectors import ReflectionView
 
 
 class AlertDeadline(TypedDict):
@@ -168,7 +169,7 @@ class Entitlements:
     post_course_last_day: datetime.date | None
     family_used: int
     family_limit: int
-    reflection: object | None  # services.selectors.ReflectionView
+    reflection: ReflectionView | None
 
     @property
     def court_hours_remaining(self) -> Decimal:

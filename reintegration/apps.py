@@ -7,6 +7,15 @@ class ReintegrationConfig(AppConfig):
     verbose_name = _("Reintegration")
 
     def ready(self):
+        from cases.sections import register_audit_source
+
+        from .models import AssessedNeed, Assistance, EmploymentMeasure, PartnerConsultation, PartnerReferral
+
+        register_audit_source(model=PartnerReferral, case_path="case")
+        register_audit_source(model=AssessedNeed, case_path="referral__case")
+        register_audit_source(model=Assistance, case_path="referral__case")
+        register_audit_source(model=EmploymentMeasure, case_path="referral__case")
+        register_audit_source(model=PartnerConsultation, case_path="referral__case")
         from cases.sections import register_timeline_source
 
         from . import selectors as timeline_selectors

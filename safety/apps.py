@@ -9,6 +9,21 @@ class SafetyConfig(AppConfig):
     verbose_name = _("Safety")
 
     def ready(self):
+        from cases.sections import register_audit_source
+
+        from .models import (
+            ContactDisclosure,
+            EmergencyAccess,
+            RiskAssessment,
+            RiskAssessmentFactor,
+            SafetyMeasure,
+        )
+
+        register_audit_source(model=ContactDisclosure, case_path="case")
+        register_audit_source(model=EmergencyAccess, case_path="case")
+        register_audit_source(model=RiskAssessment, case_path="case")
+        register_audit_source(model=SafetyMeasure, case_path="case")
+        register_audit_source(model=RiskAssessmentFactor, case_path="assessment__case")
         from django.urls import reverse
 
         from cases import permissions as case_permissions

@@ -7,6 +7,23 @@ class ServicesConfig(AppConfig):
     verbose_name = _("Services")
 
     def ready(self):
+        from cases.sections import register_audit_source
+
+        from .models import (
+            AssistanceRecord,
+            CriminalProceeding,
+            Hearing,
+            Identification,
+            ReflectionPeriod,
+            ResidencePermit,
+        )
+
+        register_audit_source(model=AssistanceRecord, case_path="case")
+        register_audit_source(model=CriminalProceeding, case_path="case")
+        register_audit_source(model=Identification, case_path="case")
+        register_audit_source(model=ReflectionPeriod, case_path="case")
+        register_audit_source(model=ResidencePermit, case_path="case")
+        register_audit_source(model=Hearing, case_path="proceeding__case")
         from cases.sections import register_timeline_source
 
         from . import selectors as timeline_selectors
