@@ -21,7 +21,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseAccess, Person, User
-from cases.personal_data import WITHHOLD_NOTES, Withhold, entries, entry_for
+from cases.personal_data import WITHHOLD_NOTES, Entry, Withhold, entries, entry_for
 
 from . import permissions
 from .models import Anonymisation, ErasureRequest, LegalHold, RetentionRule
@@ -73,10 +73,10 @@ class Group:
 class SubjectAccess:
     person: Item
     cases: list[tuple[Case, list[Group]]]
-    history: list[dict]
-    reads: list[dict]
+    history: list[dict[str, Any]]
+    reads: list[dict[str, Any]]
     withheld_notes: list[str]
-    produced_by: object
+    produced_by: User
     produced_at: datetime.datetime
     partial_scope: bool
 
@@ -84,7 +84,7 @@ class SubjectAccess:
 _SKIP = {"id", "search_name", "created_at", "updated_at"}
 
 
-def _display(instance, f) -> str:
+def _display(instance: models.Model, f: models.Field[Any, Any]) -> str:
     value = getattr(instance, f.attname)
     if value in (None, "", [], {}):
         return ""
@@ -107,7 +107,7 @@ def _display(instance, f) -> str:
     return str(value)
 
 
-def _item(instance, entry, *, skip: set[str]) -> tuple[Item, list[str]]:
+def _item(instance: models.Model, entry: Entry, *, skip: set[str]) -> tuple[Item, list[str]]:
     fields, withheld, notes = [], [], []
     user_model = settings.AUTH_USER_MODEL.lower()
     for f in instance._meta.concrete_fields:
@@ -149,12 +149,14 @@ def subject_access_for(*, user: User, case: Case) -> SubjectAccess:
     person_item, n = _item(person, person_entry, skip=set())
     notes += n
     out_cases = []
-    history: list[dict] = []
+    history: list[dict[str, Any]] = []
     case_ids = [c.pk for c in cases]
     for entry in entries():
         if entry.case_path is None or not entry.is_personal:
             continue
-        history_rows = entry.model.history.model.objects.filter(
+        # simple-history adds the `history` manager at run time; it has no types.
+        tracked: Any = entry.model
+        history_rows = tracked.history.model.objects.filter(
             **({"id__in": case_ids} if entry.case_path == "" else {f"{entry.case_path}__in": case_ids})
         ).select_related("history_user__organisation")
         for row in history_rows:
@@ -168,7 +170,7 @@ def subject_access_for(*, user: User, case: Case) -> SubjectAccess:
                 continue
             if entry.model is CaseAccess:
                 continue  # the read log has its own part below
-            rows = entry.model.objects.filter(**{entry.case_path: c}).order_by("pk")
+            rows = entry.model._default_manager.filter(**{entry.case_path: c}).order_by("pk")
             items = []
             for row in rows:
                 item, n = _item(row, entry, skip=set())
@@ -207,7 +209,7 @@ def subject_access_for(*, user: User, case: Case) -> SubjectAccess:
 _CHANGE = {"+": "created", "~": "changed", "-": "deleted"}
 
 
-def _history_line(model, row) -> dict[str, Any]:
+def _history_line(model: type[models.Model], row: Any) -> dict[str, Any]:
     who = row.history_user
     kinds = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
     return {
@@ -249,6 +251,11 @@ def subject_access_json(access: SubjectAccess) -> dict[str, Any]:
 # --- the record of processing -----------------------------------------------------------------
 
 
+def _verbose_name(model: type[models.Model], name: str) -> str:
+    f = model._meta.get_field(name)
+    return str(f.verbose_name) if isinstance(f, models.Field) else name
+
+
 def processing_record() -> dict[str, Any]:
     kinds = []
     for entry in entries():
@@ -258,8 +265,8 @@ def processing_record() -> dict[str, Any]:
             {
                 "label": str(entry.model._meta.verbose_name_plural).capitalize(),
                 "app": entry.model._meta.app_config.verbose_name,
-                "fields": [str(entry.model._meta.get_field(name).verbose_name) for name in entry.fields],
-                "withheld": [str(entry.model._meta.get_field(name).verbose_name) for name in entry.withhold],
+                "fields": [_verbose_name(entry.model, name) for name in entry.fields],
+                "withheld": [_verbose_name(entry.model, name) for name in entry.withhold],
             }
         )
     counts = dict(Anonymisation.objects.values_list("rule").annotate(n=Count("pk")).order_by())

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -75,7 +77,7 @@ def legal_hold_lift(*, hold: LegalHold, reason: str, actor: User) -> LegalHold:
 
 
 @transaction.atomic
-def erasure_propose(*, case: Case, reason: str, received_on, actor: User) -> ErasureRequest:
+def erasure_propose(*, case: Case, reason: str, received_on: datetime.date, actor: User) -> ErasureRequest:
     case = _locked_case(case)
     permissions.require(actor, Action.MANAGE, case)
     _not_anonymised(case)
@@ -129,7 +131,15 @@ def erasure_decide(
 # --- subject access ---------------------------------------------------------------------------
 
 
-def _record_export(*, case: Case, access, actor: User, fmt: str, language: str, request=None) -> None:
+def _record_export(
+    *,
+    case: Case,
+    access: selectors.SubjectAccess,
+    actor: User,
+    fmt: str,
+    language: str,
+    request: HttpRequest | None = None,
+) -> None:
     for c, _groups in access.cases:
         case_services.case_access_record(case=c, actor=actor, kind=CaseAccess.Kind.SUBJECT_ACCESS)
     export = SubjectAccessExport(case=case, produced_by=actor, format=fmt, language=language)
@@ -145,7 +155,9 @@ def _record_export(*, case: Case, access, actor: User, fmt: str, language: str, 
         pass
 
 
-def subject_access_pdf(*, case: Case, actor: User, language: str, request=None) -> bytes:
+def subject_access_pdf(
+    *, case: Case, actor: User, language: str, request: HttpRequest | None = None
+) -> bytes:
     from monitoring.pdf import render_pdf
 
     if language not in LANGUAGES:
@@ -159,7 +171,9 @@ def subject_access_pdf(*, case: Case, actor: User, language: str, request=None) 
     return content
 
 
-def subject_access_json(*, case: Case, actor: User, language: str, request=None) -> bytes:
+def subject_access_json(
+    *, case: Case, actor: User, language: str, request: HttpRequest | None = None
+) -> bytes:
     if language not in LANGUAGES:
         raise ValidationError(_("Choose Latvian or English."))
     with translation.override(language):
