@@ -3,6 +3,7 @@
 #   make run      the embedded demo on http://127.0.0.1:8000/ (PORT=...; SQLite + filesystem broker,
 #                 needs nothing but Python >= 3.12; honours DATABASE_URL / CELERY_BROKER_URL)
 #   make test     the test suite on PostgreSQL + Redis (started here if they are down)
+#   make lint     ruff (lint + format check), mypy strict, import-linter's contracts
 #   make check    missing migrations + Django's system checks
 #   make messages regenerate and compile the Latvian translations
 #   make compose-check   validate docker-compose.yml (no Docker engine needed)
@@ -30,10 +31,10 @@ TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 # so that load_demo and the printed logins agree.
 run: export DEMO_PASSWORD ?= nrm-demo-2026!
 
-.PHONY: help venv run test check messages compose-check clean sysdeps services lock backup
+.PHONY: help venv run test lint check messages compose-check clean sysdeps services lock backup
 
 help:
-	@sed -n '2,13s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '2,14s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 venv:
 	@scripts/ensure-venv.sh
@@ -60,6 +61,15 @@ test: venv sysdeps services
 	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)}" \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true \
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The tools run as modules of the venv's Python (a copied venv's scripts keep the old path).
+# mypy and import-linter read their configuration from pyproject.toml; mypy's Django plugin
+# loads the settings, so it gets a database URL it never connects to.
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(PY) -m mypy
+	$(PY) -c 'import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())'
 
 check: venv
 	@mkdir -p "$${VAR_DIR:-var}"

@@ -222,14 +222,14 @@ def entitlements_for_case(*, case: Case, today: datetime.date | None = None) -> 
 # the reader needs the deadline itself. Days from due_on to the deadline, per kind: the warnings
 # look ahead, the expiries look back at the last day that passed; court hours have no deadline.
 def _deadline_offsets() -> dict[str, int]:
-    from services import limits as services_limits
+    from services import selectors as services_selectors
 
     from .jobs import PERMIT_WARN_DAYS_BEFORE
 
     return {
         Alert.Kind.COURSE_ENDS_SOON: limits.COURSE_WARN_DAYS_BEFORE,
         Alert.Kind.COURSE_LIMIT_REACHED: -1,
-        Alert.Kind.REFLECTION_ENDS_SOON: services_limits.REFLECTION_WARN_DAYS_BEFORE,
+        Alert.Kind.REFLECTION_ENDS_SOON: services_selectors.REFLECTION_WARN_DAYS_BEFORE,
         Alert.Kind.REFLECTION_ENDED: -1,
         Alert.Kind.PERMIT_EXPIRES_SOON: PERMIT_WARN_DAYS_BEFORE,
     }

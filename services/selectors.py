@@ -16,7 +16,7 @@ from cases.models import Case, CaseAssignment, Role, User
 from cases.permissions import has_role
 from cases.selectors import TimelineEntry, case_get_for_user_or_404
 
-from . import permissions
+from . import limits, permissions
 from .models import (
     AssistanceRecord,
     CriminalProceeding,
@@ -26,6 +26,9 @@ from .models import (
     ResidencePermit,
 )
 from .permissions import Action
+
+# For the apps that show the reflection period's deadlines (the alerts of the limits job).
+REFLECTION_WARN_DAYS_BEFORE = limits.REFLECTION_WARN_DAYS_BEFORE
 
 
 def services_case_for_user_or_404(*, user: User, reference: str) -> Case:
