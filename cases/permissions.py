@@ -15,10 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextvars import ContextVar
 from enum import StrEnum
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from .models import (
     Case,
@@ -72,16 +75,18 @@ def _in_mandated_ngo(user: User, case: Case | None = None) -> bool:
 
 # The user's guardian codenames per case, kept for one request (PermissionCacheMiddleware):
 # a page asks "may they view / change / see the contact" several times for the same case.
-_request_cache: ContextVar[dict | None] = ContextVar("case_permission_cache", default=None)
+_request_cache: ContextVar[dict[tuple[Any, Any], set[str]] | None] = ContextVar(
+    "case_permission_cache", default=None
+)
 
 
 class PermissionCacheMiddleware:
     """Opens the per-request cache of case permissions; outside a request nothing is cached."""
 
-    def __init__(self, get_response: Callable) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         token = _request_cache.set({})
         try:
             return self.get_response(request)
@@ -111,7 +116,7 @@ def _guardian_codenames(user: User, case: Case) -> set[str]:
     by_group = CaseGroupObjectPermission.objects.filter(
         group__user=user.pk, content_object_id=case.pk
     ).values_list("permission__codename", flat=True)
-    codenames = set(by_user.union(by_group))
+    codenames: set[str] = set(by_user.union(by_group))
     if cache is not None:
         cache[key] = codenames
     return codenames
@@ -163,7 +168,7 @@ def require(user: User, action: str, case: Case | None = None) -> None:
         raise PermissionDenied
 
 
-def visible_case_ids(user: User) -> QuerySet:
+def visible_case_ids(user: User) -> QuerySet[Any, dict[str, Any]]:
     """The ids of the cases the user holds view_case on, directly or through a group.
 
     A union of the two permission tables: PostgreSQL starts from the user's few hundred rows
