@@ -13,6 +13,7 @@ urlpatterns = [
     path("", case_views.dashboard, name="dashboard"),
     path("healthz", operations_views.healthz, name="healthz"),
     path("operations/", include("operations.urls")),
+    path("caseload/", include("caseload.urls")),
     path("accounts/login/", accounts_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

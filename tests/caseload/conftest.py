@@ -138,6 +138,57 @@ def good_caseload(caseworker_username: str = "caseworker") -> dict[str, list[dic
     }
 
 
+def broken_caseload() -> dict[str, list[dict]]:
+    return {
+        "persons": [
+            # row 2: a date that does not exist and an address that is not one
+            {"person_id": "P-1", "given_name": "A", "date_of_birth": "1990-02-31", "email": "not-an-email"},
+            # row 3: a sex and a country the forms do not offer, and a yes/no that is neither
+            {
+                "person_id": "P-2",
+                "given_name": "B",
+                "sex": "robot",
+                "citizenships": "LV, XX",
+                "stateless": "maybe",
+            },
+            # row 4: both a date of birth and an estimated age (the model's own rule)
+            {
+                "person_id": "P-3",
+                "given_name": "C",
+                "date_of_birth": "1990-01-01",
+                "estimated_age": "30",
+                "estimated_age_on": days_ago(10),
+            },
+            # row 5: fine
+            {"person_id": "P-4", "given_name": "D", "date_of_birth": "1990-01-01"},
+            # row 6: the same id again
+            {"person_id": "P-4", "given_name": "E"},
+        ],
+        "cases": [
+            # row 2: a person nobody knows
+            {"case_id": "C-1", "person_id": "P-9", "opened_on": days_ago(10)},
+            # row 3: no date the form can read, and a caseworker who does not exist
+            {"case_id": "C-2", "person_id": "P-4", "opened_on": "yesterday", "caseworkers": "nobody"},
+            # row 4: fine
+            {"case_id": "C-4", "person_id": "P-4", "opened_on": days_ago(10), "caseworkers": "caseworker"},
+            # row 5: the person of a bad row
+            {"case_id": "C-5", "person_id": "P-1", "opened_on": days_ago(10)},
+        ],
+        "identification": [
+            # row 2: a ground that is none of the three
+            {"case_id": "C-4", "ground": "hearsay"},
+        ],
+        "court_support": [
+            # row 2: hours that are not a number
+            {"case_id": "C-4", "hours_used": "lots", "as_of": days_ago(1)},
+            # row 3: a victim not identified: the service's rule
+            {"case_id": "C-4", "hours_used": "10", "as_of": days_ago(1)},
+            # row 4: a case of a bad row
+            {"case_id": "C-2", "hours_used": "10", "as_of": days_ago(1)},
+        ],
+    }
+
+
 @pytest.fixture
 def partner(municipality):
     return municipality.organisation

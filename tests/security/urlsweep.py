@@ -32,6 +32,9 @@ OBJECT_MODELS = {
     ("accounts:approval_refuse", "pk"): "cases.UserRole",
     ("monitoring:export_progress", "pk"): "monitoring.SummaryExport",
     ("monitoring:export_download", "pk"): "monitoring.SummaryExport",
+    ("caseload:run", "pk"): "caseload.ImportRun",
+    ("caseload:run_progress", "pk"): "caseload.ImportRun",
+    ("caseload:run_confirm", "pk"): "caseload.ImportRun",
     ("privacy:hold_lift", "pk"): "privacy.LegalHold",
     ("privacy:erasure_decide", "pk"): "privacy.ErasureRequest",
     ("safety:measure_edit", "pk"): "safety.SafetyMeasure",
@@ -328,6 +331,8 @@ WHO_MAY_OPEN: list[tuple[str, frozenset]] = [
     ("privacy/", NGO_COORDINATORS | {"national"}),
     ("safety/", CASE_READERS),
     ("operations/", frozenset({"admin"})),
+    # The caseload import: the coordinators of a mandated NGO, each into their own NGO.
+    ("caseload/", NGO_COORDINATORS),
     ("reintegration/cases/", NGO),
     ("reintegration/", PARTNERS | NGO),
     ("security/password/reset/", PUBLIC),
