@@ -463,17 +463,18 @@ def _onward_referrals(ctx: Context, row: Row) -> str:
     v = row.values
     partners = reintegration_selectors.partner_organisations()
     match = partners.filter(name=v["partner"]).first() if v["partner"] else None
+    fields = ("needs_note", "legal_basis", "consent_given_on", "consent_how", "consent_covers", "other_basis")
     form = ReferForm(
-        {"partner": match.pk if match else v["partner"], "needs_note": v["needs_note"]}, partners=partners
+        {"partner": match.pk if match else v["partner"], **{name: v[name] for name in fields}},
+        partners=partners,
     )
     data = _bind(form, {})
     _call(
         {},
         reintegration_services.referral_create,
         case=case,
-        partner=data["partner"],
-        needs_note=data["needs_note"],
         actor=ctx.actor,
+        **{name: data[name] for name in ("partner", *fields)},
     )
     ctx.cases[v["case_id"]] = _move_to(case, Case.Stage.REINTEGRATION, ctx.actor)
     return CREATED

@@ -63,7 +63,16 @@ KINDS: dict[str, tuple[str, ...]] = {
         "family_member_given_name",
         "family_member_relationship",
     ),
-    "onward_referrals": ("case_id", "partner", "needs_note"),
+    "onward_referrals": (
+        "case_id",
+        "partner",
+        "needs_note",
+        "legal_basis",
+        "consent_given_on",
+        "consent_how",
+        "consent_covers",
+        "other_basis",
+    ),
 }
 
 # An example row per kind for the template (invented people; the dates are relative to today).
@@ -105,7 +114,16 @@ EXAMPLE_ROWS: dict[str, list[str]] = {
     "course": ["C-001", "2025-02-01", "completed", "2025-07-30", ""],
     "court_support": ["C-001", "120", "2025-12-31"],
     "consultations": ["C-001", "post_course", "2", "2025-11-15", "psychologist", "", ""],
-    "onward_referrals": ["C-001", "Rīga social service", "Housing and a job search."],
+    "onward_referrals": [
+        "C-001",
+        "Rīga social service",
+        "Housing and a job search.",
+        "consent",
+        "2025-08-01",
+        "signed_form",
+        "Name, contact and needs, for housing assistance.",
+        "",
+    ],
 }
 
 FILE_UNREADABLE = _(

@@ -134,7 +134,17 @@ def good_caseload(caseworker_username: str = "caseworker") -> dict[str, list[dic
                 "specialist": "psychologist",
             }
         ],
-        "onward_referrals": [{"case_id": "C-1", "partner": "Rīga social service", "needs_note": "Housing."}],
+        "onward_referrals": [
+            {
+                "case_id": "C-1",
+                "partner": "Rīga social service",
+                "needs_note": "Housing.",
+                "legal_basis": "consent",
+                "consent_given_on": days_ago(150),
+                "consent_how": "signed_form",
+                "consent_covers": "Name, contact and needs, for housing.",
+            }
+        ],
     }
 
 
