@@ -212,16 +212,20 @@ class AcceptForm(forms.Form):
         choices=[("", _("A new person"))],
     )
 
-    def __init__(self, *args, caseworkers=None, people=(), **kwargs):
+    def __init__(self, *args, caseworkers=None, people=(), proposed=None, **kwargs):
         super().__init__(*args, **kwargs)
         if caseworkers is not None:
             self.fields["caseworker"].queryset = caseworkers
         choices = [("", _("A new person"))]
         for person in people:
             born = person.date_of_birth.isoformat() if person.date_of_birth else _("date of birth unknown")
-            choices.append((person.pk, f"{person.display_name} ({born})"))
+            label = f"{person.display_name} ({born})"
+            if proposed is not None and person.pk == proposed.pk:
+                label = _("%(person)s: proposed, the same name and date of birth") % {"person": label}
+            choices.append((person.pk, label))
         self.fields["person"].choices = choices
-        self.fields["person"].initial = ""
+        # An exact match of name and date of birth is proposed rather than a new person.
+        self.fields["person"].initial = proposed.pk if proposed is not None else ""
 
 
 class DeclineForm(forms.Form):

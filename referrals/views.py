@@ -146,13 +146,22 @@ def referral_check(request, pk: int):
     )
 
 
+def _exact_match(duplicates):
+    """The one person with the same name and date of birth, proposed for attaching."""
+    exact = [d for d in duplicates if d.same_name and d.same_date_of_birth]
+    return exact[0] if len(exact) == 1 else None
+
+
 def _detail(request, referral, *, accept_form=None, decline_form=None, status=200):
     user = request.user
     can_decide = permissions.can(user, Action.DECIDE, referral)
     duplicates = selectors.referral_possible_duplicates(referral=referral, user=user) if can_decide else []
+    exact = _exact_match(duplicates)
     if can_decide and accept_form is None:
         accept_form = AcceptForm(
-            caseworkers=selectors.caseworkers_for_intake(user=user), people=[d.person for d in duplicates]
+            caseworkers=selectors.caseworkers_for_intake(user=user),
+            people=[d.person for d in duplicates],
+            proposed=exact.person if exact else None,
         )
     # The case behind an accepted referral: only for who may open it (never the referrer).
     case = referral.case if referral.case_id else None
@@ -163,6 +172,7 @@ def _detail(request, referral, *, accept_form=None, decline_form=None, status=20
         "can_decide": can_decide,
         "is_coordinator": permissions.is_intake_coordinator(user),
         "duplicates": duplicates,
+        "exact_match": exact,
         "accept_form": accept_form,
         "decline_form": decline_form or (DeclineForm() if can_decide else None),
         "case": case if show_case else None,
@@ -190,10 +200,12 @@ def referral_accept(request, pk: int):
     if not permissions.is_intake_coordinator(user):
         raise PermissionDenied
     duplicates = selectors.referral_possible_duplicates(referral=referral, user=user)
+    exact = _exact_match(duplicates)
     form = AcceptForm(
         request.POST,
         caseworkers=selectors.caseworkers_for_intake(user=user),
         people=[d.person for d in duplicates],
+        proposed=exact.person if exact else None,
     )
     if form.is_valid():
         try:

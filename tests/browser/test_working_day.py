@@ -78,3 +78,24 @@ def test_the_citizenship_picker_is_searched_and_ticked_from_the_keyboard(page, l
     expect(page.get_by_label("Vietnam")).to_be_checked()
     expect(page.get_by_label("Vietnam")).to_be_focused()
     expect(page.get_by_role("heading", name="New referral")).to_be_visible()
+
+
+def test_intake_proposes_attaching_to_the_person_with_the_same_name_and_birth_date(
+    page, live_server, login, demo
+):
+    from referrals.models import Referral
+
+    aija = demo["cases"]["aija"]
+    referral = Referral.objects.get(family_name="Berzina", status=Referral.Status.SUBMITTED)
+    login("coordinator", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}{referral.get_absolute_url()}")
+    expect(page.locator("#exact-match")).to_contain_text(
+        "Aija Bērziņa is already known to your NGO with the same name and date of birth"
+    )
+    proposed = page.get_by_label("Aija Bērziņa (1994-03-12): proposed, the same name and date of birth")
+    expect(proposed).to_be_checked()
+    expect(page.get_by_label("A new person")).not_to_be_checked()
+    page.get_by_label("Caseworker").select_option(label="Anna Kalniņa")
+    page.get_by_role("button", name="Accept and open a case").click()
+    referral.refresh_from_db()
+    assert referral.case.person_id == aija.person_id

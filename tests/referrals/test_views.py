@@ -501,3 +501,37 @@ def test_the_check_page_is_the_referrers_alone(client, police, police_colleague,
         assert client.post(check_url).status_code == 404
     draft.refresh_from_db()
     assert draft.status == Referral.Status.DRAFT
+
+
+def test_an_exact_match_is_proposed_for_attaching_and_a_close_one_is_not(
+    client, police, coordinator, mandated_ngo
+):
+    import datetime
+
+    known = make_case(
+        organisation=mandated_ngo,
+        person=PersonFactory(
+            given_name="Aija", family_name="Bērziņa", date_of_birth=datetime.date(1994, 3, 12)
+        ),
+    )
+    referral = submit(police)  # Aija Bērziņa, 1994-03-12
+    client.force_login(coordinator)
+    page = client.get(referral.get_absolute_url())
+    form = page.context["accept_form"]
+    assert form["person"].value() == known.person_id
+    body = page.content.decode()
+    assert (
+        'id="exact-match"' in body
+        and "is already known to your NGO with the same name and date of birth" in body
+    )
+    chosen = body[
+        body.index(f'value="{known.person_id}"') - 200 : body.index(f'value="{known.person_id}"') + 200
+    ]
+    assert "checked" in chosen
+    # A close spelling with another date of birth is shown, but nothing is proposed.
+    known.person.date_of_birth = datetime.date(1990, 1, 1)
+    known.person.save()
+    page = client.get(referral.get_absolute_url())
+    assert page.context["accept_form"]["person"].value() == ""
+    assert 'id="exact-match"' not in page.content.decode()
+    assert [d.person.pk for d in page.context["duplicates"]] == [known.person_id]
