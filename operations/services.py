@@ -67,13 +67,18 @@ def outbox_write(emails: Iterable[Email], *, batch_size: int = 2000) -> int:
         return 0
     # Not history-tracked (see models.py): a bulk insert is allowed and keeps a big run quick.
     OutboxEmail.objects.bulk_create(rows, batch_size=batch_size, ignore_conflicts=True)
+    outbox_deliver_after_commit()
+    return len(rows)
+
+
+def outbox_deliver_after_commit() -> None:
+    """Queue one delivery job for what the caller's transaction wrote into the outbox (also by a
+    set-based INSERT ... SELECT). When the broker is down the rows wait, and the sweep every
+    minute delivers them once it is back."""
     from .queueing import enqueue_on_commit
     from .tasks import deliver_outbox
 
-    # One delivery job for the lot; when the broker is down the rows wait, and the sweep
-    # every minute delivers them once it is back.
     enqueue_on_commit(deliver_outbox, kwargs={})
-    return len(rows)
 
 
 def _mailer() -> BaseEmailBackend:

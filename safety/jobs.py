@@ -19,7 +19,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from cases.models import Alert, Case, RiskLevel
-from rehabilitation.jobs import _alert_select, _copy_to_history, _insert_alerts, _notify, _queue_emails
+from rehabilitation.jobs import _alert_select, _copy_to_history, _insert_alerts, _notify
 
 from .models import RiskAssessment, SafetyMeasure
 
@@ -90,8 +90,7 @@ def raise_safety_alerts(*, today: datetime.date | None = None) -> RunResult:
                 history_type="+",
                 reason="Raised by the daily job",
             )
-        recipients = _notify(stamp)
-        result.emails_sent = _queue_emails(recipients, stamp)
+        result.emails_sent = _notify(stamp)
     logger.info(
         "raise_safety_alerts %s: %s alerts, %s e-mails", today, result.alerts_raised, result.emails_sent
     )
