@@ -7,10 +7,18 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
-        from .models import Alert, Case, CaseAssignment, Person
-        from .sections import register_audit_source
+        from . import views
+        from .models import Alert, Case, CaseAssignment, LegalRepresentative, Person
+        from .sections import register_audit_source, register_case_section
 
         register_audit_source(model=Case, case_path="self", label=_("Case"))
         register_audit_source(model=Person, case_path="person", label=_("Person"))
         register_audit_source(model=CaseAssignment, case_path="case", label=_("Assignment"))
         register_audit_source(model=Alert, case_path="case", label=_("Alert"))
+        register_audit_source(model=LegalRepresentative, case_path="case", label=_("Legal representative"))
+        register_case_section(
+            key="legal_representatives",
+            order=50,
+            template="cases/_legal_representatives.html",
+            context=views.representatives_section_context,
+        )

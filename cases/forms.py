@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from .models import Case, User
+from .models import Case, LegalRepresentative, User
 
 
 class CaseFilterForm(forms.Form):
@@ -162,3 +162,39 @@ class AmountConfirmMixin:
                 )
                 self.fields["amount_confirmed"].widget = forms.CheckboxInput()
         return cleaned
+
+
+class LegalRepresentativeForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Legal representative"),
+        choices=[("", _("Choose…")), *LegalRepresentative.Kind.choices],
+        required=False,
+    )
+    name = forms.CharField(
+        label=_("Name"),
+        help_text=_("The parent's or guardian's name, or the orphan's court's name."),
+        required=False,
+        max_length=200,
+    )
+    contact = forms.CharField(label=_("Contact"), required=False, max_length=300)
+    decision_number = forms.CharField(
+        label=_("Decision number"),
+        help_text=_("For the orphan's court (and a guardian it appointed)."),
+        required=False,
+        max_length=60,
+    )
+    decision_date = forms.DateField(
+        label=_("Decision date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class EndLegalRepresentativeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        help_text=_("E.g. the orphan's court appointed a guardian, or the person came of age."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )

@@ -610,3 +610,53 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.due_on:%Y-%m-%d})"
+
+
+class LegalRepresentative(models.Model):
+    """Who acts for a minor (known or estimated under 18): a parent, a guardian, or the orphan's
+    court (bāriņtiesa) by its decision. Shown to those who work the case (docs/privacy.md)."""
+
+    class Kind(models.TextChoices):
+        PARENT = "parent", _("Parent")
+        GUARDIAN = "guardian", _("Guardian")
+        ORPHANS_COURT = "orphans_court", _("Orphan's court (bāriņtiesa)")
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="legal_representatives"
+    )
+    kind = models.CharField(_("legal representative"), max_length=16, choices=Kind.choices)
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_("The person's name, or the orphan's court's name.")
+    )
+    contact = models.CharField(_("contact"), max_length=300, blank=True)
+    decision_number = models.CharField(_("decision number"), max_length=60, blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ended_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    end_reason = models.TextField(_("reason for ending"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("legal representative")
+        verbose_name_plural = _("legal representatives")
+        ordering = ["ended_at", "-recorded_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="legalrep_has_name"),
+            models.CheckConstraint(
+                condition=~Q(kind="orphans_court")
+                | (~Q(decision_number="") & Q(decision_date__isnull=False)),
+                name="legalrep_orphans_court_has_decision",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | ~Q(end_reason=""), name="legalrep_ended_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.name}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_at is None

@@ -119,6 +119,7 @@ def _declare() -> None:
         Case,
         CaseAccess,
         CaseAssignment,
+        LegalRepresentative,
         Organisation,
         Person,
         TrainingRecord,
@@ -144,6 +145,19 @@ def _declare() -> None:
         },
     )
     register(Case, case_path="", fields={"close_reason": Rule.REDACT, "opened_on": Rule.MONTH})
+    # A minor's representative: another person's details, withheld from the subject's export.
+    register(
+        LegalRepresentative,
+        case_path="case",
+        fields={
+            "name": Rule.REDACT,
+            "contact": Rule.BLANK,
+            "decision_number": Rule.REDACT,
+            "decision_date": Rule.MONTH,
+            "end_reason": Rule.REDACT,
+        },
+        withhold={"name": Withhold.THIRD_PARTY, "contact": Withhold.THIRD_PARTY},
+    )
     not_personal(Organisation, reason="organisations, not people")
     not_personal(User, reason="staff accounts: the controller's own users, not data subjects")
     not_personal(UserRole, reason="staff roles")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from . import permissions, signals
 from .collation import lv_collated
-from .models import Case, CaseAccess, CaseAssignment, Person, Role, User, normalise_name
+from .models import Case, CaseAccess, CaseAssignment, LegalRepresentative, Person, Role, User, normalise_name
 from .permissions import Action
 from .sections import timeline_sources
 
@@ -343,3 +343,8 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
         entries += source(case)
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries
+
+
+def case_legal_representatives(*, case: Case) -> list[LegalRepresentative]:
+    """A minor's legal representatives, current ones first, with who recorded and ended them."""
+    return list(case.legal_representatives.select_related("recorded_by", "ended_by"))

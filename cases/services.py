@@ -26,6 +26,7 @@ from .models import (
     CaseAccess,
     CaseAssignment,
     CaseUserObjectPermission,
+    LegalRepresentative,
     Organisation,
     Person,
     User,
@@ -283,3 +284,81 @@ def case_access_record_many(*, case_ids: Iterable[int | None], actor: User, kind
     ]
     bulk_create_with_history(rows, CaseAccess, default_user=actor, default_date=now)
     return len(rows)
+
+
+# --- a minor's legal representative -----------------------------------------------------------
+
+REPRESENTATIVE_KIND_REQUIRED = _(
+    "Choose who the legal representative is: a parent, a guardian or the orphan's court."
+)
+REPRESENTATIVE_NAME_REQUIRED = _("Give the representative's name (or the orphan's court's name).")
+ORPHANS_COURT_NEEDS_DECISION = _("Give the number and the date of the orphan's court's decision.")
+DECISION_DATE_IN_FUTURE = _("The decision cannot be dated in the future.")
+REPRESENTATIVE_FOR_AN_ADULT = _(
+    "By the age recorded the person is an adult; a legal representative is recorded for a minor only."
+)
+REPRESENTATIVE_END_NEEDS_REASON = _("Give the reason this representative no longer acts for the person.")
+REPRESENTATIVE_ALREADY_ENDED = _("This representative's part has already ended.")
+
+
+@transaction.atomic
+def legal_representative_add(
+    *,
+    case: Case,
+    actor: User,
+    kind: str,
+    name: str,
+    contact: str = "",
+    decision_number: str = "",
+    decision_date: datetime.date | None = None,
+) -> LegalRepresentative:
+    """Record who acts for a minor (docs/privacy.md): a parent, a guardian or the orphan's court."""
+    case = _locked(case)
+    permissions.require(actor, Action.CHANGE_CASE, case)
+    name, contact, decision_number = (v.strip() for v in (name or "", contact or "", decision_number or ""))
+    errors: dict[str, object] = {}
+    if case.person.is_minor is False:
+        errors["kind"] = REPRESENTATIVE_FOR_AN_ADULT
+    elif kind not in LegalRepresentative.Kind.values:
+        errors["kind"] = REPRESENTATIVE_KIND_REQUIRED
+    if not name:
+        errors["name"] = REPRESENTATIVE_NAME_REQUIRED
+    if kind == LegalRepresentative.Kind.ORPHANS_COURT and not (decision_number and decision_date):
+        errors["decision_number"] = ORPHANS_COURT_NEEDS_DECISION
+    if decision_date is not None and decision_date > timezone.localdate():
+        errors["decision_date"] = DECISION_DATE_IN_FUTURE
+    if errors:
+        raise ValidationError(errors)
+    representative = LegalRepresentative(
+        case=case,
+        kind=kind,
+        name=name,
+        contact=contact,
+        decision_number=decision_number,
+        decision_date=decision_date,
+        recorded_by=actor,
+    )
+    representative.full_clean(exclude=["case", "recorded_by"])
+    history_stamp(representative, actor=actor, reason=_("Legal representative recorded"))
+    representative.save()
+    return representative
+
+
+@transaction.atomic
+def legal_representative_end(
+    *, representative: LegalRepresentative, actor: User, reason: str
+) -> LegalRepresentative:
+    case = _locked(representative.case)
+    permissions.require(actor, Action.CHANGE_CASE, case)
+    representative = LegalRepresentative.objects.select_for_update().get(pk=representative.pk, case=case)
+    if not representative.is_current:
+        raise ValidationError(REPRESENTATIVE_ALREADY_ENDED)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": REPRESENTATIVE_END_NEEDS_REASON})
+    representative.ended_at = timezone.now()
+    representative.ended_by = actor
+    representative.end_reason = reason
+    history_stamp(representative, actor=actor, reason=reason)
+    representative.save(update_fields=["ended_at", "ended_by", "end_reason"])
+    return representative

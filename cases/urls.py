@@ -11,4 +11,8 @@ urlpatterns = [
     path("<str:reference>/unassign/", views.case_unassign, name="unassign"),
     path("<str:reference>/close/", views.case_close, name="close"),
     path("<str:reference>/accesses/", views.case_access_log, name="access_log"),
+    path("<str:reference>/representatives/new/", views.representative_add, name="representative_add"),
+    path(
+        "<str:reference>/representatives/<int:pk>/end/", views.representative_end, name="representative_end"
+    ),
 ]

@@ -10,9 +10,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import permissions, selectors, services
-from .forms import AssignCaseworkerForm, CaseFilterForm, CloseCaseForm, UnassignCaseworkerForm
+from .forms import (
+    AssignCaseworkerForm,
+    CaseFilterForm,
+    CloseCaseForm,
+    EndLegalRepresentativeForm,
+    LegalRepresentativeForm,
+    UnassignCaseworkerForm,
+)
 from .forms import add_service_errors as _errors_to_form
-from .models import CaseAccess, Role
+from .models import CaseAccess, LegalRepresentative, Role
+from .pages import form_page
 from .pagination import BoundedPaginator
 from .permissions import Action
 from .sections import case_sections, dashboard_panels, restricted_case_url
@@ -184,3 +192,75 @@ def case_access_log(request, reference: str):
     accesses = selectors.case_access_list_for_user(user=request.user, case=case)
     page = Paginator(accesses, 50).get_page(request.GET.get("page"))
     return render(request, "cases/case_access_log.html", {"case": case, "page": page})
+
+
+# --- a minor's legal representative -----------------------------------------------------------
+
+
+def representatives_section_context(request, case) -> dict | None:
+    """The legal representatives on the case page: for a minor, or once any is recorded."""
+    if not permissions.can(request.user, Action.VIEW_CASE, case):
+        return None
+    representatives = selectors.case_legal_representatives(case=case)
+    minor = case.person.is_minor
+    if not minor and not representatives:
+        return None
+    return {
+        "case": case,
+        "representatives": representatives,
+        "minor": minor,
+        "missing": bool(minor) and not any(r.is_current for r in representatives),
+        "may_act": permissions.can(request.user, Action.CHANGE_CASE, case),
+    }
+
+
+def _case_to_change(request, reference: str):
+    case = selectors.case_get_for_user_or_404(user=request.user, reference=reference)
+    if not permissions.can(request.user, Action.CHANGE_CASE, case):
+        raise PermissionDenied
+    return case
+
+
+@login_required
+def representative_add(request, reference: str):
+    case = _case_to_change(request, reference)
+    return form_page(
+        request,
+        form=(form := LegalRepresentativeForm(request.POST or None)),
+        save=lambda: services.legal_representative_add(case=case, actor=request.user, **form.cleaned_data),
+        template="cases/form_page.html",
+        context={
+            "case": case,
+            "title": _("Record a legal representative"),
+            "submit": _("Record"),
+            "cancel_url": case.get_absolute_url(),
+        },
+        success=_("The legal representative was recorded."),
+        done_url=case.get_absolute_url(),
+    )
+
+
+@login_required
+def representative_end(request, reference: str, pk: int):
+    case = _case_to_change(request, reference)
+    representative = LegalRepresentative.objects.filter(case=case, pk=pk).first()
+    if representative is None:
+        raise Http404
+    return form_page(
+        request,
+        form=(form := EndLegalRepresentativeForm(request.POST or None)),
+        save=lambda: services.legal_representative_end(
+            representative=representative, actor=request.user, **form.cleaned_data
+        ),
+        template="cases/form_page.html",
+        context={
+            "case": case,
+            "title": _("End a legal representative's part"),
+            "intro": str(representative),
+            "submit": _("End"),
+            "danger": True,
+            "cancel_url": case.get_absolute_url(),
+        },
+        success=_("The legal representative's part was ended."),
+        done_url=case.get_absolute_url(),
+    )

@@ -48,7 +48,7 @@ from django.db.models.functions import (
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import EU_EEA_CH, LATVIA, Case, Organisation, Person
-from referrals.models import Exploitation, Referral
+from referrals.models import ANONYMOUS, Exploitation, Referral
 from rehabilitation.models import (
     CourtSupportEntry,
     FamilyConsultation,
@@ -283,7 +283,7 @@ def figures_for_user(*, user, period: Period) -> Figures:
         Referral.objects.filter(scope, submitted_at__date__range=(start, end))
         .exclude(status=Referral.Status.DRAFT)
         .values("organisation__kind")
-        .annotate(n=Count("pk"), anonymous=Count("pk", filter=Q(consent=False)))
+        .annotate(n=Count("pk"), anonymous=Count("pk", filter=ANONYMOUS))
         .order_by()
     )
     by_kind = {r["organisation__kind"]: r["n"] for r in rows}

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import SecurityEvent
 from cases.models import Case
-from referrals.models import Referral
+from referrals.models import ANONYMOUS, Referral
 
 from . import anonymise
 from .models import RetentionRule
@@ -57,7 +57,7 @@ def due_declined_referrals(now):
 
 def due_anonymous_notifications(now):
     return Referral.objects.filter(
-        consent=False,
+        ANONYMOUS,
         case__isnull=True,
         submitted_at__lt=cutoffs(now)[RetentionRule.ANONYMOUS_NOTIFICATION],
         anonymisation__isnull=True,

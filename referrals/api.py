@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from cases import permissions as case_permissions
 
 from . import permissions, selectors, services
-from .models import Exploitation, Indicator, Referral, UrgentNeed
+from .models import Exploitation, Indicator, Informed, Referral, UrgentNeed
 from .permissions import Action
 
 
@@ -38,6 +38,9 @@ class ReferralSerializer(serializers.ModelSerializer):
             "decided_at",
             "decline_reason",
             "consent",
+            "child_without_consent",
+            "informed",
+            "informed_details",
             "given_name",
             "family_name",
             "other_names",
@@ -90,6 +93,12 @@ class ReferralInputSerializer(serializers.Serializer):
         required=False, default=False, help_text="Save as a draft instead of submitting."
     )
     consent = serializers.BooleanField(required=False, allow_null=True)
+    child_without_consent = serializers.BooleanField(
+        required=False,
+        help_text="A child (under 18) referred without the child's own consent; record who was informed.",
+    )
+    informed = _choices(Informed)
+    informed_details = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     given_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
     family_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
     other_names = serializers.CharField(required=False, allow_blank=True, max_length=200)

@@ -128,7 +128,7 @@ DEMO_REFERRALS = [
         2,
         {
             "consent": False,
-            "estimated_age": 17,
+            "estimated_age": 19,
             "sex": "female",
             "indicators": [Indicator.THREATS_VIOLENCE, Indicator.PSYCHOLOGICAL_ABUSE],
             "indicators_notes": "Travelling with an older man who answered every question for her; declined help.",

@@ -8,17 +8,18 @@ from cases.collation import sorted_countries
 from cases.forms import CaseworkerChoiceField, FilterableCheckboxes
 from cases.models import User
 
-from .models import Exploitation, Indicator, Referral, UrgentNeed
+from .models import Exploitation, Indicator, Informed, Referral, UrgentNeed
 from .services import CASEWORKER_NOT_AVAILABLE
 
 CONSENT_CHOICES = [
     ("yes", _("Yes, the person consents to being referred")),
     ("no", _("No: send an anonymous notification")),
+    ("child", _("A child (under 18): referred without the child's own consent")),
 ]
 
 
 def _consent(value):
-    return {"yes": True, "no": False}.get(value)
+    return {"yes": True, "no": False, "child": "child"}.get(value)
 
 
 class DateInput(forms.DateInput):
@@ -86,6 +87,20 @@ class ReferralForm(forms.Form):
     country_of_exploitation = forms.ChoiceField(
         label=_("Country of exploitation"), required=False, choices=lambda: [("", "—"), *sorted_countries()]
     )
+    informed = forms.MultipleChoiceField(
+        label=_("Who was informed of the child's referral"),
+        required=False,
+        choices=Informed.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("For a child referred without their own consent."),
+    )
+    informed_details = forms.CharField(
+        label=_("Who was informed, and when"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text=_("E.g. the name of the orphan's court and the date it was told."),
+    )
     urgent_needs = forms.MultipleChoiceField(
         label=_("Urgent needs"),
         required=False,
@@ -117,17 +132,31 @@ class ReferralForm(forms.Form):
     # Optional for a draft, needed to submit: marked as required before the first submit.
     NEEDED_TO_SUBMIT = ("consent", "met_on", "met_place", "indicators", "forms_of_exploitation")
 
+    CHILD = ("informed", "informed_details")
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in self.NEEDED_TO_SUBMIT:
             self.fields[name].needed_to_submit = True
+
+    def clean(self):
+        cleaned = super().clean()
+        # "A child, without the child's own consent" is no consent of the person, and never an
+        # anonymous notification (the services check the age and who was informed).
+        child = cleaned.get("consent") == "child"
+        if child:
+            cleaned["consent"] = False
+        cleaned["child_without_consent"] = child
+        return cleaned
 
     @classmethod
     def initial_from(cls, referral: Referral) -> dict:
         initial = {name: getattr(referral, name) for name in cls.base_fields}
         initial["citizenships"] = [c.code for c in referral.citizenships]
         initial["country_of_exploitation"] = referral.country_of_exploitation.code or ""
-        initial["consent"] = {True: "yes", False: "no"}.get(referral.consent)
+        initial["consent"] = (
+            "child" if referral.child_without_consent else {True: "yes", False: "no"}.get(referral.consent)
+        )
         return initial
 
     @classmethod
@@ -148,7 +177,7 @@ class ReferralForm(forms.Form):
         from django.utils.formats import date_format
 
         sections = [
-            (_("Consent"), ("consent",)),
+            (_("Consent"), ("consent", *self.CHILD)),
             (_("The person"), self.IDENTITY),
             (_("Contact"), self.CONTACT),
             (_("What was observed"), self.CIRCUMSTANCES),
@@ -181,6 +210,10 @@ class ReferralForm(forms.Form):
 
     def group(self, names):
         return [self[name] for name in names]
+
+    @property
+    def child_fields(self):
+        return self.group(self.CHILD)
 
     @property
     def identity_fields(self):

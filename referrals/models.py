@@ -64,6 +64,22 @@ class UrgentNeed(models.TextChoices):
     RETURN_FROM_ABROAD = "return_from_abroad", _("Return from abroad")
 
 
+class Informed(models.TextChoices):
+    """Who was told of a child's referral made without the child's own consent."""
+
+    PARENT = "parent", _("A parent")
+    GUARDIAN = "guardian", _("The guardian")
+    ORPHANS_COURT = "orphans_court", _("The orphan's court (bāriņtiesa)")
+    POLICE = "police", _("The State Police")
+    OTHER = "other", _("Someone else (say who below)")
+
+
+# Referred with the person's identity: on their consent, or a child's without it. Anonymous: the
+# person did not consent and is not referred as a child.
+IDENTIFIED = Q(consent=True) | Q(child_without_consent=True)
+ANONYMOUS = Q(consent=False, child_without_consent=False)
+
+
 class Referral(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -112,6 +128,13 @@ class Referral(models.Model):
     urgent_needs = models.JSONField(_("urgent needs"), default=list, blank=True)
     # None while a draft has not answered the question yet.
     consent = models.BooleanField(_("the person consents to being referred"), null=True, blank=True)
+    # A child is referred without their own consent and never becomes an anonymous notification;
+    # the referral then records who was informed (docs/privacy.md).
+    child_without_consent = models.BooleanField(
+        _("a child referred without the child's own consent"), default=False
+    )
+    informed = models.JSONField(_("who was informed"), default=list, blank=True)
+    informed_details = models.TextField(_("who was informed, and when"), blank=True)
 
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, db_index=True)
     # The intake decision, by a coordinator of a mandated NGO.
@@ -151,6 +174,7 @@ class Referral(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(consent=False)
+                | Q(child_without_consent=True)
                 | (
                     Q(given_name="", family_name="", other_names="", phone="", email="", address="")
                     & Q(date_of_birth__isnull=True)
@@ -164,8 +188,12 @@ class Referral(models.Model):
                 violation_error_message=EXACT_OR_ESTIMATED_AGE,
             ),
             models.CheckConstraint(
-                condition=~Q(status="accepted") | (Q(case__isnull=False) & Q(consent=True)),
+                condition=~Q(status="accepted") | (Q(case__isnull=False) & IDENTIFIED),
                 name="referral_accepted_has_case",
+            ),
+            models.CheckConstraint(
+                condition=Q(child_without_consent=False) | Q(consent=False),
+                name="referral_child_without_consent_is_not_consent",
             ),
             models.CheckConstraint(
                 condition=~Q(status="declined") | ~Q(decline_reason=""),
@@ -191,7 +219,16 @@ class Referral(models.Model):
 
     @property
     def is_anonymous(self) -> bool:
-        return self.consent is False
+        return self.consent is False and not self.child_without_consent
+
+    @property
+    def is_identified(self) -> bool:
+        """Referred with the person's identity: on their consent, or a child's without it."""
+        return self.consent is True or self.child_without_consent
+
+    @property
+    def informed_labels(self) -> list[str]:
+        return self._labels(self.informed, Informed.choices)
 
     @property
     def display_name(self) -> str:

@@ -102,7 +102,7 @@ def can(user: User, action: str, referral: Referral | None = None) -> bool:
         return (
             is_intake_coordinator(user)
             and referral.status == Referral.Status.SUBMITTED
-            and referral.consent is True
+            and referral.is_identified
         )
     return False
 

@@ -1,6 +1,6 @@
 """The personal data of stage 1 (cases/personal_data.py explains the registry)."""
 
-from cases.personal_data import Rule, register
+from cases.personal_data import Rule, Withhold, register
 
 from .models import Referral
 
@@ -20,5 +20,8 @@ register(
         "met_place": Rule.BLANK,
         "indicators_notes": Rule.REDACT,
         "decline_reason": Rule.REDACT,
+        "informed_details": Rule.REDACT,
     },
+    # Who was told of a child's referral: other people's names.
+    withhold={"informed_details": Withhold.THIRD_PARTY},
 )

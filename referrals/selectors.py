@@ -18,7 +18,7 @@ from cases.models import Case, Person, Role, User, normalise_name
 from cases.permissions import case_visibility_filter
 
 from . import permissions
-from .models import Referral
+from .models import ANONYMOUS, IDENTIFIED, Referral
 from .permissions import Action
 from .workdays import overdue_cutoff
 
@@ -90,7 +90,7 @@ def referral_queue_for_user(*, user: User, q: str = "", show: str = "") -> Query
     if not permissions.is_intake_coordinator(user):
         return Referral.objects.none()
     today = timezone.localdate()
-    qs = Referral.objects.filter(status=Referral.Status.SUBMITTED, consent=True)
+    qs = Referral.objects.filter(IDENTIFIED, status=Referral.Status.SUBMITTED)
     q = (q or "").strip()
     if q:
         number = q.lstrip("#")
@@ -135,7 +135,7 @@ def referral_queue_counts(*, user: User) -> dict[str, int] | None:
     if not permissions.is_intake_coordinator(user):
         return None
     cutoff = overdue_cutoff(timezone.localdate())
-    counts = Referral.objects.filter(status=Referral.Status.SUBMITTED, consent=True).aggregate(
+    counts = Referral.objects.filter(IDENTIFIED, status=Referral.Status.SUBMITTED).aggregate(
         waiting=Count("pk"), overdue=Count("pk", filter=Q(submitted_at__date__lte=cutoff))
     )
     return counts
@@ -146,7 +146,7 @@ def referral_anonymous_for_user(*, user: User, limit: int = 20) -> QuerySet[Refe
     if not permissions.is_intake_coordinator(user):
         return Referral.objects.none()
     return (
-        Referral.objects.filter(status=Referral.Status.SUBMITTED, consent=False)
+        Referral.objects.filter(ANONYMOUS, status=Referral.Status.SUBMITTED)
         .select_related("organisation")
         .order_by("-submitted_at", "-pk")[:limit]
     )
@@ -173,10 +173,10 @@ def referral_counts_for_user(*, user: User) -> dict[str, int] | None:
     submitted = ~Q(status=Referral.Status.DRAFT)
     counts = Referral.objects.aggregate(
         total=Count("pk", filter=submitted),
-        waiting=Count("pk", filter=Q(status=Referral.Status.SUBMITTED, consent=True)),
+        waiting=Count("pk", filter=Q(status=Referral.Status.SUBMITTED) & IDENTIFIED),
         accepted=Count("pk", filter=Q(status=Referral.Status.ACCEPTED)),
         declined=Count("pk", filter=Q(status=Referral.Status.DECLINED)),
-        anonymous=Count("pk", filter=submitted & Q(consent=False)),
+        anonymous=Count("pk", filter=submitted & ANONYMOUS),
     )
     return counts
 

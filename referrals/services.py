@@ -29,6 +29,7 @@ from .models import (
     IDENTIFYING_FIELDS,
     Exploitation,
     Indicator,
+    Informed,
     Referral,
     UrgentNeed,
 )
@@ -61,6 +62,18 @@ CASEWORKER_NOT_AVAILABLE = _("Choose one of your NGO's active caseworkers.")
 PERSON_NOT_KNOWN = _(
     "That person is not among the people your NGO knows; choose one of the possible duplicates or create a new person."
 )
+CHILD_NEVER_ANONYMOUS = _(
+    "By the age given the person is a child, and a child is never sent as an anonymous notification: "
+    "choose “A child: referred without the child's own consent” and record who was informed."
+)
+CHILD_NEEDS_AGE = _(
+    "A child is referred without their own consent only when under 18: give the date of birth or the "
+    "estimated age."
+)
+CHILD_INFORMED_REQUIRED = _(
+    "Record who was informed of the child's referral (a parent, the guardian, the orphan's court, …)."
+)
+INFORMED_OTHER_NEEDS_TEXT = _("You ticked “Someone else”: say who was informed.")
 DECLINE_NEEDS_REASON = _("Give the reason for declining; the referrer sees it and can act on it.")
 
 # What a referrer may type in; the rest of a referral is set by the services.
@@ -84,8 +97,16 @@ EDITABLE_FIELDS = (
     "country_of_exploitation",
     "urgent_needs",
     "consent",
+    "child_without_consent",
+    "informed",
+    "informed_details",
 )
-_CHOICE_LISTS = {"indicators": Indicator, "forms_of_exploitation": Exploitation, "urgent_needs": UrgentNeed}
+_CHOICE_LISTS = {
+    "indicators": Indicator,
+    "forms_of_exploitation": Exploitation,
+    "urgent_needs": UrgentNeed,
+    "informed": Informed,
+}
 
 
 def _apply(referral: Referral, data: dict[str, Any]) -> None:
@@ -97,9 +118,14 @@ def _apply(referral: Referral, data: dict[str, Any]) -> None:
             value = list(dict.fromkeys(value or []))
         elif name == "citizenships":
             value = list(value or [])
+        elif name == "child_without_consent":
+            value = bool(value)
         elif value is None and name not in ("date_of_birth", "estimated_age", "met_on", "consent"):
             value = ""
         setattr(referral, name, value)
+    if referral.child_without_consent:
+        # The child did not consent (or was not asked): never the person's own consent.
+        referral.consent = False
     if not referral.sex:
         referral.sex = Referral.Sex.UNKNOWN
 
@@ -107,7 +133,7 @@ def _apply(referral: Referral, data: dict[str, Any]) -> None:
 def _check_always(referral: Referral) -> None:
     """What holds for a draft too: nothing identifying without consent, and well-formed values."""
     errors: dict[str, list[Any]] = {}
-    if referral.consent is False:
+    if referral.is_anonymous:
         given = [name for name in IDENTIFYING_FIELDS if getattr(referral, name) not in ("", None)]
         if given:
             errors["consent"] = [ANONYMOUS_HAS_IDENTITY]
@@ -129,11 +155,31 @@ def _check_always(referral: Referral) -> None:
     )
 
 
+def _is_child(referral: Referral) -> bool:
+    """Under 18 by the date of birth or the estimate, on the day it is submitted."""
+    if referral.estimated_age is not None:
+        return referral.estimated_age < 18
+    born = referral.date_of_birth
+    if born is None:
+        return False
+    day = timezone.localdate()
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day)) < 18
+
+
 def _check_complete(referral: Referral) -> None:
     """What a submitted referral needs; a draft may lack any of it."""
     errors: dict[str, list[Any]] = {}
     if referral.consent is None:
         errors["consent"] = [CONSENT_REQUIRED]
+    elif referral.is_anonymous and _is_child(referral):
+        errors["consent"] = [CHILD_NEVER_ANONYMOUS]
+    if referral.child_without_consent:
+        if not _is_child(referral):
+            errors["estimated_age"] = [CHILD_NEEDS_AGE]
+        if not referral.informed:
+            errors["informed"] = [CHILD_INFORMED_REQUIRED]
+        elif Informed.OTHER in referral.informed and not referral.informed_details.strip():
+            errors["informed_details"] = [INFORMED_OTHER_NEEDS_TEXT]
     if referral.met_on is None:
         errors["met_on"] = [MET_ON_REQUIRED]
     if not referral.met_place.strip():

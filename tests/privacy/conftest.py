@@ -187,6 +187,17 @@ def build_full_case(
     PostCourseConsultation.objects.create(
         course=course, date=D(2019, 10, 5), specialist="lawyer", notes=f"{who} ok", recorded_by=caseworker
     )
+    from cases.models import LegalRepresentative
+
+    LegalRepresentative.objects.create(
+        case=case,
+        kind="parent",
+        name=f"Ausma {family}",
+        contact=f"{family} mājās",
+        recorded_by=caseworker,
+        ended_at=timezone.now(),
+        end_reason=f"{given} came of age",
+    )
     mother = FamilyMember.objects.create(
         case=case,
         given_name="Ausma",

@@ -32,7 +32,7 @@ def complete_data(**overrides) -> dict:
 
 def anonymous_data(**overrides) -> dict:
     data = complete_data(
-        consent=False, given_name="", family_name="", date_of_birth=None, phone="", estimated_age=17
+        consent=False, given_name="", family_name="", date_of_birth=None, phone="", estimated_age=19
     )
     data.update(overrides)
     return data
