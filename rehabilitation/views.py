@@ -114,7 +114,18 @@ def alerts_panel_context(request) -> dict | None:
 # --- form pages -------------------------------------------------------------------------------
 
 
-def _form_page(request, case, form, *, title, call, success, template="rehabilitation/form.html", extra=None):
+def _form_page(
+    request,
+    case,
+    form,
+    *,
+    title,
+    call,
+    success,
+    template="rehabilitation/form.html",
+    extra=None,
+    anchor="course-h",
+):
     return form_page(
         request,
         form=form,
@@ -122,7 +133,8 @@ def _form_page(request, case, form, *, title, call, success, template="rehabilit
         template=template,
         context={"case": case, "title": title, **(extra or {})},
         success=success,
-        done_url=case.get_absolute_url() + "#rehabilitation-h",
+        # Back to the section that was changed.
+        done_url=f"{case.get_absolute_url()}#{anchor}",
     )
 
 
@@ -229,6 +241,7 @@ def family_member_add(request, reference: str):
         title=_("Record a family member"),
         call=lambda f: services.family_member_add(case=case, actor=request.user, **f.cleaned_data),
         success=_("The family member was recorded."),
+        anchor="family-h",
     )
 
 
@@ -243,6 +256,7 @@ def family_consultation_add(request, reference: str):
         title=_("Log a family consultation"),
         call=lambda f: services.family_consultation_log(case=case, actor=request.user, **f.cleaned_data),
         success=_("The family consultation was logged."),
+        anchor="family-h",
     )
 
 
@@ -265,6 +279,7 @@ def court_support_add(request, reference: str):
                 "limit": limits.hours_display(e.court_hours_limit),
             }
         },
+        anchor="court-h",
     )
 
 

@@ -96,7 +96,7 @@ def need_add(request, pk: int):
         save=lambda data: services.need_record(referral=referral, actor=request.user, **data),
         context={"referral": referral, "title": _("Record an assessed need"), "submit": _("Record the need")},
         success=_("The need was recorded."),
-        done_url=_narrow_url(referral),
+        done_url=f"{_narrow_url(referral)}#part-h",
     )
 
 
@@ -113,7 +113,7 @@ def assistance_add(request, pk: int):
             "submit": _("Record the assistance"),
         },
         success=_("The assistance was recorded."),
-        done_url=_narrow_url(referral),
+        done_url=f"{_narrow_url(referral)}#part-h",
     )
 
 
@@ -130,7 +130,7 @@ def measure_add(request, pk: int):
             "submit": _("Record the measure"),
         },
         success=_("The measure was recorded."),
-        done_url=_narrow_url(referral),
+        done_url=f"{_narrow_url(referral)}#part-h",
     )
 
 
@@ -174,7 +174,7 @@ def refer(request, reference: str):
             ),
         },
         success=_("The case was referred."),
-        done_url=case.get_absolute_url(),
+        done_url=f"{case.get_absolute_url()}#reintegration-h",
     )
 
 
@@ -196,7 +196,7 @@ def withdraw(request, pk: int):
             "intro": gettext_lazy("The partner loses access to the case at once."),
         },
         success=_("The referral was withdrawn."),
-        done_url=referral.case.get_absolute_url(),
+        done_url=f"{referral.case.get_absolute_url()}#reintegration-h",
     )
 
 
@@ -220,7 +220,7 @@ def consent_withdraw(request, pk: int):
             ),
         },
         success=_("The withdrawal of consent was recorded; the partner no longer sees the case."),
-        done_url=referral.case.get_absolute_url(),
+        done_url=f"{referral.case.get_absolute_url()}#reintegration-h",
     )
 
 
@@ -239,7 +239,9 @@ def consultation_add(request, pk: int):
         save=lambda data: services.consultation_record(referral=referral, actor=request.user, **data),
         context=context,
         success=_("The consultation was logged."),
-        done_url=_narrow_url(referral) if partner_side else referral.case.get_absolute_url(),
+        done_url=f"{_narrow_url(referral)}#part-h"
+        if partner_side
+        else f"{referral.case.get_absolute_url()}#reintegration-h",
     )
 
 

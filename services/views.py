@@ -38,7 +38,16 @@ def _case(request, reference: str, action: str | None = None):
 
 
 def _form_page(
-    request, case, form, *, title: str, save, success: str, template="services/form.html", extra=None
+    request,
+    case,
+    form,
+    *,
+    title: str,
+    save,
+    success: str,
+    anchor: str,
+    template="services/form.html",
+    extra=None,
 ):
     return form_page(
         request,
@@ -47,7 +56,8 @@ def _form_page(
         template=template,
         context={"case": case, "title": title, **(extra or {})},
         success=success,
-        done_url=case.get_absolute_url(),
+        # Back to the section that was changed.
+        done_url=f"{case.get_absolute_url()}#{anchor}",
     )
 
 
@@ -129,6 +139,7 @@ def identification_propose(request, reference: str):
         save=lambda: services.identification_propose(case=case, actor=request.user, **form.service_kwargs()),
         success=_("The identification was proposed; an NGO coordinator will review it."),
         template="services/identification_propose.html",
+        anchor="identification-h",
     )
 
 
@@ -194,7 +205,7 @@ def identification_approve(request, reference: str, pk: int):
         }
         return render(request, "services/identification_review.html", context, status=400)
     messages.success(request, _("The identification was approved."))
-    return redirect(case)
+    return redirect(f"{case.get_absolute_url()}#identification-h")
 
 
 @require_POST
@@ -209,7 +220,7 @@ def identification_return(request, reference: str, pk: int):
         ),
     ):
         messages.success(request, _("The proposal was returned to the caseworker."))
-        return redirect(case)
+        return redirect(f"{case.get_absolute_url()}#identification-h")
     context = {"case": case, "return_form": form, **_review_context(request, case, identification)}
     return render(request, "services/identification_review.html", context, status=400)
 
@@ -228,6 +239,7 @@ def proceeding_add(request, reference: str):
         title=_("Record criminal proceedings"),
         save=lambda: services.proceeding_record(case=case, actor=request.user, **form.cleaned_data),
         success=_("The criminal proceedings were recorded."),
+        anchor="proceedings-h",
     )
 
 
@@ -243,6 +255,7 @@ def hearing_add(request, reference: str, pk: int):
         title=_("Record a hearing in %(number)s") % {"number": proceeding.case_number},
         save=lambda: services.hearing_record(proceeding=proceeding, actor=request.user, **form.cleaned_data),
         success=_("The hearing was recorded."),
+        anchor="proceedings-h",
     )
 
 
@@ -259,6 +272,7 @@ def assistance_add(request, reference: str):
         success=_("The assistance was recorded."),
         extra={"before_identification": [k.label for k in services.BEFORE_IDENTIFICATION]},
         template="services/assistance_form.html",
+        anchor="assistance-h",
     )
 
 
@@ -275,6 +289,7 @@ def reflection_period_start(request, reference: str):
         title=_("Start the reflection period"),
         save=lambda: services.reflection_period_start(case=case, actor=request.user, **form.cleaned_data),
         success=_("The reflection period was started."),
+        anchor="tcn-h",
     )
 
 
@@ -298,4 +313,5 @@ def residence_permit_edit(request, reference: str):
         title=_("Residence permit"),
         save=lambda: services.residence_permit_save(case=case, actor=request.user, **form.cleaned_data),
         success=_("The residence permit was recorded."),
+        anchor="tcn-h",
     )

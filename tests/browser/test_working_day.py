@@ -99,3 +99,14 @@ def test_intake_proposes_attaching_to_the_person_with_the_same_name_and_birth_da
     page.get_by_role("button", name="Accept and open a case").click()
     referral.refresh_from_db()
     assert referral.case.person_id == aija.person_id
+
+
+def test_after_saving_the_page_returns_to_the_section_that_was_changed(page, live_server, login, demo):
+    marija = demo["cases"]["marija"]
+    login("caseworker", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/rehabilitation/cases/{marija.reference}/court-support/add/")
+    page.get_by_label("Hours").fill("1.00")
+    page.get_by_label("Activity").fill("Accompanied to the hearing")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name="Court support", exact=True)).to_be_in_viewport()
+    assert page.url.endswith("#court-h")

@@ -20,10 +20,10 @@ pytestmark = pytest.mark.django_db
 
 D = datetime.timedelta
 SECRET = "Sensitive free-text note 7731"
-# The three case sections together (each permission check reads guardian's user and group
-# tables; one grouped count of the consultations against the plan) and the dashboard panel
-# (one query): the same for 3 and 30 rows.
-QUERIES_SECTIONS = 24
+# The three case sections together (the user's permissions on the case read once per request;
+# one grouped count of the consultations against the plan) and the dashboard panel (one query):
+# the same for 3 and 30 rows.
+QUERIES_SECTIONS = 18
 QUERIES_PANEL = 1
 
 

@@ -181,7 +181,10 @@ def test_refer_form(client, caseworker, case_of_caseworker, riga, nva):
     assert page.status_code == 200
     assert riga.name in body(page) and nva.name in body(page)
     response = client.post(url, {**CONSENT, "partner": riga.pk, "needs_note": "Food"})
-    assert response.status_code == 302 and response["Location"] == case_of_caseworker.get_absolute_url()
+    assert (
+        response.status_code == 302
+        and response["Location"] == case_of_caseworker.get_absolute_url() + "#reintegration-h"
+    )
     again = client.post(url, {**CONSENT, "partner": riga.pk, "needs_note": "Food"})
     assert again.status_code == 400
     assert str(services.ALREADY_REFERRED % {"name": riga.name}) in body(again)
@@ -222,7 +225,7 @@ def test_municipality_records_assistance_and_need_with_errors_tied_to_fields(
     assert 'id="id_granted_to_error"' in body(bad)
     assert str(services.DATES_ORDER) in body(bad)
     ok = client.post(url, {"kind": "food", "amount_eur": "35.00", "granted_from": "2026-02-01"})
-    assert ok.status_code == 302 and ok["Location"] == detail_url(riga_referral)
+    assert ok.status_code == 302 and ok["Location"] == detail_url(riga_referral) + "#part-h"
     assert Assistance.objects.filter(referral=riga_referral, kind="food").get().recorded_by == municipality
 
     need_url = reverse("reintegration:need_add", kwargs={"pk": riga_referral.pk})
@@ -262,7 +265,7 @@ def test_partner_logs_a_consultation_and_closes_their_part(client, municipality,
     response = client.post(
         url, {"held_on": datetime.date.today().isoformat(), "participants": "Both", "topic": "Rent"}
     )
-    assert response.status_code == 302 and response["Location"] == detail_url(riga_referral)
+    assert response.status_code == 302 and response["Location"] == detail_url(riga_referral) + "#part-h"
     assert (
         PartnerConsultation.objects.filter(referral=riga_referral, topic="Rent").get().recorded_by
         == municipality
