@@ -110,3 +110,40 @@ def test_after_saving_the_page_returns_to_the_section_that_was_changed(page, liv
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", name="Court support", exact=True)).to_be_in_viewport()
     assert page.url.endswith("#court-h")
+
+
+# Each cell's words: a word split over two lines reads as two (the flaw of overflow-wrap: anywhere
+# inside a table, which shrinks the columns to a letter rather than scroll the table).
+SPLIT_WORDS = r"""() => {
+  const split = [];
+  document.querySelectorAll("main table td, main table th").forEach((cell) => {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    let node;
+    while ((node = walker.nextNode())) {
+      const re = /\S+/g; let m;
+      while ((m = re.exec(node.textContent))) {
+        const range = document.createRange();
+        range.setStart(node, m.index); range.setEnd(node, m.index + m[0].length);
+        const tops = new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top)));
+        if (tops.size > 1) split.push(m[0]);
+      }
+    }
+  });
+  return split;
+}"""
+
+
+def test_the_case_list_on_a_phone_scrolls_its_table_rather_than_splitting_words(
+    page, live_server, login, demo
+):
+    page.set_viewport_size({"width": 390, "height": 844})
+    login("coordinator", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/cases/")
+    expect(page.get_by_role("heading", name="Cases", exact=True)).to_be_visible()
+    document, viewport = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert document <= viewport
+    assert page.evaluate(SPLIT_WORDS) == []
+    # The table scrolls inside its own box, reachable by keyboard.
+    table = page.locator("main table.case-table")
+    assert table.evaluate("t => t.scrollWidth > t.clientWidth")
+    expect(table).to_have_attribute("tabindex", "0")
