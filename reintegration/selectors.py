@@ -16,6 +16,7 @@ from cases import signals as case_signals
 from cases.collation import lv_collated
 from cases.models import Case, Organisation, User
 from cases.queries import any_of
+from services import selectors as services_selectors
 
 if TYPE_CHECKING:
     from cases.selectors import TimelineEntry
@@ -187,41 +188,17 @@ class PermitInfo:
 
 
 def residence_permit_info(*, case: Case) -> PermitInfo:
-    """Whether a victim's residence permit is recorded, and until when.
+    """Whether a victim's residence permit is granted, and until when.
 
-    A victim's temporary residence permit gives the right to work for any employer [seed].
-    services/ owns the permit; it is read through its selector when that exists, and any
-    absence or failure reads as "no permit recorded" rather than breaking the partner's page.
+    A victim's temporary residence permit gives the right to work for any employer
+    (docs/domain.md, "Residence permit"). services/ owns the permit and is read through its
+    selector; a failure there is a bug and raises, never "no permit" to an employment officer.
     """
-    try:
-        from services import selectors as services_selectors
-    except ImportError:
+    permit = services_selectors.residence_permit_get(case=case)
+    # Applied for and awaiting the decision, or refused: no right to work from it.
+    if permit is None or permit.decision != permit.Decision.GRANTED:
         return PermitInfo(recorded=False)
-    lookup = getattr(services_selectors, "residence_permit_for_case", None) or getattr(
-        services_selectors, "residence_permit_get", None
-    )
-    if lookup is None:
-        return PermitInfo(recorded=False)
-    try:
-        permit = lookup(case=case)
-    except Exception:
-        logger.warning("residence permit lookup failed for case id %s", case.pk, exc_info=True)
-        return PermitInfo(recorded=False)
-    if not permit:
-        return PermitInfo(recorded=False)
-    get = (
-        permit.get
-        if isinstance(permit, dict)
-        else (lambda name, default=None: getattr(permit, name, default))
-    )
-    # A permit applied for but not (yet) granted gives no right to work.
-    if get("decision", "granted") != "granted":
-        return PermitInfo(recorded=False)
-    for name in ("valid_until", "valid_to", "expires_on", "expiry_date"):
-        value = get(name)
-        if isinstance(value, datetime.date):
-            return PermitInfo(recorded=True, valid_until=value)
-    return PermitInfo(recorded=True)
+    return PermitInfo(recorded=True, valid_until=permit.valid_until)
 
 
 def case_timeline_entries(case: Case) -> list[TimelineEntry]:

@@ -290,36 +290,55 @@ def test_dashboard_panel_and_nav_for_partners(client, municipality, caseworker, 
     assert 'href="/reintegration/"' not in html
 
 
-def test_right_to_work_reads_the_permit_through_the_services_selector(
-    client, employment, nva_referral, monkeypatch
+def test_right_to_work_reads_the_real_permit_through_the_services_selector(
+    client, employment, caseworker, nva_referral
 ):
-    from services import selectors as services_selectors
+    from services import services as permit_services
+    from services.models import ResidencePermit
+
+    client.force_login(employment)
+    assert "No residence permit recorded." in body(client.get(detail_url(nva_referral)))
+
+    # Applied for: no right to work yet.
+    permit = permit_services.residence_permit_save(
+        case=nva_referral.case,
+        actor=caseworker,
+        travel_document_presented_on=datetime.date.today() - datetime.timedelta(days=40),
+        travel_document_type="Passport",
+        travel_document_number="FX123456",
+        application_submitted_on=datetime.date.today() - datetime.timedelta(days=30),
+    )
+    assert permit.decision == ResidencePermit.Decision.PENDING
+    assert "No residence permit recorded." in body(client.get(detail_url(nva_referral)))
 
     valid_until = datetime.date.today() + datetime.timedelta(days=200)
-    permit = type(
-        "Permit", (), {"decision": "granted", "valid_until": valid_until, "permit_number": "ZZPERMIT-1"}
-    )()
-    monkeypatch.setattr(
-        services_selectors, "residence_permit_for_case", lambda *, case: permit, raising=False
+    permit_services.residence_permit_save(
+        case=nva_referral.case,
+        actor=caseworker,
+        decision=ResidencePermit.Decision.GRANTED,
+        decision_on=datetime.date.today() - datetime.timedelta(days=5),
+        permit_number="ZZPERMIT-1",
+        valid_from=datetime.date.today() - datetime.timedelta(days=5),
+        valid_until=valid_until,
     )
-    client.force_login(employment)
     html = body(client.get(detail_url(nva_referral)))
     assert f"it gives the right to work for any employer until {valid_until:%Y-%m-%d}" in html
+    assert "No residence permit recorded." not in html
     assert "ZZPERMIT-1" not in html
     api = client.get(f"/api/v1/reintegration/referrals/{nva_referral.pk}/").json()
     assert api["right_to_work"]["may_work_for_any_employer_until"] == valid_until.isoformat()
 
-    pending = type("Permit", (), {"decision": "", "valid_until": None})()
-    monkeypatch.setattr(
-        services_selectors, "residence_permit_for_case", lambda *, case: pending, raising=False
-    )
-    assert "No residence permit recorded." in body(client.get(detail_url(nva_referral)))
+
+def test_a_failing_permit_read_fails_loudly_not_as_no_permit(employment, nva_referral, monkeypatch):
+    from reintegration import selectors
+    from services import selectors as services_selectors
 
     def broken(*, case):
-        raise RuntimeError("services not ready")
+        raise RuntimeError("the permit table is unreachable")
 
-    monkeypatch.setattr(services_selectors, "residence_permit_for_case", broken, raising=False)
-    assert "No residence permit recorded." in body(client.get(detail_url(nva_referral)))
+    monkeypatch.setattr(services_selectors, "residence_permit_get", broken)
+    with pytest.raises(RuntimeError, match="unreachable"):
+        selectors.residence_permit_info(case=nva_referral.case)
 
 
 def test_case_section_reads_in_a_fixed_number_of_queries(
