@@ -12,7 +12,7 @@ from .models import ImportRun
 
 
 def import_run_list_for_user(*, user: User, limit: int = 10) -> QuerySet[ImportRun]:
-    if not permissions.may_import(user):
+    if not permissions.may_import(user) or user.organisation_id is None:
         return ImportRun.objects.none()
     return ImportRun.objects.filter(requested_by=user, organisation_id=user.organisation_id)[:limit]
 

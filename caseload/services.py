@@ -60,10 +60,10 @@ def _delete_file(run: ImportRun) -> None:
         run.file_path = ""
 
 
-def import_upload(*, actor: User, upload: UploadedFile) -> ImportRun:
+def import_upload(*, actor: User, upload: UploadedFile[bytes]) -> ImportRun:
     """Keep the file privately and queue its check (a dry run through the services)."""
     refusal = permissions.import_refusal(actor)
-    if refusal is not None:
+    if refusal is not None or actor.organisation_id is None:
         raise PermissionDenied(refusal)
     data = upload.read()
     try:
@@ -198,7 +198,7 @@ def import_run_progress(*, run: ImportRun) -> tuple[int, int]:
         total = int((run.report or {}).get("rows") or 0)
         return total, total
     try:
-        done, total = _progress_path(run).read_text().split()
-        return int(done), int(total)
+        done_text, total_text = _progress_path(run).read_text().split()
+        return int(done_text), int(total_text)
     except (OSError, ValueError):
         return 0, 0
