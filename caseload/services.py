@@ -8,6 +8,7 @@ transaction, so a progress column in the database would stay invisible until the
 
 from __future__ import annotations
 
+import datetime
 import logging
 import os
 import uuid
@@ -202,3 +203,36 @@ def import_run_progress(*, run: ImportRun) -> tuple[int, int]:
         return int(done_text), int(total_text)
     except (OSError, ValueError):
         return 0, 0
+
+
+# A checked file waits a day for the coordinator's confirmation; a job that has not finished in a
+# day (its worker was killed, and the redelivery too) has stopped. Either way the file goes.
+STALE_AFTER = datetime.timedelta(days=1)
+
+
+def import_runs_purge_stale(*, now: datetime.datetime | None = None) -> int:
+    """Delete the files of runs left unconfirmed or unfinished for a day, and say so on the run.
+    Running it twice changes nothing the second time."""
+    now = now or timezone.now()
+    purged = 0
+    stale = ImportRun.objects.filter(
+        created_at__lte=now - STALE_AFTER,
+        status__in=[ImportRun.Status.CHECKED, ImportRun.Status.CHECKING, ImportRun.Status.IMPORTING],
+    )
+    # A loop of saves, not update(): each keeps its history row. Few imports a day.
+    for run_id in stale.values_list("pk", flat=True):
+        with transaction.atomic():
+            run = ImportRun.objects.select_for_update().get(pk=run_id)
+            if run.status == ImportRun.Status.CHECKED:
+                run.error = "not confirmed within a day"
+            elif run.is_working:
+                run.error = "job did not finish"
+            else:
+                continue
+            run.status = ImportRun.Status.FAILED
+            run.finished_at = now
+            _delete_file(run)
+            history_stamp(run, actor=None, reason=run.error)
+            run.save(update_fields=["status", "error", "finished_at", "file_path"])
+            purged += 1
+    return purged

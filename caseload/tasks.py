@@ -13,3 +13,8 @@ def check_import(*, run_id: int) -> None:
 @shared_task(time_limit=60 * 60, soft_time_limit=58 * 60)
 def run_import(*, run_id: int) -> None:
     services.import_run_execute(run_id=run_id)
+
+
+@shared_task
+def purge_stale_imports() -> None:
+    services.import_runs_purge_stale()

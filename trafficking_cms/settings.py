@@ -329,6 +329,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "monitoring.tasks.purge_expired_summary_exports",
         "schedule": timedelta(hours=1),
     },
+    # Uploaded caseload files left unconfirmed (or a job that stopped) for a day are deleted.
+    "purge-stale-imports": {
+        "task": "caseload.tasks.purge_stale_imports",
+        "schedule": timedelta(hours=1),
+    },
     # The retention schedule (PRIVACY_RETENTION), once a day: anonymise what is past its period.
     "apply-retention": {
         "task": "privacy.tasks.apply_retention",

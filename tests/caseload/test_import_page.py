@@ -199,3 +199,26 @@ def test_the_check_and_the_import_run_through_a_real_worker_on_the_real_broker(
     assert run.status == ImportRun.Status.DONE, run.report
     assert Case.objects.filter(external_id__in=["C-1", "C-2"]).count() == 2
     assert not any((media_root / "imports").iterdir())
+
+
+def test_a_file_left_unconfirmed_for_a_day_is_deleted(
+    client, tmp_path, media_root, coordinator, caseworker, partner
+):
+    fresh = services.import_upload(actor=coordinator, upload=upload(tmp_path, good_caseload()))
+    old = services.import_upload(actor=coordinator, upload=upload(tmp_path, good_caseload()))
+    services.import_run_check(run_id=old.pk)
+    old.refresh_from_db()
+    assert old.status == ImportRun.Status.CHECKED
+    stored = media_root / old.file_path
+    later = timezone.now() + services.STALE_AFTER + datetime.timedelta(minutes=1)
+    ImportRun.objects.filter(pk=fresh.pk).update(created_at=later)  # uploaded "just now", then
+    assert services.import_runs_purge_stale(now=later) == 1
+    old.refresh_from_db()
+    assert old.status == ImportRun.Status.FAILED and old.file_path == "" and not stored.exists()
+    assert old.history.latest().history_change_reason == "not confirmed within a day"
+    fresh.refresh_from_db()
+    assert fresh.status == ImportRun.Status.CHECKING and (media_root / fresh.file_path).exists()
+    assert services.import_runs_purge_stale(now=later) == 0
+    client.force_login(coordinator)
+    page = client.get(reverse("caseload:run", args=[old.pk])).content.decode()
+    assert "was not confirmed within a day, so the file was deleted" in page
