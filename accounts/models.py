@@ -31,6 +31,10 @@ class SecurityEvent(models.Model):
         ROLE_APPROVED = "role_approved", _("Role approved")
         ROLE_REJECTED = "role_rejected", _("Role refused")
         ROLE_REVOKED = "role_revoked", _("Role revoked")
+        API_TOKEN_ISSUED = "api_token_issued", _("API token issued")
+        API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
+        API_TOKEN_USED = "api_token_used", _("API token used")
+        API_TOKEN_REFUSED = "api_token_refused", _("API token refused")
 
     kind = models.CharField(_("event"), max_length=32, choices=Kind.choices)
     user = models.ForeignKey(
@@ -63,3 +67,54 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.username} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class ApiToken(models.Model):
+    """A token another system uses for the API, only for a service account (docs/decisions.md).
+
+    The key is shown once when it is issued; only its SHA-256 is kept (a random 256-bit secret
+    needs no slow hash), found by its public prefix. A token expires, and its scope is read-only
+    or the write endpoints it names (URL names of /api/v1/ routes).
+    """
+
+    class Scope(models.TextChoices):
+        READ_ONLY = "read_only", _("Read only")
+        WRITE = "write", _("Read, and write to the endpoints named")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("service account"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name = models.CharField(_("what it is for"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64, editable=False)
+    scope = models.CharField(_("scope"), max_length=12, choices=Scope.choices, default=Scope.READ_ONLY)
+    write_endpoints = models.JSONField(_("write endpoints"), default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["last_used_at"])
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")), name="apitoken_expires_after_issue"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(scope="read_only") | models.Q(write_endpoints=[]),
+                name="apitoken_read_only_writes_nothing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -29,3 +29,9 @@ def is_logged_in(user: User) -> bool:
 def can_approve_roles(user: User) -> bool:
     """The national coordinator (ministry roles) and NGO coordinators (their own staff)."""
     return has_role(user, Role.NATIONAL_COORDINATOR, Role.COORDINATOR)
+
+
+def can_issue_api_tokens(user: User) -> bool:
+    """The system administrator issues and revokes service accounts' tokens (the service-account
+    role itself waits for a second person's approval)."""
+    return has_role(user, Role.SYSTEM_ADMINISTRATOR)

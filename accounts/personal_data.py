@@ -2,6 +2,7 @@
 
 from cases.personal_data import not_personal
 
-from .models import SecurityEvent
+from .models import ApiToken, SecurityEvent
 
 not_personal(SecurityEvent, reason="the security log of staff actions, deleted after its retention period")
+not_personal(ApiToken, reason="service accounts' API credentials (hashed), not people")

@@ -255,6 +255,7 @@ def two_factor_reset(*, user: User, actor: User, request: HttpRequest | None = N
     security_event_record(
         kind=SecurityEvent.Kind.OTP_RESET, request=request, user=actor, target=f"user:{user.username}"[:200]
     )
+    _tell_national_coordinators(ACCOUNT_CHANGE_SUBJECT, OTP_RESET_MAIL, "accounts:security_log")
 
 
 # --- passwords --------------------------------------------------------------------------------
@@ -333,8 +334,12 @@ def role_revoked(*, user_id: int, role: str, actor: User, request: HttpRequest |
     _tell_national_coordinators()
 
 
-def _tell_national_coordinators() -> None:
-    """An e-mail with a link and no personal data, once the change is committed."""
+def _tell_national_coordinators(
+    subject: Any = None, message: Any = None, url_name: str = "accounts:approvals"
+) -> None:
+    """An e-mail with a link and no personal data (no name, no username), once the change is
+    committed: for every role grant, revocation and approval, password set, two-factor reset and
+    API token issued."""
     from django.core.mail import send_mail
     from django.urls import reverse
 
@@ -350,13 +355,22 @@ def _tell_national_coordinators() -> None:
     )
     if not addresses:
         return
-    link = settings.SITE_URL.rstrip("/") + reverse("accounts:approvals")
-    body = str(ROLE_CHANGE_MAIL) % {"link": link}
-    transaction.on_commit(
-        lambda: send_mail(str(ROLE_CHANGE_SUBJECT), body, None, addresses, fail_silently=True)
-    )
+    link = settings.SITE_URL.rstrip("/") + reverse(url_name)
+    body = str(message or ROLE_CHANGE_MAIL) % {"link": link}
+    title = str(subject or ROLE_CHANGE_SUBJECT)
+    transaction.on_commit(lambda: send_mail(title, body, None, addresses, fail_silently=True))
 
 
+ACCOUNT_CHANGE_SUBJECT = _("A change to an account of the case management system")
+PASSWORD_SET_MAIL = _(
+    "A password was set through a first-login or password-reset link. The security log has the "
+    "details: %(link)s"
+)
+OTP_RESET_MAIL = _(
+    "An administrator reset an account's two-factor authentication. The security log has the "
+    "details: %(link)s"
+)
+API_TOKEN_MAIL = _("An API token was issued to a service account. The security log has the details: %(link)s")
 ROLE_CHANGE_SUBJECT = _("A change of roles in the case management system")
 ROLE_CHANGE_MAIL = _(
     "A role that reads case files was granted, revoked or moved to another organisation. "
@@ -373,7 +387,14 @@ def can_approve(*, actor: User, grant: UserRole) -> bool:
     if actor.pk in (grant.user_id, grant.requested_by_id):
         return False
     org = grant.user.organisation
-    if grant.role == Role.NATIONAL_COORDINATOR or (org and org.kind == Organisation.Kind.MINISTRY_INTERIOR):
+    if (
+        grant.role == Role.NATIONAL_COORDINATOR
+        or (org and org.kind == Organisation.Kind.MINISTRY_INTERIOR)
+        # A service account outside a mandated NGO has no coordinator of its own to approve it.
+        or (
+            grant.role == Role.SERVICE_ACCOUNT and (org is None or org.kind != Organisation.Kind.MANDATED_NGO)
+        )
+    ):
         return has_role(actor, Role.NATIONAL_COORDINATOR)
     return has_role(actor, Role.COORDINATOR) and org is not None and actor.organisation_id == org.pk
 
@@ -416,3 +437,178 @@ def role_grant_reject(*, grant: UserRole, actor: User, request: HttpRequest | No
     history_stamp(grant, actor=actor)
     grant.delete()
     security_event_record(kind=SecurityEvent.Kind.ROLE_REJECTED, request=request, user=actor, target=target)
+
+
+# --- API tokens: for service accounts only ------------------------------------------------------
+
+TOKEN_NOT_FOR_PEOPLE = _(
+    "API tokens are only for service accounts whose role is approved; people use the API through "
+    "their session."
+)
+TOKEN_DAYS_RANGE = _("A token lasts from 1 to %(max)s days.")
+TOKEN_NAME_REQUIRED = _("Say what the token is for.")
+TOKEN_WRITE_NEEDS_ENDPOINTS = _("Name the write endpoints the token may use, or make it read-only.")
+TOKEN_UNKNOWN_ENDPOINT = _("“%(name)s” is not an endpoint of the API.")
+TOKEN_INVALID = _("The token is not valid.")
+TOKEN_EXPIRED = _("The token has expired; ask for a new one.")
+TOKEN_REVOKED = _("The token was revoked.")
+TOKEN_READ_ONLY = _("This token is read-only.")
+TOKEN_WRONG_SCOPE = _("This token may not write to this endpoint.")
+
+
+def api_endpoint_names() -> frozenset[str]:
+    """The URL names of every /api/v1/ route: what a token's write scope may name."""
+    from trafficking_cms.api_urls import urlpatterns
+
+    return frozenset(p.name for p in urlpatterns if getattr(p, "name", None))
+
+
+def _token_hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
+
+
+def is_service_account(user: User) -> bool:
+    from cases.models import Role
+    from cases.permissions import has_role
+
+    return has_role(user, Role.SERVICE_ACCOUNT)
+
+
+@transaction.atomic
+def api_token_issue(
+    *,
+    user: User,
+    actor: User,
+    name: str,
+    days: int,
+    scope: str = "read_only",
+    write_endpoints: list[str] | tuple[str, ...] = (),
+    request: HttpRequest | None = None,
+) -> tuple[Any, str]:
+    """Issue a token to a service account; the key is returned once and never stored."""
+    import secrets
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import ApiToken
+
+    if not permissions.can_issue_api_tokens(actor) or actor.pk == user.pk:
+        raise PermissionDenied
+    user.__dict__.pop("_roles_cache", None)
+    errors: dict[str, Any] = {}
+    if not user.is_active or not is_service_account(user):
+        errors["user"] = TOKEN_NOT_FOR_PEOPLE
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = TOKEN_NAME_REQUIRED
+    max_days = int(getattr(settings, "API_TOKEN_MAX_DAYS", 365))
+    if not isinstance(days, int) or not 1 <= days <= max_days:
+        errors["days"] = TOKEN_DAYS_RANGE % {"max": max_days}
+    endpoints = list(dict.fromkeys(write_endpoints or ()))
+    if scope == ApiToken.Scope.WRITE:
+        known = api_endpoint_names()
+        unknown = [e for e in endpoints if e not in known]
+        if not endpoints:
+            errors["write_endpoints"] = TOKEN_WRITE_NEEDS_ENDPOINTS
+        elif unknown:
+            errors["write_endpoints"] = TOKEN_UNKNOWN_ENDPOINT % {"name": unknown[0]}
+    elif scope == ApiToken.Scope.READ_ONLY:
+        endpoints = []
+    else:
+        errors["scope"] = TOKEN_WRITE_NEEDS_ENDPOINTS
+    if errors:
+        raise ValidationError(errors)
+    prefix = secrets.token_hex(6)
+    key = f"{prefix}.{secrets.token_urlsafe(32)}"
+    now = timezone.now()
+    token = ApiToken(
+        user=user,
+        name=name,
+        prefix=prefix,
+        key_hash=_token_hash(key),
+        scope=scope,
+        write_endpoints=endpoints,
+        created_by=actor,
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+    )
+    history_stamp(token, actor=actor, reason=_("API token issued"))
+    token.save()
+    security_event_record(
+        kind=SecurityEvent.Kind.API_TOKEN_ISSUED,
+        request=request,
+        user=actor,
+        target=f"user:{user.pk} token:{token.pk}",
+    )
+    _tell_national_coordinators(ACCOUNT_CHANGE_SUBJECT, API_TOKEN_MAIL, "accounts:security_log")
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: Any, actor: User, request: HttpRequest | None = None) -> Any:
+    from django.utils import timezone
+
+    from .models import ApiToken
+
+    if not permissions.can_issue_api_tokens(actor):
+        raise PermissionDenied
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at, token.revoked_by = timezone.now(), actor
+        history_stamp(token, actor=actor)
+        token.save(update_fields=["revoked_at", "revoked_by"])
+        security_event_record(
+            kind=SecurityEvent.Kind.API_TOKEN_REVOKED, request=request, user=actor, target=f"token:{token.pk}"
+        )
+    return token
+
+
+def api_token_use(*, key: str, request: HttpRequest, method: str, endpoint: str | None) -> tuple[User, Any]:
+    """Check a presented token, and log its use (or its refusal) in the security log.
+
+    Raises AuthenticationFailed for a token that does not authenticate (unknown, expired,
+    revoked, not a service account's) and PermissionDenied for a write outside its scope.
+    """
+    from django.utils import timezone
+    from rest_framework import exceptions
+
+    from .models import ApiToken
+
+    prefix = key.split(".", 1)[0] if "." in key else ""
+    token = ApiToken.objects.select_related("user").filter(prefix=prefix).first() if prefix else None
+    if token is None or not hmac.compare_digest(token.key_hash, _token_hash(key)):
+        security_event_record(
+            kind=SecurityEvent.Kind.API_TOKEN_REFUSED, request=request, target="token:unknown"
+        )
+        raise exceptions.AuthenticationFailed(TOKEN_INVALID)
+    user, target = token.user, f"token:{token.pk}"
+
+    def refuse(message, error=exceptions.AuthenticationFailed):
+        security_event_record(
+            kind=SecurityEvent.Kind.API_TOKEN_REFUSED, request=request, user=user, target=target
+        )
+        raise error(message)
+
+    now = timezone.now()
+    if token.revoked_at is not None:
+        refuse(TOKEN_REVOKED)
+    if token.expires_at <= now:
+        refuse(TOKEN_EXPIRED)
+    if not user.is_active or not is_service_account(user):
+        refuse(TOKEN_NOT_FOR_PEOPLE)
+    if method not in ("GET", "HEAD", "OPTIONS"):
+        if token.scope != ApiToken.Scope.WRITE:
+            refuse(TOKEN_READ_ONLY, exceptions.PermissionDenied)
+        if endpoint not in token.write_endpoints:
+            refuse(TOKEN_WRONG_SCOPE, exceptions.PermissionDenied)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # not history: a use, not a change
+    security_event_record(kind=SecurityEvent.Kind.API_TOKEN_USED, request=request, user=user, target=target)
+    return user, token
+
+
+def password_set_record(*, user: User, request: HttpRequest | None = None) -> None:
+    """A password set through a first-login or reset link: in the security log, and told to the
+    national coordinators (without saying whose)."""
+    security_event_record(kind=SecurityEvent.Kind.PASSWORD_SET, request=request, user=user)
+    _tell_national_coordinators(ACCOUNT_CHANGE_SUBJECT, PASSWORD_SET_MAIL, "accounts:security_log")

@@ -296,9 +296,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        services.security_event_record(
-            kind=services.SecurityEvent.Kind.PASSWORD_SET, request=self.request, user=form.user
-        )
+        services.password_set_record(user=form.user, request=self.request)
         messages.success(self.request, PASSWORD_SET)
         return response
 

@@ -71,6 +71,8 @@ class Role(models.TextChoices):
     EMPLOYMENT_OFFICER = "employment_officer", _("Employment officer")
     NATIONAL_COORDINATOR = "national_coordinator", _("National coordinator")
     SYSTEM_ADMINISTRATOR = "system_administrator", _("System administrator")
+    # Not a person: an account another system uses through API tokens (accounts/services.py).
+    SERVICE_ACCOUNT = "service_account", _("Service account (API tokens)")
 
 
 class Organisation(models.Model):
@@ -193,7 +195,9 @@ class UserRole(models.Model):
     history = HistoricalRecords()
 
     # The roles that read case files: granting one, or moving its holder, needs approval.
-    PRIVILEGED = frozenset({Role.CASEWORKER, Role.COORDINATOR, Role.NATIONAL_COORDINATOR})
+    PRIVILEGED = frozenset(
+        {Role.CASEWORKER, Role.COORDINATOR, Role.NATIONAL_COORDINATOR, Role.SERVICE_ACCOUNT}
+    )
 
     class Meta:
         verbose_name = _("role")
@@ -209,7 +213,7 @@ class UserRole(models.Model):
         org = self.user.organisation if self.user_id else None
         if org is None:
             raise ValidationError(_("A user needs an organisation before they can hold a role."))
-        if self.role not in Organisation.ROLES_BY_KIND[org.kind]:
+        if self.role != Role.SERVICE_ACCOUNT and self.role not in Organisation.ROLES_BY_KIND[org.kind]:
             raise ValidationError(
                 ROLE_NOT_FOR_KIND % {"kind": org.get_kind_display(), "role": self.get_role_display()}
             )

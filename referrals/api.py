@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from cases import permissions as case_permissions
 
 from . import permissions, selectors, services
-from .models import Exploitation, Indicator, Informed, Referral, UrgentNeed
+from .models import Exploitation, Indicator, Informed, Referral, ReferralAccess, UrgentNeed
 from .permissions import Action
 
 
@@ -166,6 +166,22 @@ class ReferralViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.referral_list_for_user(user=self.request.user).select_related("case")
 
+    def paginate_queryset(self, queryset):
+        """A list answer records every referral it shows in the read log, in one insert."""
+        page = super().paginate_queryset(queryset)
+        rows = page if page is not None else list(queryset)
+        services.referral_access_record_many(
+            referral_ids=[r.pk for r in rows], actor=self.request.user, kind=ReferralAccess.Kind.API
+        )
+        return page
+
+    def retrieve(self, request, *args, **kwargs):
+        referral = self.get_object()
+        services.referral_access_record_many(
+            referral_ids=[referral.pk], actor=request.user, kind=ReferralAccess.Kind.API
+        )
+        return Response(self.get_serializer(referral).data)
+
     def get_object(self):
         try:
             return selectors.referral_get_for_user_or_404(user=self.request.user, pk=int(self.kwargs["pk"]))
@@ -179,6 +195,9 @@ class ReferralViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def _respond(self, referral, code=status.HTTP_200_OK):
         referral = selectors.referral_get_for_user_or_404(user=self.request.user, pk=referral.pk)
+        services.referral_access_record_many(
+            referral_ids=[referral.pk], actor=self.request.user, kind=ReferralAccess.Kind.API
+        )
         return Response(ReferralSerializer(referral, context=self.get_serializer_context()).data, status=code)
 
     def create(self, request, *args, **kwargs):

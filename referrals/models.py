@@ -7,6 +7,7 @@ identifies the person (the database refuses it), counts in statistics and never 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -270,3 +271,32 @@ class Referral(models.Model):
     @property
     def urgent_need_labels(self) -> list[str]:
         return self._labels(self.urgent_needs, UrgentNeed.choices)
+
+
+class ReferralAccess(models.Model):
+    """Who read which referral, when and how: every page, list row and API answer showing one.
+
+    Like the case read log (cases.CaseAccess), with the reader's name and organisation as they
+    were then; a list records every referral it shows in one insert.
+    """
+
+    class Kind(models.TextChoices):
+        VIEW = "view", _("Viewed the referral")
+        LIST = "list", _("Saw it in a list")
+        API = "api", _("Read through the API")
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "cases.Organisation", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    reader_name = models.CharField(_("reader"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.VIEW)
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("referral access")
+        verbose_name_plural = _("referral accesses")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["referral", "-at"], name="referralaccess_referral_at_idx")]

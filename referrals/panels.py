@@ -1,6 +1,7 @@
 """What this app contributes to the dashboard and the navigation (cases/ does not import it)."""
 
-from . import permissions, selectors
+from . import permissions, selectors, services
+from .models import ReferralAccess
 from .permissions import Action
 
 RECENT = 5
@@ -15,7 +16,11 @@ def mine(request) -> dict | None:
     user = request.user
     if not permissions.is_first_responder(user):
         return None
-    return {"referrals": list(selectors.referral_list_for_organisation(user=user, limit=RECENT))}
+    referrals = list(selectors.referral_list_for_organisation(user=user, limit=RECENT))
+    services.referral_access_record_many(
+        referral_ids=[r.pk for r in referrals], actor=user, kind=ReferralAccess.Kind.LIST
+    )
+    return {"referrals": referrals}
 
 
 def intake(request) -> dict | None:

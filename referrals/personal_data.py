@@ -2,7 +2,7 @@
 
 from cases.personal_data import Rule, Withhold, register
 
-from .models import Referral
+from .models import Referral, ReferralAccess
 
 register(
     Referral,
@@ -25,3 +25,6 @@ register(
     # Who was told of a child's referral: other people's names.
     withhold={"informed_details": Withhold.THIRD_PARTY},
 )
+
+# Codes and dates only; kept as the record of who read the referral.
+register(ReferralAccess, case_path="referral__case", fields={})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -31,6 +32,7 @@ from .models import (
     Indicator,
     Informed,
     Referral,
+    ReferralAccess,
     UrgentNeed,
 )
 from .permissions import Action
@@ -406,3 +408,31 @@ def referral_notify_coordinators(*, referral_id: int) -> int:
     )
     logger.info("referral %s: %s coordinators to notify", referral.pk, sent)
     return sent
+
+
+# --- the referral read log --------------------------------------------------------------------
+
+
+def referral_access_record_many(*, referral_ids: Iterable[int | None], actor: User, kind: str) -> int:
+    """Record that actor read each of these referrals (a page, a list, an API answer): one insert
+    for the rows and one for their history, however many. Callers pass only referrals their
+    selector already scoped to actor."""
+    from simple_history.utils import bulk_create_with_history
+
+    ids = list(dict.fromkeys(pk for pk in referral_ids if pk is not None))
+    if not ids or not getattr(actor, "is_authenticated", False):
+        return 0
+    now = timezone.now()
+    rows = [
+        ReferralAccess(
+            referral_id=pk,
+            user=actor,
+            organisation_id=actor.organisation_id,
+            reader_name=actor.display_name[:300],
+            kind=kind,
+            at=now,
+        )
+        for pk in ids
+    ]
+    bulk_create_with_history(rows, ReferralAccess, default_user=actor, default_date=now)
+    return len(rows)

@@ -15,6 +15,7 @@ from cases.forms import add_service_errors as _errors_to_form
 
 from . import permissions, selectors, services
 from .forms import AcceptForm, DeclineForm, ReferralForm
+from .models import ReferralAccess
 from .permissions import Action
 
 PAGE_SIZE = 25
@@ -48,6 +49,15 @@ def referral_list(request):
         context["decided"] = list(selectors.referral_decided_for_user(user=user))
     if permissions.can(user, Action.VIEW_COUNTS):
         context["counts"] = selectors.referral_counts_for_user(user=user)
+    shown = [
+        *(context["page"].object_list if context["page"] else []),
+        *(context["queue"] or []),
+        *context.get("anonymous", []),
+        *context.get("decided", []),
+    ]
+    services.referral_access_record_many(
+        referral_ids=[r.pk for r in shown], actor=user, kind=ReferralAccess.Kind.LIST
+    )
     return render(request, "referrals/referral_list.html", context)
 
 
@@ -113,6 +123,9 @@ def referral_edit(request, pk: int):
     else:
         form = ReferralForm(initial=ReferralForm.initial_from(referral))
         status = 200
+        services.referral_access_record_many(
+            referral_ids=[referral.pk], actor=request.user, kind=ReferralAccess.Kind.VIEW
+        )
     return render(
         request, "referrals/referral_form.html", {"form": form, "referral": referral}, status=status
     )
@@ -138,6 +151,9 @@ def referral_check(request, pk: int):
             )
         return _sent(request, referral)
     form = ReferralForm(initial=ReferralForm.initial_from(referral))
+    services.referral_access_record_many(
+        referral_ids=[referral.pk], actor=request.user, kind=ReferralAccess.Kind.VIEW
+    )
     return render(
         request,
         "referrals/referral_check.html",
@@ -184,6 +200,9 @@ def _detail(request, referral, *, accept_form=None, decline_form=None, status=20
 @login_required
 def referral_detail(request, pk: int):
     referral = selectors.referral_get_for_user_or_404(user=request.user, pk=pk)
+    services.referral_access_record_many(
+        referral_ids=[referral.pk], actor=request.user, kind=ReferralAccess.Kind.VIEW
+    )
     return _detail(request, referral)
 
 

@@ -285,12 +285,15 @@ def test_schema_lists_the_case_endpoints(client, caseworker):
     assert "/api/v1/cases/" in text and "/api/v1/cases/{reference}/" in text
 
 
-def test_token_authentication(client, caseworker, case_of_caseworker):
-    from rest_framework.authtoken.models import Token
+def test_token_authentication_is_for_service_accounts_only(client, caseworker, case_of_caseworker):
+    from accounts.models import ApiToken
+    from accounts.services import TOKEN_INVALID
 
-    token = Token.objects.create(user=caseworker)
-    response = client.get("/api/v1/cases/", headers={"Authorization": f"Token {token.key}"})
-    assert [r["reference"] for r in response.json()["results"]] == [case_of_caseworker.reference]
+    # A person has no token (tests/security/test_api_tokens.py covers service accounts), and the
+    # old plain-text tokens of every user are gone.
+    assert not ApiToken.objects.filter(user=caseworker).exists()
+    response = client.get("/api/v1/cases/", headers={"Authorization": "Token 0123456789abcdef"})
+    assert response.status_code == 401 and response.json()["detail"] == str(TOKEN_INVALID)
 
 
 def test_login_page_and_language_switch(client):

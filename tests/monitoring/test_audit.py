@@ -126,6 +126,7 @@ def test_api_audit_trail_for_the_national_coordinator_only(client, national, coo
 # History-tracked models that are no record of one case: accounts, organisations and the security
 # log, exports, and the permission rows an assignment already shows.
 NOT_CASE_RECORDS = {
+    "accounts.apitoken",
     "accounts.securityevent",
     "cases.caseaccess",  # the read log: the trail shows it as views and downloads
     "cases.casegroupobjectpermission",
@@ -136,6 +137,7 @@ NOT_CASE_RECORDS = {
     "cases.userrole",
     "monitoring.summaryexport",
     "privacy.anonymisation",
+    "referrals.referralaccess",  # the referrals' read log
 }
 
 

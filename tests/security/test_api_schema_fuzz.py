@@ -8,7 +8,6 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis.errors import Unsatisfiable
-from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 
 from cases.demo import load_demo
@@ -39,13 +38,38 @@ def _test_transaction_wsgi(handler):
     return app
 
 
+def _service_token(user) -> str:
+    """A write token for every API endpoint, on an approved service-account role of the user
+    (tokens are for service accounts only: accounts/authentication.py)."""
+    from accounts import services as security
+    from cases.models import Role, UserRole
+    from tests.factories import UserFactory
+
+    admin = UserFactory(
+        username="fuzz-admin", organisation=user.organisation, roles=[Role.SYSTEM_ADMINISTRATOR]
+    )
+    approver = UserFactory(username="fuzz-approver", organisation=user.organisation, roles=[Role.COORDINATOR])
+    grant = UserRole.objects.create(user=user, role=Role.SERVICE_ACCOUNT)
+    security.role_grant_request(grant=grant, actor=admin)
+    security.role_grant_approve(grant=grant, actor=approver)
+    _, key = security.api_token_issue(
+        user=user,
+        actor=admin,
+        name="fuzz",
+        days=1,
+        scope="write",
+        write_endpoints=sorted(security.api_endpoint_names()),
+    )
+    return key
+
+
 def test_no_api_operation_answers_5xx(settings):
     settings.OTP_REQUIRED = False
     state = load_demo(password="api-fuzz-demo-password-2026")
     caseworker = state["users"]["caseworker"]
     # Token authentication: session authentication would refuse every POST for want of a CSRF
     # token before its body is read.
-    token = {"Authorization": f"Token {Token.objects.create(user=caseworker).key}"}
+    token = {"Authorization": f"Token {_service_token(caseworker)}"}
     app = _test_transaction_wsgi(get_wsgi_application())
     schema = schemathesis.openapi.from_wsgi("/api/schema/", app, headers=token)
     reference = case_list_for_user(user=caseworker).first().reference

@@ -41,6 +41,8 @@ LOGIN_PREFIXES = ("/accounts/login/", "/admin/login/")
 LOG_MODELS = {
     "cases.caseaccess",
     "cases.historicalcaseaccess",
+    "referrals.referralaccess",
+    "referrals.historicalreferralaccess",
     "accounts.securityevent",
     "accounts.historicalsecurityevent",
     "privacy.subjectaccessexport",
