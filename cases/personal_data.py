@@ -142,9 +142,16 @@ def _declare() -> None:
             "email": Rule.BLANK,
             "address": Rule.BLANK,
             "safe_contact_instructions": Rule.BLANK,
+            # The id in the system the NGO imported from (docs/import.md) would link the person
+            # back to that system's records.
+            "external_id": Rule.BLANK,
         },
     )
-    register(Case, case_path="", fields={"close_reason": Rule.REDACT, "opened_on": Rule.MONTH})
+    register(
+        Case,
+        case_path="",
+        fields={"close_reason": Rule.REDACT, "opened_on": Rule.MONTH, "external_id": Rule.BLANK},
+    )
     # A minor's representative: another person's details, withheld from the subject's export.
     register(
         LegalRepresentative,
