@@ -1,7 +1,8 @@
 """Stage 3 through /api/v1/reintegration/: the same selectors, services, rules and messages.
 
-A partner's user reads the narrow serializers only: the person's name, age, sex, contact and
-languages, the NGO's note to them, and their own records; no NGO staff names.
+A partner's user reads the narrow serializers only: the person's name and the other names they
+use, age (and whether a minor), sex, contact and languages, the NGO's note to them and the NGO's
+contact person for the case (the one who referred it), and their own records.
 """
 
 from __future__ import annotations
@@ -98,8 +99,10 @@ class PartnerReferralSerializer(serializers.ModelSerializer):
 
 class PartnerNarrowPersonSerializer(serializers.Serializer):
     display_name = serializers.CharField()
+    also_known_as = serializers.CharField()
     age = serializers.IntegerField(allow_null=True)
     age_is_estimated = serializers.BooleanField()
+    is_minor = serializers.BooleanField(allow_null=True)
     sex = serializers.CharField()
     languages = serializers.CharField()
     # Absent on a high-risk case unless disclosed to the partner; contact_withheld says why.
@@ -108,6 +111,11 @@ class PartnerNarrowPersonSerializer(serializers.Serializer):
     address = serializers.CharField(required=False)
     contact_withheld = serializers.CharField(required=False)
     safe_contact_instructions = serializers.CharField()
+
+
+class NgoContactSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    email = serializers.CharField()
 
 
 class RightToWorkSerializer(serializers.Serializer):
@@ -123,6 +131,7 @@ class PartnerReferralNarrowSerializer(serializers.ModelSerializer):
     mandated_ngo = serializers.CharField(source="case.organisation.name", read_only=True)
     partner_name = serializers.CharField(source="partner.name", read_only=True)
     person = serializers.SerializerMethodField()
+    ngo_contact = serializers.SerializerMethodField()
     right_to_work = serializers.SerializerMethodField()
 
     class Meta:
@@ -131,6 +140,7 @@ class PartnerReferralNarrowSerializer(serializers.ModelSerializer):
             "id",
             "case",
             "mandated_ngo",
+            "ngo_contact",
             "partner",
             "partner_name",
             "needs_note",
@@ -147,12 +157,18 @@ class PartnerReferralNarrowSerializer(serializers.ModelSerializer):
         contact = case_selectors.person_contact_for_user(user=self.context["request"].user, case=obj.case)
         return {
             "display_name": person.display_name,
+            "also_known_as": person.other_names,
             "age": person.age,
             "age_is_estimated": person.age_is_estimated,
+            "is_minor": person.is_minor,
             "sex": person.sex,
             "languages": person.languages,
             **contact_data(contact),
         }
+
+    @extend_schema_field(NgoContactSerializer)
+    def get_ngo_contact(self, obj) -> dict:
+        return {"name": obj.referred_by.display_name, "email": obj.referred_by.email}
 
     @extend_schema_field(RightToWorkSerializer(allow_null=True))
     def get_right_to_work(self, obj) -> dict | None:

@@ -82,7 +82,7 @@ def partner_referral_list_for_user(*, user: User) -> QuerySet[PartnerReferral]:
         return PartnerReferral.objects.none()
     return (
         PartnerReferral.objects.filter(scope)
-        .select_related("case", "case__person", "partner")
+        .select_related("case", "case__person", "partner", "referred_by")
         .order_by("-referred_at", "-pk")
     )
 
@@ -94,7 +94,7 @@ def partner_referral_get_or_404(*, user: User, pk: int) -> PartnerReferral:
         raise _refused(user=user, pk=pk)
     referral = (
         PartnerReferral.objects.filter(scope, pk=pk)
-        .select_related("case", "case__person", "case__organisation", "partner")
+        .select_related("case", "case__person", "case__organisation", "partner", "referred_by")
         .prefetch_related(*_records_prefetch())
         .first()
     )
@@ -124,7 +124,7 @@ def referral_get_for_user_or_404(*, user: User, pk: int) -> PartnerReferral:
         raise _refused(user=user, pk=pk)
     referral = (
         PartnerReferral.objects.filter(scope, pk=pk)
-        .select_related("case", "case__person", "case__organisation", "partner")
+        .select_related("case", "case__person", "case__organisation", "partner", "referred_by")
         .first()
     )
     if referral is None or not (

@@ -147,3 +147,23 @@ def test_the_case_list_on_a_phone_scrolls_its_table_rather_than_splitting_words(
     table = page.locator("main table.case-table")
     assert table.evaluate("t => t.scrollWidth > t.clientWidth")
     expect(table).to_have_attribute("tabindex", "0")
+
+
+def test_the_partner_sees_the_alias_the_minor_flag_and_the_ngos_contact_person(
+    page, live_server, login, demo
+):
+    import datetime
+
+    from reintegration.models import PartnerReferral
+
+    referral = PartnerReferral.objects.get(case=demo["cases"]["roberts"], partner=demo["orgs"]["riga"])
+    person = referral.case.person
+    person.other_names = "Robis"
+    person.date_of_birth = datetime.date.today().replace(year=datetime.date.today().year - 16)
+    person.save()
+    login("municipality", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/reintegration/{referral.pk}/")
+    expect(page.locator("#minor-flag")).to_have_text("Minor")
+    expect(page.get_by_role("region", name="Person", exact=True)).to_contain_text("Robis")
+    contact = page.get_by_role("region", name="The NGO's contact person for this case")
+    expect(contact).to_contain_text(referral.referred_by.display_name)

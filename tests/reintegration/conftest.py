@@ -15,6 +15,9 @@ from reintegration import services
 from reintegration.models import EmploymentMeasure, NeedCategory
 from tests.factories import CONSENT, OrganisationFactory, PersonFactory, UserFactory, make_case
 
+# The alias and the NGO's contact person (the caseworker who referred) are shared with the
+# partner the case is referred to; the rest below is withheld from them.
+SHARED_WITH_PARTNER = ("other_names", "caseworker")
 WITHHELD = {
     "date_of_birth": "1990-05-17",
     "other_names": "Zzalias Withheld",

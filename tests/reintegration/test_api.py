@@ -10,7 +10,7 @@ from reintegration import api, services
 from reintegration.models import EmploymentMeasure, PartnerReferral
 from services import services as permit_services
 from tests.factories import CONSENT, PersonFactory, make_case
-from tests.reintegration.conftest import WITHHELD, referral_for
+from tests.reintegration.conftest import SHARED_WITH_PARTNER, WITHHELD, referral_for
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +37,7 @@ def test_municipality_json_holds_only_the_narrow_view(client, municipality, riga
         "id",
         "case",
         "mandated_ngo",
+        "ngo_contact",
         "partner",
         "partner_name",
         "needs_note",
@@ -47,8 +48,10 @@ def test_municipality_json_holds_only_the_narrow_view(client, municipality, riga
     }
     assert set(detail["person"]) == {
         "display_name",
+        "also_known_as",
         "age",
         "age_is_estimated",
+        "is_minor",
         "sex",
         "languages",
         "phone",
@@ -61,8 +64,11 @@ def test_municipality_json_holds_only_the_narrow_view(client, municipality, riga
     text = "".join(dump(r) for r in responses)
     assert WITHHELD["riga_need"] in text and WITHHELD["riga_consultation"] in text
     for key, value in WITHHELD.items():
-        if not key.startswith("riga_") and key != "note_to_riga":
+        if not key.startswith("riga_") and key != "note_to_riga" and key not in SHARED_WITH_PARTNER:
             assert value not in text, key
+    assert detail["person"]["also_known_as"] == WITHHELD["other_names"]
+    assert detail["person"]["is_minor"] is False
+    assert WITHHELD["caseworker"] in detail["ngo_contact"]["name"]
     assert responses[4].json()["results"] == []
     assert "recorded_by" not in responses[5].json()["results"][0]
     # Every answer that showed the case is in the read log: the detail and the four non-empty lists.
@@ -84,7 +90,7 @@ def test_employment_json_holds_only_the_narrow_view(client, employment, riga_ref
     text = "".join(dump(r) for r in [*responses, detail])
     assert WITHHELD["nva_course"] in text
     for key, value in WITHHELD.items():
-        if not key.startswith("nva_") and key != "note_to_nva":
+        if not key.startswith("nva_") and key != "note_to_nva" and key not in SHARED_WITH_PARTNER:
             assert value not in text, key
     assert client.get(f"{BASE}/referrals/{riga_referral.pk}/").status_code == 404
 

@@ -9,7 +9,7 @@ from cases.models import CaseAccess
 from reintegration import services
 from reintegration.models import Assistance, EmploymentMeasure, PartnerConsultation, PartnerReferral
 from tests.factories import CONSENT, PersonFactory, make_case
-from tests.reintegration.conftest import WITHHELD, referral_for
+from tests.reintegration.conftest import SHARED_WITH_PARTNER, WITHHELD, referral_for
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,14 @@ def test_municipality_sees_only_the_narrow_view(
         "55.50",
     ):
         assert shown in html, shown
-    withheld = {k: v for k, v in WITHHELD.items() if not k.startswith("riga_") and k != "note_to_riga"}
+    for key in SHARED_WITH_PARTNER:
+        assert WITHHELD[key] in html, key
+    assert "contact person for this case" in html and 'id="minor-flag"' not in html
+    withheld = {
+        k: v
+        for k, v in WITHHELD.items()
+        if not k.startswith("riga_") and k != "note_to_riga" and k not in SHARED_WITH_PARTNER
+    }
     for key, value in withheld.items():
         assert value not in html, key
     assert '<h3 class="h6 mt-3">Needs assessment</h3>' in html
@@ -70,7 +77,11 @@ def test_employment_sees_only_the_narrow_view(client, employment, riga_referral,
         "No residence permit recorded.",
     ):
         assert shown in html, shown
-    withheld = {k: v for k, v in WITHHELD.items() if not k.startswith("nva_") and k != "note_to_nva"}
+    withheld = {
+        k: v
+        for k, v in WITHHELD.items()
+        if not k.startswith("nva_") and k != "note_to_nva" and k not in SHARED_WITH_PARTNER
+    }
     for key, value in withheld.items():
         assert value not in html, key
     assert client.get(detail_url(riga_referral)).status_code == 404
