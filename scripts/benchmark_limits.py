@@ -13,6 +13,10 @@ It FLUSHES the database it is pointed at, so it refuses any database whose name 
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/nrm_bench .venv/bin/python scripts/benchmark_limits.py
     (options: --cases 100000)
+
+Writing the fixtures takes far longer than the runs (about 20 minutes for 100,000 cases on a busy
+machine): --rollback undoes the timed runs at the end, and --reuse then times the same fixtures
+again, e.g. to compare two versions of the job on identical data.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--reuse", action="store_true", help="time the fixtures a --rollback run left")
+    parser.add_argument("--rollback", action="store_true", help="undo the timed runs, keep the fixtures")
     args = parser.parse_args()
 
     import django
@@ -44,23 +50,67 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
-    from django.utils import timezone
 
     if connection.vendor != "postgresql" or "bench" not in connection.settings_dict["NAME"]:
         sys.exit("Point DATABASE_URL at a PostgreSQL database whose name contains 'bench' (it is flushed).")
 
     call_command("migrate", "--noinput", verbosity=0)
+    from cases.models import Alert, Organisation
+    from rehabilitation import jobs
+    from rehabilitation.models import RehabilitationCourse
+
+    if args.reuse and Organisation.objects.filter(name="Bench NGO").exists():
+        print(f"fixtures: reused ({RehabilitationCourse.objects.count()} courses)")
+    else:
+        _fixtures(args.cases)
+    from django.db import transaction
+
+    class Undo(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            _timed_runs(jobs, Alert, RehabilitationCourse)
+            if args.rollback:
+                raise Undo
+    except Undo:
+        print("the runs were rolled back; the fixtures are kept for --reuse")
+
+
+def _timed_runs(jobs, Alert, RehabilitationCourse) -> None:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    for label in ("first run", "second run (idle)"):
+        t = time.perf_counter()
+        result = jobs.enforce_limits(today=today)
+        elapsed = time.perf_counter() - t
+        print(
+            f"{label}: {elapsed:.2f} s; {result.alerts_raised} alerts, {result.courses_ended} courses ended, "
+            f"{result.reflection_periods_ended} reflection periods ended, {result.emails_sent} e-mails"
+        )
+        print("   " + ", ".join(f"{step} {seconds:.2f}" for step, seconds in result.timings.items()))
+    print(
+        f"alerts in the table: {Alert.objects.count()}; active courses left: "
+        f"{RehabilitationCourse.objects.filter(status='active').count()}"
+    )
+
+
+def _fixtures(n: int) -> None:
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
     call_command("flush", "--noinput", verbosity=0)
 
-    from cases.models import Alert, Case, CaseAssignment, Organisation, Person, Role, User, UserRole
-    from rehabilitation import jobs, limits
+    from cases.models import Case, CaseAssignment, Organisation, Person, Role, User, UserRole
+    from rehabilitation import limits
     from rehabilitation.models import CourtSupportEntry, RehabilitationCourse
     from services.limits import reflection_period_last_day
     from services.models import ReflectionPeriod, ResidencePermit
 
     rng = random.Random(2026)
     today = timezone.localdate()
-    n = args.cases
     batch = 10_000
     t0 = time.perf_counter()
     ngo = Organisation.objects.create(name="Bench NGO", kind=Organisation.Kind.MANDATED_NGO)
@@ -144,20 +194,6 @@ def main() -> None:
         cursor.execute("ANALYZE")
     print(
         f"fixtures: {n} cases with courses, {len(periods)} reflection periods and permits in {time.perf_counter() - t0:.1f} s"
-    )
-
-    for label in ("first run", "second run (idle)"):
-        t = time.perf_counter()
-        result = jobs.enforce_limits(today=today)
-        elapsed = time.perf_counter() - t
-        print(
-            f"{label}: {elapsed:.2f} s; {result.alerts_raised} alerts, {result.courses_ended} courses ended, "
-            f"{result.reflection_periods_ended} reflection periods ended, {result.emails_sent} e-mails"
-        )
-        print("   " + ", ".join(f"{step} {seconds:.2f}" for step, seconds in result.timings.items()))
-    print(
-        f"alerts in the table: {Alert.objects.count()}; active courses left: "
-        f"{RehabilitationCourse.objects.filter(status='active').count()}"
     )
 
 
