@@ -1,12 +1,15 @@
 """Read-only case API over the same selectors as the pages."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import serializers, viewsets
+from django.core.exceptions import PermissionDenied
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
 
 from . import permissions, selectors, services
 from .forms import CaseFilterForm
-from .models import Case, CaseAccess, Person
+from .models import Case, CaseAccess, CaseTransfer, Organisation, Person, Role, StageChange
 from .pagination import BoundedPageNumberPagination
 from .permissions import Action
 from .sections import case_api_extra_fields
@@ -105,6 +108,75 @@ class CaseDetailSerializer(CaseSerializer):
         return fields
 
 
+class StageChangeSerializer(serializers.ModelSerializer):
+    event_display = serializers.CharField(source="get_event_display", read_only=True)
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StageChange
+        fields = ["from_stage", "to_stage", "event", "event_display", "reason", "actor", "at"]
+
+    def get_actor(self, obj) -> str | None:
+        return obj.actor.display_name if obj.actor else None
+
+
+class MoveStageSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=[c for c in Case.Stage.choices if c[0] != Case.Stage.CLOSED])
+    reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+
+
+class ReopenSerializer(ReasonSerializer):
+    caseworker = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Id of a caseworker of the NGO to assign again."
+    )
+
+
+class TransferProposeSerializer(ReasonSerializer):
+    organisation = serializers.IntegerField(help_text="Id of the mandated NGO to hand the case to.")
+
+
+class TransferSerializer(serializers.ModelSerializer):
+    case = serializers.CharField(source="case.reference", read_only=True)
+    from_organisation = serializers.CharField(source="from_organisation.name", read_only=True)
+    to_organisation = serializers.CharField(source="to_organisation.name", read_only=True)
+
+    class Meta:
+        model = CaseTransfer
+        fields = [
+            "id",
+            "case",
+            "from_organisation",
+            "to_organisation",
+            "status",
+            "reason",
+            "proposed_at",
+            "decided_at",
+            "decline_reason",
+        ]
+
+
+class TransferAcceptSerializer(serializers.Serializer):
+    caseworker = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Id of a caseworker of your NGO to assign."
+    )
+
+
+def _caseworker(organisation_id: int, pk: int | None):
+    if pk is None:
+        return None
+    worker = selectors.caseworkers_of(organisation_id=organisation_id).filter(pk=pk).first()
+    if worker is None:
+        raise serializers.ValidationError({"caseworker": [str(services.NOT_ASSIGNABLE % {"name": pk})]})
+    return worker
+
+
+_REFUSED = OpenApiResponse(description="Why the change is refused, per field")
+
+
 @extend_schema_view(
     list=extend_schema(summary="Cases the user may see"),
     retrieve=extend_schema(summary="One case; 404 when missing or out of scope"),
@@ -155,3 +227,136 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
             raise NotFound from exc
         services.case_access_record(case=case, actor=self.request.user, kind=CaseAccess.Kind.API)
         return case
+
+    def _case_response(self, case: Case) -> Response:
+        case = selectors.case_get_for_user_or_404(user=self.request.user, reference=case.reference)
+        return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary="Move the case to another stage by hand, with a reason (NGO coordinators; docs/lifecycle.md)",
+        request=MoveStageSerializer,
+        responses={200: CaseDetailSerializer, 400: _REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    def stage(self, request, reference=None):
+        case = self.get_object()
+        data = MoveStageSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.case_move_to_stage(
+            case=case,
+            stage=data.validated_data["stage"],
+            actor=request.user,
+            reason=data.validated_data["reason"],
+        )
+        return self._case_response(case)
+
+    @extend_schema(
+        summary="Close the case with a reason; every assignment ends (NGO coordinators)",
+        request=ReasonSerializer,
+        responses={200: CaseDetailSerializer, 400: _REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request, reference=None):
+        case = self.get_object()
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.case_close(case=case, actor=request.user, reason=data.validated_data["reason"])
+        return self._case_response(case)
+
+    @extend_schema(
+        summary="Reopen a closed case with a reason; it returns to the stage its records imply (NGO coordinators)",
+        request=ReopenSerializer,
+        responses={200: CaseDetailSerializer, 400: _REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, reference=None):
+        case = self.get_object()
+        data = ReopenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        caseworker = _caseworker(case.organisation_id, data.validated_data.get("caseworker"))
+        case = services.case_reopen(
+            case=case, actor=request.user, reason=data.validated_data["reason"], caseworker=caseworker
+        )
+        return self._case_response(case)
+
+    @extend_schema(
+        summary="Propose to transfer the case to another mandated NGO, whose coordinator answers (NGO coordinators)",
+        request=TransferProposeSerializer,
+        responses={201: TransferSerializer, 400: _REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    def transfer(self, request, reference=None):
+        case = self.get_object()
+        data = TransferProposeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        organisation = Organisation.objects.filter(pk=data.validated_data["organisation"]).first()
+        if organisation is None:
+            raise serializers.ValidationError({"organisation": ["Unknown organisation."]})
+        transfer = services.case_transfer_propose(
+            case=case, to_organisation=organisation, actor=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(TransferSerializer(transfer).data, status=201)
+
+    @extend_schema(
+        summary="The case's stage history: each move and the event that made it",
+        responses=StageChangeSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], url_path="stage-history")
+    def stage_history(self, request, reference=None):
+        case = self.get_object()
+        return Response(StageChangeSerializer(case.stage_changes.select_related("actor"), many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Transfers offered to your NGO, awaiting its answer (NGO coordinators)"),
+    retrieve=extend_schema(summary="One transfer offered to your NGO; 404 when missing or out of scope"),
+)
+class TransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = TransferSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        if not permissions.has_role(self.request.user, Role.COORDINATOR):
+            raise PermissionDenied
+        return selectors.transfers_incoming_for_user(user=self.request.user)
+
+    def get_object(self):
+        from django.http import Http404
+
+        try:
+            return selectors.transfer_incoming_for_user_or_404(
+                user=self.request.user, pk=int(self.kwargs["pk"])
+            )
+        except (Http404, ValueError) as exc:
+            raise NotFound from exc
+
+    @extend_schema(
+        summary="Accept: the case and its access move to your NGO (its coordinators)",
+        request=TransferAcceptSerializer,
+        responses={200: TransferSerializer, 400: _REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        transfer = self.get_object()
+        data = TransferAcceptSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if not permissions.has_role(request.user, Role.COORDINATOR):
+            raise PermissionDenied
+        caseworker = _caseworker(request.user.organisation_id, data.validated_data.get("caseworker"))
+        transfer = services.case_transfer_accept(transfer=transfer, actor=request.user, caseworker=caseworker)
+        return Response(TransferSerializer(transfer).data)
+
+    @extend_schema(
+        summary="Decline with a reason the sending NGO sees (its coordinators)",
+        request=ReasonSerializer,
+        responses={200: TransferSerializer, 400: _REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        transfer = self.get_object()
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        transfer = services.case_transfer_decline(
+            transfer=transfer, actor=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(TransferSerializer(transfer).data)

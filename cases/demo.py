@@ -281,7 +281,7 @@ def load_demo(*, password: str) -> dict:
         if status != Case.VictimStatus.PRESUMED:
             case = services.case_set_victim_status(case=case, status=status, actor=coordinator)
         if stage in (Case.Stage.REHABILITATION, Case.Stage.REINTEGRATION):
-            case = services.case_move_to_stage(case=case, stage=stage, actor=coordinator)
+            case = services.case_move_to_stage(case=case, stage=stage, actor=coordinator, reason="Demo data")
         if stage == Case.Stage.CLOSED:
             case = services.case_close(
                 case=case,

@@ -54,6 +54,81 @@ class CloseCaseForm(forms.Form):
     )
 
 
+class MoveStageForm(forms.Form):
+    stage = forms.ChoiceField(label=_("Move to stage"), choices=())
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False
+    )
+
+    def __init__(self, *args, stages=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = [("", _("Choose…")), *stages]
+
+
+class ReopenCaseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for reopening"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+    caseworker = CaseworkerChoiceField(
+        label=_("Assign a caseworker"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Nobody yet"),
+    )
+
+    def __init__(self, *args, caseworkers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if caseworkers is not None:
+            self.fields["caseworker"].queryset = caseworkers
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
+class TransferProposeForm(forms.Form):
+    organisation = OrganisationChoiceField(
+        label=_("Mandated NGO to hand the case to"), queryset=None, empty_label=_("Choose…")
+    )
+    reason = forms.CharField(
+        label=_("Reason for the transfer"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+
+
+class TransferAcceptForm(forms.Form):
+    caseworker = CaseworkerChoiceField(
+        label=_("Assign a caseworker"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Nobody yet"),
+    )
+
+    def __init__(self, *args, caseworkers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if caseworkers is not None:
+            self.fields["caseworker"].queryset = caseworkers
+
+
+class TransferDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for declining"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+
+
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     """Put a service's ValidationError on the form: on its field where the form has one."""
     if hasattr(error, "error_dict"):

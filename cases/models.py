@@ -384,6 +384,9 @@ class Case(models.Model):
         IDENTIFICATION = "identification", _("Identification")
         REHABILITATION = "rehabilitation", _("Rehabilitation")
         REINTEGRATION = "reintegration", _("Reintegration")
+        # The course is over and the rest of the case is concluded: only the post-course
+        # consultations of the two years after the course remain (docs/lifecycle.md).
+        FOLLOW_UP = "follow_up", _("Post-course follow-up")
         CLOSED = "closed", _("Closed")
 
     class VictimStatus(models.TextChoices):
@@ -463,13 +466,21 @@ class Case(models.Model):
 
 
 # The stages a case may move to from each stage; only services change a stage, and only along
-# these edges.
+# these edges (docs/lifecycle.md). The events move a case along them (cases.services.
+# case_stage_follow), a coordinator by hand with a reason (case_move_to_stage); into and out of
+# "closed" only closing and reopening lead.
 STAGE_TRANSITIONS: dict[str, set[str]] = {
     Case.Stage.REFERRAL: {Case.Stage.IDENTIFICATION, Case.Stage.CLOSED},
     Case.Stage.IDENTIFICATION: {Case.Stage.REHABILITATION, Case.Stage.REINTEGRATION, Case.Stage.CLOSED},
-    Case.Stage.REHABILITATION: {Case.Stage.REINTEGRATION, Case.Stage.CLOSED},
-    Case.Stage.REINTEGRATION: {Case.Stage.REHABILITATION, Case.Stage.CLOSED},
-    Case.Stage.CLOSED: set(),
+    Case.Stage.REHABILITATION: {Case.Stage.REINTEGRATION, Case.Stage.FOLLOW_UP, Case.Stage.CLOSED},
+    Case.Stage.REINTEGRATION: {
+        Case.Stage.IDENTIFICATION,
+        Case.Stage.REHABILITATION,
+        Case.Stage.FOLLOW_UP,
+        Case.Stage.CLOSED,
+    },
+    Case.Stage.FOLLOW_UP: {Case.Stage.REHABILITATION, Case.Stage.REINTEGRATION, Case.Stage.CLOSED},
+    Case.Stage.CLOSED: {Case.Stage.IDENTIFICATION, Case.Stage.REHABILITATION, Case.Stage.REINTEGRATION},
 }
 VICTIM_STATUS_TRANSITIONS: dict[str, set[str]] = {
     Case.VictimStatus.PRESUMED: {Case.VictimStatus.IDENTIFIED, Case.VictimStatus.NOT_IDENTIFIED},
@@ -477,6 +488,94 @@ VICTIM_STATUS_TRANSITIONS: dict[str, set[str]] = {
     Case.VictimStatus.IDENTIFIED: set(),
 }
 ALLOWED_TRANSITIONS = STAGE_TRANSITIONS
+
+
+class StageChange(models.Model):
+    """One move of a case's stage and the event that moved it: the case's stage history.
+
+    Written by the one service that changes a stage (cases.services), in the same transaction as
+    the event. A manual move or the start of the follow-up is a decision a person took with a
+    reason; the others follow from the records (docs/lifecycle.md).
+    """
+
+    class Event(models.TextChoices):
+        OPENED = "opened", _("Case opened")
+        REFERRAL_ACCEPTED = "referral_accepted", _("Referral accepted")
+        IDENTIFICATION_APPROVED = "identification_approved", _("Identification approved")
+        ONWARD_REFERRAL = "onward_referral", _("Referred onward to a partner")
+        ONWARD_REFERRAL_WITHDRAWN = "onward_referral_withdrawn", _("Onward referral withdrawn")
+        FOLLOW_UP_STARTED = "follow_up_started", _("Post-course follow-up started")
+        MANUAL = "manual", _("Moved by a coordinator")
+        CLOSED = "closed", _("Case closed")
+        REOPENED = "reopened", _("Case reopened")
+        ALIGNED = "aligned", _("Brought into line with its records")
+
+    # The events that are a person's decision rather than a consequence of the records.
+    DECISIONS = frozenset({Event.MANUAL, Event.FOLLOW_UP_STARTED})
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="stage_changes"
+    )
+    from_stage = models.CharField(_("from stage"), max_length=20, choices=Case.Stage.choices, blank=True)
+    to_stage = models.CharField(_("to stage"), max_length=20, choices=Case.Stage.choices)
+    event = models.CharField(_("event"), max_length=30, choices=Event.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    actor = models.ForeignKey(
+        User, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["case", "-at"], name="stagechange_case_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_stage_display()} → {self.get_to_stage_display()}"
+
+
+class CaseTransfer(models.Model):
+    """A case handed over to another mandated NGO: proposed by the sending NGO's coordinator,
+    accepted (or declined) by the receiving NGO's coordinator (docs/lifecycle.md)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="transfers")
+    from_organisation = models.ForeignKey(
+        Organisation, verbose_name=_("from"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_organisation = models.ForeignKey(
+        Organisation, verbose_name=_("to"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED)
+    reason = models.TextField(_("reason for the transfer"))
+    proposed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("case transfer")
+        verbose_name_plural = _("case transfers")
+        ordering = ["-proposed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(status="proposed"), name="casetransfer_one_open_per_case"
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_organisation=models.F("to_organisation")),
+                name="casetransfer_to_another_ngo",
+            ),
+        ]
+        indexes = [models.Index(fields=["to_organisation", "status"], name="casetransfer_to_status_idx")]
 
 
 class CaseAssignment(models.Model):
@@ -576,6 +675,7 @@ class Alert(models.Model):
         PERMIT_EXPIRES_SOON = "permit_expires_soon", _("The residence permit expires soon")
         RISK_REVIEW_OVERDUE = "risk_review_overdue", _("The risk assessment is due for review")
         HIGH_RISK_NO_PLAN = "high_risk_no_plan", _("A high-risk case has no safety plan")
+        FOLLOW_UP_ENDED = "follow_up_ended", _("The post-course follow-up has ended: the case can be closed")
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="alerts")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)

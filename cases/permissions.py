@@ -44,6 +44,9 @@ class Action(StrEnum):
     CHANGE_CASE = "change_case"
     ASSIGN_CASEWORKER = "assign_caseworker"
     CLOSE_CASE = "close_case"
+    MOVE_STAGE = "move_stage"
+    REOPEN_CASE = "reopen_case"
+    TRANSFER_CASE = "transfer_case"
     VIEW_ACCESS_LOG = "view_access_log"
     ADMINISTER_USERS = "administer_users"
 
@@ -149,7 +152,14 @@ def can(user: User, action: str, case: Case | None = None) -> bool:
         if Role.CASEWORKER in roles and _in_mandated_ngo(user, case):
             return "change_case" in _guardian_codenames(user, case)
         return False
-    if action in (Action.ASSIGN_CASEWORKER, Action.CLOSE_CASE):
+    if action == Action.REOPEN_CASE:
+        return (
+            not case.is_open
+            and Role.COORDINATOR in roles
+            and _in_mandated_ngo(user, case)
+            and coordinator_opens(user, case)
+        )
+    if action in (Action.ASSIGN_CASEWORKER, Action.CLOSE_CASE, Action.MOVE_STAGE, Action.TRANSFER_CASE):
         return (
             case.is_open
             and Role.COORDINATOR in roles
@@ -200,6 +210,15 @@ def case_visibility_filter(user: User) -> Q | None:
     if Role.CASEWORKER in roles:
         return Q(organisation_id=user.organisation_id, pk__in=visible_case_ids(user))
     return None
+
+
+def is_coordinator_of(user: User, organisation_id: int | None) -> bool:
+    """An NGO coordinator of that mandated NGO (the receiving side of a transfer)."""
+    return (
+        organisation_id is not None
+        and Role.COORDINATOR in user_roles(user)
+        and getattr(user, "organisation_id", None) == organisation_id
+    )
 
 
 def assignable_caseworker(user: User, case: Case) -> bool:

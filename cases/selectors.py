@@ -16,7 +16,18 @@ from django.utils.translation import gettext_lazy
 
 from . import permissions, signals
 from .collation import lv_collated
-from .models import Case, CaseAccess, CaseAssignment, LegalRepresentative, Person, Role, User, normalise_name
+from .models import (
+    Case,
+    CaseAccess,
+    CaseAssignment,
+    CaseTransfer,
+    LegalRepresentative,
+    Organisation,
+    Person,
+    Role,
+    User,
+    normalise_name,
+)
 from .permissions import Action
 from .sections import timeline_sources
 
@@ -302,6 +313,10 @@ def history_timeline_entries(
     )
 
 
+# The case's own fields a timeline entry names; the stage is told by the stage history.
+_CASE_TIMELINE_FIELDS = {"victim_status", "closed_at", "close_reason", "risk_level", "person"}
+
+
 def case_timeline(*, case: Case) -> list[TimelineEntry]:
     """What happened to the case, newest first, built from the history tables."""
     case_records = list(case.history.select_related("history_user").order_by("history_date"))
@@ -315,9 +330,62 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
         .select_related("history_user", "user")
         .order_by("history_date")
     )
-    entries = _entries_for(
-        case_records, Case, created_title=_("Case opened"), changed_title=_("Case updated")
-    )
+    # A stage's move is told once, by its stage-history row naming the event (below); the case's
+    # own history row of that move adds nothing but the same change.
+    entries = [
+        e
+        for e in _entries_for(
+            case_records,
+            Case,
+            created_title=_("Case opened"),
+            changed_title=_("Case updated"),
+            fields=_CASE_TIMELINE_FIELDS,
+        )
+        if e.details or e.title != _("Case updated")
+    ]
+    for change in case.stage_changes.select_related("actor").order_by("at", "pk"):
+        if not change.from_stage:
+            continue  # the opening: "Case opened" above
+        entries.append(
+            TimelineEntry(
+                change.at,
+                change.actor.display_name if change.actor else _("the system"),
+                change.get_event_display(),
+                [
+                    _("%(field)s: %(old)s → %(new)s")
+                    % {
+                        "field": _field_label(Case, "stage"),
+                        "old": change.get_from_stage_display(),
+                        "new": change.get_to_stage_display(),
+                    }
+                ],
+                change.reason,
+            )
+        )
+    for transfer in case.transfers.select_related("proposed_by", "decided_by", "to_organisation"):
+        entries.append(
+            TimelineEntry(
+                transfer.proposed_at,
+                transfer.proposed_by.display_name,
+                _("Transfer to %(name)s proposed") % {"name": transfer.to_organisation.name},
+                [],
+                transfer.reason,
+            )
+        )
+        if transfer.decided_at:
+            entries.append(
+                TimelineEntry(
+                    transfer.decided_at,
+                    transfer.decided_by.display_name if transfer.decided_by else _("the system"),
+                    _("Transfer to %(name)s: %(status)s")
+                    % {
+                        "name": transfer.to_organisation.name,
+                        "status": transfer.get_status_display().lower(),
+                    },
+                    [],
+                    transfer.decline_reason,
+                )
+            )
     entries += [
         e
         for e in _entries_for(
@@ -348,3 +416,53 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
 def case_legal_representatives(*, case: Case) -> list[LegalRepresentative]:
     """A minor's legal representatives, current ones first, with who recorded and ended them."""
     return list(case.legal_representatives.select_related("recorded_by", "ended_by"))
+
+
+# --- transfers --------------------------------------------------------------------------------
+
+
+def transfers_incoming_for_user(*, user: User) -> QuerySet[CaseTransfer]:
+    """The transfers awaiting the answer of the user's NGO (its coordinators); the case's reference
+    and the sending NGO's reason, nothing of the file until it is accepted."""
+    if not permissions.is_coordinator_of(user, getattr(user, "organisation_id", None)):
+        return CaseTransfer.objects.none()
+    return (
+        CaseTransfer.objects.filter(
+            to_organisation_id=user.organisation_id, status=CaseTransfer.Status.PROPOSED
+        )
+        .select_related("case", "from_organisation", "proposed_by")
+        .order_by("proposed_at", "pk")
+    )
+
+
+def transfer_incoming_for_user_or_404(*, user: User, pk: int) -> CaseTransfer:
+    transfer = transfers_incoming_for_user(user=user).filter(pk=pk).first()
+    if transfer is None:
+        raise Http404
+    return transfer
+
+
+def transfer_open_for_case(*, case: Case) -> CaseTransfer | None:
+    return (
+        case.transfers.filter(status=CaseTransfer.Status.PROPOSED).select_related("to_organisation").first()
+    )
+
+
+def transfer_targets(*, case: Case) -> QuerySet[Organisation]:
+    """The other active mandated NGOs a case may be handed to."""
+    return Organisation.objects.filter(kind=Organisation.Kind.MANDATED_NGO, is_active=True).exclude(
+        pk=case.organisation_id
+    )
+
+
+def caseworkers_of(*, organisation_id: int) -> QuerySet[User]:
+    return (
+        User.objects.filter(
+            organisation_id=organisation_id,
+            is_active=True,
+            role_grants__role=Role.CASEWORKER,
+            role_grants__pending=False,
+        )
+        .order_by(lv_collated("last_name"), lv_collated("first_name"), "username")
+        .distinct()
+    )

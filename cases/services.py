@@ -14,7 +14,7 @@ from django.db.models import Max, Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import permissions
+from . import lifecycle, permissions
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -25,10 +25,12 @@ from .models import (
     Case,
     CaseAccess,
     CaseAssignment,
+    CaseTransfer,
     CaseUserObjectPermission,
     LegalRepresentative,
     Organisation,
     Person,
+    StageChange,
     User,
     UserRole,
 )
@@ -42,6 +44,42 @@ NOT_ASSIGNED = _("%(name)s is not assigned to this case.")
 STAGE_NOT_ALLOWED = _("A case in the stage %(current)s cannot move to %(target)s.")
 STATUS_NOT_ALLOWED = _("A %(current)s cannot become a %(target)s.")
 CLOSE_NEEDS_REASON = _("Give the reason for closing the case.")
+USE_CLOSING = _("Use closing to close a case.")
+ALREADY_IN_STAGE = _("The case is already in the stage %(stage)s.")
+MOVE_NEEDS_REASON = _("Give the reason for moving the case by hand.")
+MOVE_NEEDS_IDENTIFIED_VICTIM = _(
+    "State-funded assistance begins only after the identification is approved: a presumed victim's case cannot be moved to %(stage)s."
+)
+NOT_CLOSED = _("Only a closed case can be reopened; this one is in the stage %(stage)s.")
+REOPEN_NEEDS_REASON = _(
+    "Give the reason for reopening the case (for example, new information, or the person was trafficked again)."
+)
+TRANSFER_NEEDS_REASON = _("Give the reason for the transfer.")
+TRANSFER_NOT_A_MANDATED_NGO = _(
+    "A case can be transferred only to another mandated NGO; %(name)s is not one."
+)
+TRANSFER_SAME_NGO = _("The case is already held by %(name)s.")
+TRANSFER_ALREADY_PROPOSED = _(
+    "A transfer of this case to %(name)s is already awaiting its answer; cancel it first to propose another."
+)
+TRANSFER_NOT_OPEN = _("This transfer is no longer awaiting an answer (%(status)s).")
+TRANSFER_CASE_CLOSED = _("The case was closed after the transfer was proposed; it cannot be transferred.")
+DECLINE_NEEDS_REASON = _("Give the reason for declining the transfer, so that the sending NGO knows.")
+
+# How far along the stages a case is: an event moves a case forward to the stage its records imply,
+# never back (a manual move to a later stage is not undone by an earlier stage's event). Only
+# withdrawing an onward referral moves a case back out of reintegration (docs/lifecycle.md).
+STAGE_RANK: dict[str, int] = {
+    Case.Stage.REFERRAL: 0,
+    Case.Stage.IDENTIFICATION: 1,
+    Case.Stage.REHABILITATION: 2,
+    Case.Stage.FOLLOW_UP: 3,
+    Case.Stage.REINTEGRATION: 4,
+    Case.Stage.CLOSED: 5,
+}
+BACKWARD_EVENTS = frozenset({StageChange.Event.ONWARD_REFERRAL_WITHDRAWN})
+# Stages of state-funded assistance: only an identified victim's case is moved there by hand.
+STATE_FUNDED_STAGES = frozenset({Case.Stage.REHABILITATION, Case.Stage.FOLLOW_UP})
 
 
 def history_stamp(obj: Model, *, actor: User | None, reason: StrOrPromise = "") -> None:
@@ -95,6 +133,7 @@ def case_open(
     stage: str = Case.Stage.IDENTIFICATION,
     reason: str = "",
     external_id: str = "",
+    event: str = StageChange.Event.OPENED,
 ) -> Case:
     """Open a case with the next reference of the year (NRM-2026-0042)."""
     if organisation.kind != Organisation.Kind.MANDATED_NGO:
@@ -121,6 +160,7 @@ def case_open(
                 case.save()
         except IntegrityError:
             continue
+        _record_stage_change(case, from_stage="", event=event, actor=actor, reason=reason)
         return case
     raise IntegrityError("could not allocate a case reference")
 
@@ -129,20 +169,97 @@ def _locked(case: Case) -> Case:
     return Case.objects.select_for_update().select_related("organisation").get(pk=case.pk)
 
 
-@transaction.atomic
-def case_move_to_stage(*, case: Case, stage: str, actor: User, reason: str = "") -> Case:
-    case = _locked(case)
-    permissions.require(actor, Action.CHANGE_CASE, case)
+def _record_stage_change(
+    case: Case, *, from_stage: str, event: str, actor: User | None, reason: str = ""
+) -> None:
+    change = StageChange(
+        case=case, from_stage=from_stage, to_stage=case.stage, event=event, reason=reason, actor=actor
+    )
+    history_stamp(change, actor=actor, reason=reason)
+    change.save()
+
+
+def _move(
+    case: Case,
+    stage: str,
+    *,
+    event: str,
+    actor: User | None,
+    reason: str = "",
+    fields: tuple[str, ...] | list[str] = (),
+) -> Case:
+    """The one place a stage changes: along the allowed transitions, with a history row naming the
+    event and a row of the stage history. The caller holds the case's row lock."""
     if stage not in STAGE_TRANSITIONS[case.stage]:
         raise ValidationError(
-            STAGE_NOT_ALLOWED % {"current": case.get_stage_display(), "target": Case.Stage(stage).label}
+            {
+                "stage": STAGE_NOT_ALLOWED
+                % {"current": case.get_stage_display(), "target": Case.Stage(stage).label}
+            }
         )
-    if stage == Case.Stage.CLOSED:
-        raise ValidationError(_("Use closing to close a case."))
+    previous = case.stage
     case.stage = stage
-    history_stamp(case, actor=actor, reason=reason)
-    case.save(update_fields=["stage", "updated_at"])
+    label = str(StageChange.Event(event).label)
+    history_stamp(case, actor=actor, reason=f"{label}: {reason}" if reason else label)
+    case.save(update_fields=["stage", "updated_at", *fields])
+    _record_stage_change(case, from_stage=previous, event=event, actor=actor, reason=reason)
     return case
+
+
+@transaction.atomic
+def case_stage_follow(*, case: Case, event: str, actor: User | None, reason: str = "") -> Case:
+    """After an event a stage app recorded (in the same transaction), move the case to the stage
+    its records now imply (cases.lifecycle). Stage apps call this; it never needs to know them."""
+    case = _locked(case)
+    if not case.is_open:
+        return case
+    target = lifecycle.implied_stage(case)
+    if target == case.stage:
+        return case
+    if event in BACKWARD_EVENTS:
+        latest = case.stage_changes.order_by("-at", "-pk").first()
+        if case.stage != Case.Stage.REINTEGRATION or (latest and latest.event in StageChange.DECISIONS):
+            return case
+    elif STAGE_RANK[target] <= STAGE_RANK[case.stage]:
+        return case
+    return _move(case, target, event=event, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def case_move_to_stage(*, case: Case, stage: str, actor: User, reason: str = "") -> Case:
+    """A coordinator moves the case by hand, with a reason, along the allowed transitions."""
+    case = _locked(case)
+    permissions.require(actor, Action.MOVE_STAGE, case)
+    if stage == Case.Stage.CLOSED:
+        raise ValidationError({"stage": USE_CLOSING})
+    if stage == case.stage:
+        raise ValidationError({"stage": ALREADY_IN_STAGE % {"stage": case.get_stage_display()}})
+    if stage not in STAGE_TRANSITIONS[case.stage]:
+        raise ValidationError(
+            {
+                "stage": STAGE_NOT_ALLOWED
+                % {"current": case.get_stage_display(), "target": Case.Stage(stage).label}
+            }
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": MOVE_NEEDS_REASON})
+    if stage in STATE_FUNDED_STAGES and case.victim_status != Case.VictimStatus.IDENTIFIED:
+        raise ValidationError({"stage": MOVE_NEEDS_IDENTIFIED_VICTIM % {"stage": Case.Stage(stage).label}})
+    refusals = lifecycle.stage_guard_refusals(case, stage)
+    if refusals:
+        raise ValidationError({"stage": refusals})
+    event = StageChange.Event.FOLLOW_UP_STARTED if stage == Case.Stage.FOLLOW_UP else StageChange.Event.MANUAL
+    return _move(case, stage, event=event, actor=actor, reason=reason)
+
+
+def stages_reachable_by_hand(case: Case) -> list[tuple[str, StrOrPromise]]:
+    """The stages a coordinator may try to move the case to (the form's choices)."""
+    return [
+        (value, label)
+        for value, label in Case.Stage.choices
+        if value in STAGE_TRANSITIONS[case.stage] and value != Case.Stage.CLOSED and case.is_open
+    ]
 
 
 def case_set_victim_status(*, case: Case, status: str, actor: User | None, reason: str = "") -> Case:
@@ -170,15 +287,158 @@ def case_close(*, case: Case, actor: User, reason: str) -> Case:
         raise ValidationError(
             STAGE_NOT_ALLOWED % {"current": case.get_stage_display(), "target": Case.Stage.CLOSED.label}
         )
-    case.stage = Case.Stage.CLOSED
     case.closed_at = timezone.now()
     case.close_reason = reason.strip()
-    history_stamp(case, actor=actor, reason=reason.strip())
-    case.save(update_fields=["stage", "closed_at", "close_reason", "updated_at"])
-    # A closed case is no longer worked: assignments end and their permissions go.
+    _move(
+        case,
+        Case.Stage.CLOSED,
+        event=StageChange.Event.CLOSED,
+        actor=actor,
+        reason=reason.strip(),
+        fields=["closed_at", "close_reason"],
+    )
+    # A closed case is no longer worked: assignments end and their permissions go. Partners lose
+    # their narrow view with it (it opens only while the case is open).
     for assignment in case.assignments.filter(ended_at__isnull=True).select_related("user"):
         _end_assignment(assignment, actor=actor)
     return case
+
+
+@transaction.atomic
+def case_reopen(*, case: Case, actor: User, reason: str, caseworker: User | None = None) -> Case:
+    """A coordinator reopens a closed case with a reason: it returns to the stage its records
+    imply; access is granted again by assignment (here, or later on the case page)."""
+    case = _locked(case)
+    if case.is_open:
+        if permissions.can(actor, Action.CLOSE_CASE, case):
+            raise ValidationError(NOT_CLOSED % {"stage": case.get_stage_display()})
+        raise PermissionDenied
+    permissions.require(actor, Action.REOPEN_CASE, case)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": REOPEN_NEEDS_REASON})
+    if caseworker is not None and not permissions.assignable_caseworker(caseworker, case):
+        raise ValidationError({"caseworker": NOT_ASSIGNABLE % {"name": caseworker.display_name}})
+    target = lifecycle.implied_stage(case, include_closed=False)
+    case.closed_at = None
+    case.close_reason = ""
+    _move(
+        case,
+        target,
+        event=StageChange.Event.REOPENED,
+        actor=actor,
+        reason=reason,
+        fields=["closed_at", "close_reason"],
+    )
+    if caseworker is not None:
+        case_assign_caseworker(case=case, caseworker=caseworker, actor=actor)
+    return case
+
+
+# --- transfers to another mandated NGO --------------------------------------------------------
+
+
+@transaction.atomic
+def case_transfer_propose(
+    *, case: Case, to_organisation: Organisation, actor: User, reason: str
+) -> CaseTransfer:
+    """The sending NGO's coordinator proposes to hand the case over; nothing moves until the
+    receiving NGO's coordinator accepts."""
+    case = _locked(case)
+    permissions.require(actor, Action.TRANSFER_CASE, case)
+    if to_organisation.kind != Organisation.Kind.MANDATED_NGO or not to_organisation.is_active:
+        raise ValidationError({"organisation": TRANSFER_NOT_A_MANDATED_NGO % {"name": to_organisation.name}})
+    if to_organisation.pk == case.organisation_id:
+        raise ValidationError({"organisation": TRANSFER_SAME_NGO % {"name": to_organisation.name}})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": TRANSFER_NEEDS_REASON})
+    pending = (
+        case.transfers.filter(status=CaseTransfer.Status.PROPOSED).select_related("to_organisation").first()
+    )
+    if pending is not None:
+        raise ValidationError(TRANSFER_ALREADY_PROPOSED % {"name": pending.to_organisation.name})
+    transfer = CaseTransfer(
+        case=case,
+        from_organisation=case.organisation,
+        to_organisation=to_organisation,
+        reason=reason,
+        proposed_by=actor,
+    )
+    history_stamp(transfer, actor=actor, reason=reason)
+    transfer.save()
+    return transfer
+
+
+def _locked_transfer(transfer: CaseTransfer) -> tuple[Case, CaseTransfer]:
+    # One lock order everywhere: the case first, then its transfer.
+    case = _locked(transfer.case)
+    transfer = (
+        CaseTransfer.objects.select_for_update()
+        .select_related("from_organisation", "to_organisation")
+        .get(pk=transfer.pk)
+    )
+    transfer.case = case
+    if transfer.status != CaseTransfer.Status.PROPOSED:
+        raise ValidationError(TRANSFER_NOT_OPEN % {"status": transfer.get_status_display().lower()})
+    return case, transfer
+
+
+def _decide_transfer(transfer: CaseTransfer, *, status: str, actor: User, reason: str = "") -> None:
+    transfer.status = status
+    transfer.decided_by = actor
+    transfer.decided_at = timezone.now()
+    transfer.decline_reason = reason
+    history_stamp(transfer, actor=actor, reason=reason)
+    transfer.save(update_fields=["status", "decided_by", "decided_at", "decline_reason"])
+
+
+@transaction.atomic
+def case_transfer_accept(
+    *, transfer: CaseTransfer, actor: User, caseworker: User | None = None
+) -> CaseTransfer:
+    """The receiving NGO's coordinator accepts: the case and every access move with it. The
+    sending NGO's caseworkers are unassigned; the receiving NGO assigns its own."""
+    case, transfer = _locked_transfer(transfer)
+    if not permissions.is_coordinator_of(actor, transfer.to_organisation_id):
+        raise PermissionDenied
+    if not case.is_open:
+        raise ValidationError(TRANSFER_CASE_CLOSED)
+    for assignment in case.assignments.filter(ended_at__isnull=True).select_related("user"):
+        _end_assignment(assignment, actor=actor)
+    case.organisation = transfer.to_organisation
+    history_stamp(
+        case,
+        actor=actor,
+        reason=str(_("Transferred from %(from)s to %(to)s"))
+        % {"from": transfer.from_organisation.name, "to": transfer.to_organisation.name},
+    )
+    case.save(update_fields=["organisation", "updated_at"])
+    _decide_transfer(transfer, status=CaseTransfer.Status.ACCEPTED, actor=actor)
+    if caseworker is not None:
+        case_assign_caseworker(case=case, caseworker=caseworker, actor=actor)
+    return transfer
+
+
+@transaction.atomic
+def case_transfer_decline(*, transfer: CaseTransfer, actor: User, reason: str) -> CaseTransfer:
+    _case, transfer = _locked_transfer(transfer)
+    if not permissions.is_coordinator_of(actor, transfer.to_organisation_id):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": DECLINE_NEEDS_REASON})
+    _decide_transfer(transfer, status=CaseTransfer.Status.DECLINED, actor=actor, reason=reason)
+    return transfer
+
+
+@transaction.atomic
+def case_transfer_cancel(*, transfer: CaseTransfer, actor: User) -> CaseTransfer:
+    case, transfer = _locked_transfer(transfer)
+    if not permissions.can(actor, Action.TRANSFER_CASE, case):
+        raise PermissionDenied
+    _decide_transfer(transfer, status=CaseTransfer.Status.CANCELLED, actor=actor)
+    return transfer
 
 
 # --- assignments ------------------------------------------------------------------------------

@@ -16,6 +16,11 @@ from .forms import (
     CloseCaseForm,
     EndLegalRepresentativeForm,
     LegalRepresentativeForm,
+    MoveStageForm,
+    ReopenCaseForm,
+    TransferAcceptForm,
+    TransferDeclineForm,
+    TransferProposeForm,
     UnassignCaseworkerForm,
 )
 from .forms import add_service_errors as _errors_to_form
@@ -47,6 +52,7 @@ def dashboard(request):
         context["my_cases"] = list(selectors.cases_assigned_to(user=user))
     if permissions.has_role(user, Role.COORDINATOR):
         context["unassigned"] = list(selectors.cases_without_caseworker(user=user))
+        context["incoming_transfers"] = selectors.transfers_incoming_for_user(user=user).count()
     shown = [c.pk for c in (context["my_cases"] or []) + (context["unassigned"] or [])]
     services.case_access_record_many(case_ids=shown, actor=user, kind=CaseAccess.Kind.LIST)
     return render(request, "cases/dashboard.html", context)
@@ -103,6 +109,10 @@ def case_detail(request, reference: str):
         "timeline": selectors.case_timeline(case=case),
         "can_assign": can_assign,
         "can_close": permissions.can(user, Action.CLOSE_CASE, case),
+        "can_move_stage": permissions.can(user, Action.MOVE_STAGE, case),
+        "can_reopen": permissions.can(user, Action.REOPEN_CASE, case),
+        "can_transfer": permissions.can(user, Action.TRANSFER_CASE, case),
+        "open_transfer": selectors.transfer_open_for_case(case=case),
         "can_view_access_log": permissions.can(user, Action.VIEW_ACCESS_LOG, case),
         "assign_form": AssignCaseworkerForm(caseworkers=selectors.caseworkers_assignable_to(case=case))
         if can_assign
@@ -264,3 +274,159 @@ def representative_end(request, reference: str, pk: int):
         success=_("The legal representative's part was ended."),
         done_url=case.get_absolute_url(),
     )
+
+
+def _form_page(request, template: str, context: dict, form) -> object:
+    return render(
+        request, template, {**context, "form": form}, status=400 if request.method == "POST" else 200
+    )
+
+
+@login_required
+def case_move_stage(request, reference: str):
+    """A coordinator moves the case by hand, with a reason (docs/lifecycle.md)."""
+    case = _case_for_action(request, reference)
+    if not permissions.can(request.user, Action.MOVE_STAGE, case):
+        raise PermissionDenied
+    form = MoveStageForm(request.POST or None, stages=services.stages_reachable_by_hand(case))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_move_to_stage(
+                case=case,
+                stage=form.cleaned_data["stage"],
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("The case was moved."))
+            return redirect(case)
+    return _form_page(request, "cases/case_stage.html", {"case": case}, form)
+
+
+@login_required
+def case_reopen(request, reference: str):
+    case = _case_for_action(request, reference)
+    if not permissions.can(request.user, Action.REOPEN_CASE, case):
+        raise PermissionDenied
+    form = ReopenCaseForm(
+        request.POST or None, caseworkers=selectors.caseworkers_of(organisation_id=case.organisation_id)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_reopen(
+                case=case,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                caseworker=form.cleaned_data["caseworker"],
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("The case was reopened."))
+            return redirect(case)
+    return _form_page(request, "cases/case_reopen.html", {"case": case}, form)
+
+
+@login_required
+def case_transfer(request, reference: str):
+    """The sending coordinator proposes to hand the case to another mandated NGO."""
+    case = _case_for_action(request, reference)
+    if not permissions.can(request.user, Action.TRANSFER_CASE, case):
+        raise PermissionDenied
+    form = TransferProposeForm(request.POST or None, organisations=selectors.transfer_targets(case=case))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_transfer_propose(
+                case=case,
+                to_organisation=form.cleaned_data["organisation"],
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("The transfer was proposed; the other NGO's coordinator answers it."))
+            return redirect(case)
+    return _form_page(
+        request,
+        "cases/case_transfer.html",
+        {"case": case, "open_transfer": selectors.transfer_open_for_case(case=case)},
+        form,
+    )
+
+
+@require_POST
+@login_required
+def case_transfer_cancel(request, reference: str):
+    case = _case_for_action(request, reference)
+    transfer = selectors.transfer_open_for_case(case=case)
+    if transfer is None:
+        raise Http404
+    try:
+        services.case_transfer_cancel(transfer=transfer, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The transfer was cancelled."))
+    return redirect(case)
+
+
+@login_required
+@require_GET
+def transfers_incoming(request):
+    """The transfers awaiting the answer of the coordinator's NGO."""
+    if not permissions.has_role(request.user, Role.COORDINATOR):
+        raise Http404
+    transfers = list(selectors.transfers_incoming_for_user(user=request.user))
+    caseworkers = selectors.caseworkers_of(organisation_id=request.user.organisation_id)
+    rows = [
+        (
+            t,
+            TransferAcceptForm(caseworkers=caseworkers, prefix=f"a{t.pk}"),
+            TransferDeclineForm(prefix=f"d{t.pk}"),
+        )
+        for t in transfers
+    ]
+    return render(request, "cases/transfers.html", {"rows": rows})
+
+
+@require_POST
+@login_required
+def transfer_accept(request, pk: int):
+    transfer = selectors.transfer_incoming_for_user_or_404(user=request.user, pk=pk)
+    form = TransferAcceptForm(
+        request.POST,
+        caseworkers=selectors.caseworkers_of(organisation_id=request.user.organisation_id),
+        prefix=f"a{transfer.pk}",
+    )
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("cases:transfers")
+    try:
+        services.case_transfer_accept(
+            transfer=transfer, actor=request.user, caseworker=form.cleaned_data["caseworker"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("cases:transfers")
+    messages.success(request, _("The case was transferred to your NGO."))
+    return redirect(transfer.case)
+
+
+@require_POST
+@login_required
+def transfer_decline(request, pk: int):
+    transfer = selectors.transfer_incoming_for_user_or_404(user=request.user, pk=pk)
+    form = TransferDeclineForm(request.POST, prefix=f"d{transfer.pk}")
+    form.is_valid()
+    try:
+        services.case_transfer_decline(
+            transfer=transfer, actor=request.user, reason=form.cleaned_data.get("reason", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The transfer was declined."))
+    return redirect("cases:transfers")

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
 from cases import services as case_services
-from cases.models import Case, Organisation, Person, Role, User
+from cases.models import Case, Organisation, Person, Role, StageChange, User
 from cases.permissions import case_visibility_filter
 from cases.services import history_stamp
 from operations.models import OutboxEmail
@@ -327,6 +327,7 @@ def referral_accept(
         actor=actor,
         stage=Case.Stage.IDENTIFICATION,
         reason=gettext_now("Case opened from a referral"),
+        event=StageChange.Event.REFERRAL_ACCEPTED,
     )
     # Raises a ValidationError for a caseworker who cannot take the case; the atomic block then
     # rolls back the person and the case with it.

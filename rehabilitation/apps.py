@@ -39,6 +39,10 @@ class RehabilitationConfig(AppConfig):
         from . import selectors as timeline_selectors
 
         register_timeline_source(key="rehabilitation", entries=timeline_selectors.case_timeline_entries)
+        from cases.lifecycle import register_stage_guard
+        from cases.models import Case
+
+        register_stage_guard(stage=Case.Stage.FOLLOW_UP, check=timeline_selectors.follow_up_refusal)
         from cases.demo import register_demo_loader
         from cases.sections import register_case_api_extra, register_case_section, register_dashboard_panel
 

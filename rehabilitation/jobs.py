@@ -35,13 +35,14 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import DateField, F, IntegerField, Sum, Value
+from django.db.models import DateField, Exists, F, IntegerField, OuterRef, Sum, Value
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import override
 
+from cases import periods
 from cases.models import Alert, Case, CaseAssignment
 from operations.models import OutboxEmail
 from operations.services import outbox_deliver_after_commit
@@ -300,6 +301,44 @@ def _permit_alerts(today: datetime.date, stamp) -> int:
     )
 
 
+def _follow_up_alerts(today: datetime.date, stamp) -> int:
+    """A case waiting in the post-course follow-up whose two years have passed: the coordinator
+    can close it (docs/lifecycle.md). Due the day after the window's last day, once per case.
+
+    The window's last day is a calendar-year step (29 February), which SQL cannot share with
+    limits.post_course_last_day; the candidates are the few cases whose window ended and that
+    have no such alert yet, so a short loop computes the dates and one insert writes them.
+    """
+    later = RehabilitationCourse.objects.filter(
+        case_id=OuterRef("case_id"), start_date__gt=OuterRef("start_date")
+    )
+    ended_by = periods.add_years(today, -limits.POST_COURSE_YEARS)
+    candidates = (
+        RehabilitationCourse.objects.filter(case__stage=Case.Stage.FOLLOW_UP, ended_on__isnull=False)
+        .filter(ended_on__lte=ended_by)
+        .exclude(Exists(later))
+        .exclude(case__alerts__kind=Kind.FOLLOW_UP_ENDED)
+        .values_list("case_id", "ended_on")
+    )
+    rows = []
+    for case_id, ended_on in candidates:
+        last = limits.post_course_last_day(ended_on)
+        if last < today:
+            rows.append(
+                Alert(
+                    case_id=case_id,
+                    kind=Kind.FOLLOW_UP_ENDED,
+                    due_on=last + datetime.timedelta(days=1),
+                    created_at=stamp,
+                )
+            )
+    if not rows:
+        return 0
+    # Without history here: the run copies every alert it raised (created_at = stamp) at once.
+    Alert.objects.bulk_create(rows, ignore_conflicts=True)
+    return Alert.objects.filter(kind=Kind.FOLLOW_UP_ENDED, created_at=stamp).count()
+
+
 # The placeholder a case's reference replaces in the link: the URL is reversed once per run,
 # not once per e-mail (a reverse() per row took most of a 37,000-e-mail run).
 _REFERENCE_SLOT = "REFERENCE-SLOT"
@@ -422,6 +461,8 @@ def enforce_limits(*, today: datetime.date | None = None) -> RunResult:
         lap("reflection periods")
         result.alerts[Kind.PERMIT_EXPIRES_SOON] = _permit_alerts(today, stamp)
         lap("permit alerts")
+        result.alerts[Kind.FOLLOW_UP_ENDED] = _follow_up_alerts(today, stamp)
+        lap("follow-up alerts")
         if result.alerts_raised:
             _copy_to_history(
                 Alert,

@@ -236,7 +236,9 @@ def _deadline_offsets() -> dict[str, int]:
 
 
 # Kinds whose deadline has passed by the time they are raised: shown as "ended", not "overdue".
-ENDED_KINDS = frozenset({Alert.Kind.COURSE_LIMIT_REACHED, Alert.Kind.REFLECTION_ENDED})
+ENDED_KINDS = frozenset(
+    {Alert.Kind.COURSE_LIMIT_REACHED, Alert.Kind.REFLECTION_ENDED, Alert.Kind.FOLLOW_UP_ENDED}
+)
 USED_UP_KINDS = frozenset({Alert.Kind.COURT_HOURS_100})
 
 
@@ -318,3 +320,24 @@ def case_timeline_entries(case: Case) -> list[TimelineEntry]:
         changed_title=_("Rehabilitation course updated"),
         fields={"status", "ended_on"},
     )
+
+
+# --- the post-course follow-up (cases.lifecycle, docs/lifecycle.md) ---------------------------
+
+
+def follow_up_refusal(case: Case) -> str | None:
+    """A case waits in follow-up only after its course ended and while the two-year window of the
+    post-course consultations is still open."""
+    from django.utils.translation import gettext
+
+    course = RehabilitationCourse.objects.filter(case=case).order_by("-start_date", "-pk").first()
+    if course is None:
+        return gettext("The follow-up comes after a rehabilitation course, and this case has none.")
+    if course.is_active:
+        return gettext("The rehabilitation course is still running: end it before the follow-up starts.")
+    last = limits.post_course_last_day(course.ended_on)
+    if last < timezone.localdate():
+        return gettext(
+            "The two years of post-course follow-up ended on %(date)s: close the case instead."
+        ) % {"date": last.isoformat()}
+    return None

@@ -21,6 +21,16 @@ class ReintegrationConfig(AppConfig):
         from . import selectors as timeline_selectors
 
         register_timeline_source(key="reintegration", entries=timeline_selectors.case_timeline_entries)
+        from cases.lifecycle import register_stage_evidence, register_stage_guard
+        from cases.models import Case
+
+        register_stage_evidence(
+            key="referred_onward",
+            stage=Case.Stage.REINTEGRATION,
+            priority=20,
+            case_ids=timeline_selectors.cases_referred_onward,
+        )
+        register_stage_guard(stage=Case.Stage.FOLLOW_UP, check=timeline_selectors.follow_up_refusal)
         from cases.demo import register_demo_loader
         from cases.sections import register_case_section, register_dashboard_panel, register_nav_item
 

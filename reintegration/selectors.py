@@ -219,3 +219,26 @@ def case_timeline_entries(case: Case) -> list[TimelineEntry]:
         changed_title=_("Reintegration referral updated"),
         fields={"status", "partner"},
     )
+
+
+# --- what the onward referrals imply for the case's stage (cases.lifecycle) -------------------
+
+
+def cases_referred_onward() -> QuerySet[PartnerReferral, Any]:
+    """The cases with an active onward referral, or one the partner completed: in reintegration.
+    A withdrawn referral counts for nothing (it was a mistake or never took place)."""
+    return PartnerReferral.objects.filter(
+        status__in=[PartnerReferral.Status.ACTIVE, PartnerReferral.Status.COMPLETED]
+    ).values("case_id")
+
+
+def follow_up_refusal(case: Case) -> str | None:
+    """The follow-up concludes the case but for the post-course consultations: no partner may
+    still be working on it."""
+    if PartnerReferral.objects.filter(case=case, status=PartnerReferral.Status.ACTIVE).exists():
+        from django.utils.translation import gettext
+
+        return gettext(
+            "An onward referral is still active: withdraw it, or let the partner complete it, before the follow-up starts."
+        )
+    return None

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, Organisation, User
+from cases import services as case_services
+from cases.models import Case, Organisation, StageChange, User
 from cases.services import history_stamp
 
 from . import permissions, selectors
@@ -162,6 +163,10 @@ def referral_create(
     referral = PartnerReferral(case=case, partner=partner, needs_note=needs_note, referred_by=actor, **basis)
     history_stamp(referral, actor=actor, reason=_("Referred onward"))
     referral.save()
+    # An active onward referral moves the case to reintegration, in the same transaction.
+    case_services.case_stage_follow(
+        case=case, event=StageChange.Event.ONWARD_REFERRAL, actor=actor, reason=partner.name
+    )
     return referral
 
 
@@ -217,6 +222,13 @@ def referral_withdraw(*, referral: PartnerReferral, actor: User, reason: str) ->
     referral.withdraw_reason = reason
     history_stamp(referral, actor=actor, reason=reason)
     referral.save(update_fields=["status", "withdrawn_at", "withdrawn_by", "withdraw_reason"])
+    # Without any other onward referral the case goes back to where its records put it.
+    case_services.case_stage_follow(
+        case=referral.case,
+        event=StageChange.Event.ONWARD_REFERRAL_WITHDRAWN,
+        actor=actor,
+        reason=referral.partner.name,
+    )
     return referral
 
 

@@ -29,6 +29,27 @@ class ServicesConfig(AppConfig):
         from . import selectors as timeline_selectors
 
         register_timeline_source(key="services", entries=timeline_selectors.case_timeline_entries)
+        from cases.lifecycle import register_stage_evidence, register_status_evidence
+        from cases.models import Case
+
+        register_status_evidence(
+            key="identified",
+            status=Case.VictimStatus.IDENTIFIED,
+            priority=20,
+            case_ids=timeline_selectors.cases_identified,
+        )
+        register_status_evidence(
+            key="not_identified",
+            status=Case.VictimStatus.NOT_IDENTIFIED,
+            priority=10,
+            case_ids=timeline_selectors.cases_not_identified,
+        )
+        register_stage_evidence(
+            key="identified",
+            stage=Case.Stage.REHABILITATION,
+            priority=10,
+            case_ids=timeline_selectors.cases_identified,
+        )
         from cases.demo import register_demo_loader
         from cases.sections import register_case_section, register_dashboard_panel
 

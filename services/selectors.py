@@ -175,3 +175,20 @@ def case_timeline_entries(case: Case) -> list[TimelineEntry]:
             fields={"decision", "decision_on", "valid_until"},
         ),
     ]
+
+
+# --- what the identification implies for the case's stage (cases.lifecycle) -------------------
+
+
+def cases_identified() -> QuerySet[Identification, Any]:
+    """The cases whose approved identification identified the person: an identified victim, in
+    rehabilitation (state-funded assistance) unless a later stage's records say more."""
+    return Identification.objects.filter(
+        status=Identification.Status.APPROVED, outcome=Identification.Outcome.IDENTIFIED
+    ).values("case_id")
+
+
+def cases_not_identified() -> QuerySet[Identification, Any]:
+    return Identification.objects.filter(
+        status=Identification.Status.APPROVED, outcome=Identification.Outcome.NOT_IDENTIFIED
+    ).values("case_id")

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import services as case_services
-from cases.models import Case, Role, User
+from cases.models import Case, Role, StageChange, User
 from cases.permissions import has_role
 from cases.services import history_stamp
 
@@ -174,6 +174,15 @@ def identification_approve(*, identification: Identification, actor: User) -> Id
             actor=actor,
             reason=str(_("Identification approved: %(ground)s"))
             % {"ground": identification.get_ground_display()},
+        )
+        # The stage follows in the same transaction: an identified victim's state-funded
+        # assistance begins (docs/lifecycle.md). "Not identified" keeps the case in identification
+        # until the coordinator closes it.
+        case_services.case_stage_follow(
+            case=case,
+            event=StageChange.Event.IDENTIFICATION_APPROVED,
+            actor=actor,
+            reason=identification.get_ground_display(),
         )
     else:
         case_services.case_set_victim_status(

@@ -2,7 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
-from cases.api import CaseViewSet
+from cases.api import CaseViewSet, TransferViewSet
 from referrals.api import ReferralViewSet
 from reintegration import api as reintegration_api
 
@@ -12,6 +12,7 @@ router.include_root_view = False
 # argument answered those with a 500; found by the security sweep).
 router.include_format_suffixes = False
 router.register("cases", CaseViewSet, basename="case")
+router.register("transfers", TransferViewSet, basename="transfer")
 router.register("referrals", ReferralViewSet, basename="referral")
 
 from services import api as services_api  # noqa: E402

@@ -98,12 +98,14 @@ def test_unassign_someone_not_assigned(mandated_ngo, caseworker, coordinator):
 
 def test_stage_moves_follow_allowed_transitions(mandated_ngo, coordinator):
     case = make_case(organisation=mandated_ngo)
+    case = services.case_set_victim_status(case=case, status=Case.VictimStatus.IDENTIFIED, actor=coordinator)
     case = services.case_move_to_stage(
         case=case, stage=Case.Stage.REHABILITATION, actor=coordinator, reason="Identified"
     )
     assert case.stage == Case.Stage.REHABILITATION
     last = case.history.first()
-    assert last.history_user == coordinator and last.history_change_reason == "Identified"
+    assert last.history_user == coordinator
+    assert last.history_change_reason == "Moved by a coordinator: Identified"
     with pytest.raises(ValidationError) as exc:
         services.case_move_to_stage(case=case, stage=Case.Stage.IDENTIFICATION, actor=coordinator)
     assert exc.value.messages == [
@@ -133,7 +135,7 @@ def test_close_needs_a_reason_and_a_coordinator(mandated_ngo, caseworker, coordi
         services.case_close(case=case, actor=caseworker, reason="Because")
     case = services.case_close(case=case, actor=coordinator, reason="Person left the country")
     assert case.stage == Case.Stage.CLOSED and case.closed_at is not None
-    assert case.history.first().history_change_reason == "Person left the country"
+    assert case.history.first().history_change_reason == "Case closed: Person left the country"
     with pytest.raises(PermissionDenied):
         services.case_close(case=case, actor=coordinator, reason="again")
 

@@ -183,6 +183,9 @@ def test_case_api_query_count_does_not_grow(
 def test_detail_shows_timeline_from_history(client, coordinator, caseworker, case_of_caseworker):
     from cases import services
 
+    services.case_set_victim_status(
+        case=case_of_caseworker, status=Case.VictimStatus.IDENTIFIED, actor=coordinator
+    )
     services.case_move_to_stage(
         case=case_of_caseworker, stage=Case.Stage.REHABILITATION, actor=coordinator, reason="Course started"
     )

@@ -65,6 +65,7 @@ def test_stage_history_with_dates(client, national, mandated_ngo, coordinator):
     from cases import services as case_services
 
     case = make_case(organisation=mandated_ngo)
+    case_services.case_set_victim_status(case=case, status="identified", actor=coordinator)
     case_services.case_move_to_stage(
         case=case, stage="rehabilitation", actor=coordinator, reason="Identified"
     )

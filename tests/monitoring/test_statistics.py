@@ -232,6 +232,7 @@ def test_figures_for_the_national_coordinator(national, data):
         "identification": 2,
         "rehabilitation": 2,
         "reintegration": 1,
+        "follow_up": 0,
         "closed": 1,
     }
     assert _rows(b["status"]) == {"identified": 3, "presumed": 2}

@@ -292,14 +292,14 @@ def test_the_job_runs_the_same_number_of_queries_for_3_and_30_cases(
     n, mandated_ngo, caseworker, django_assert_num_queries
 ):
     _population(n, mandated_ngo, caseworker)
-    # 15 statements (the last: the e-mails into the outbox, one INSERT ... SELECT) and the
+    # 16 statements (the last: the e-mails into the outbox, one INSERT ... SELECT) and the
     # transaction's savepoint pair; no more for 30 cases than for 3.
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         result = jobs.enforce_limits()
     assert result.courses_ended == n // 3
     assert Alert.objects.count() == result.alerts_raised > 0
     # The idle run: fewer, and fixed (nothing to end or copy to history, nobody to tell).
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         jobs.enforce_limits()
 
 
