@@ -222,3 +222,49 @@ def test_a_file_left_unconfirmed_for_a_day_is_deleted(
     client.force_login(coordinator)
     page = client.get(reverse("caseload:run", args=[old.pk])).content.decode()
     assert "was not confirmed within a day, so the file was deleted" in page
+
+
+def test_with_the_broker_unreachable_the_run_is_visibly_failed_never_stranded(
+    client, tmp_path, media_root, coordinator, monkeypatch, django_capture_on_commit_callbacks
+):
+    from caseload import tasks
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.check_import, "apply_async", refuse)
+    client.force_login(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("caseload:index"), {"file": upload(tmp_path, good_caseload())})
+    run = ImportRun.objects.get()
+    assert run.status == ImportRun.Status.FAILED and run.error == "not queued"
+    assert run.file_path == "" and not any((media_root / "imports").iterdir())
+    page = client.get(response["Location"]).content.decode()
+    assert str(services.NOT_QUEUED) in page
+
+
+# The session, the user, the roles, the two-factor device, the navigation's checks and the list.
+QUERIES_OF_THE_INDEX = 8
+
+
+@pytest.mark.parametrize("n", [1, 8])
+def test_the_list_of_imports_runs_the_same_queries_for_1_and_8(
+    n, client, tmp_path, media_root, coordinator, django_assert_num_queries
+):
+    for _ in range(n):
+        services.import_upload(actor=coordinator, upload=upload(tmp_path, {"persons": [{"person_id": "P"}]}))
+    client.force_login(coordinator)
+    client.get(reverse("caseload:index"))  # the session and the two-factor state warmed up
+    with django_assert_num_queries(QUERIES_OF_THE_INDEX):
+        page = client.get(reverse("caseload:index"))
+    text = page.content.decode()
+    assert all(
+        reverse("caseload:run", args=[pk]) in text for pk in ImportRun.objects.values_list("pk", flat=True)
+    )
+
+
+def test_the_page_speaks_latvian(client, settings, coordinator):
+    settings.LANGUAGE_CODE = "lv"
+    client.force_login(coordinator)
+    page = client.get(reverse("caseload:index"), HTTP_ACCEPT_LANGUAGE="lv").content.decode()
+    assert "Augšupielādēt un pārbaudīt" in page and "Lejupielādēt veidni (.xlsx)" in page
