@@ -85,6 +85,8 @@ compose-check:
 	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-compose-check-only}" \
 	POSTGRES_PASSWORD="$${POSTGRES_PASSWORD:-compose-check-only}" \
 	EMAIL_HOST="$${EMAIL_HOST:-smtp.invalid}" \
+	DOCUMENTS_KEYS="$${DOCUMENTS_KEYS:-compose-check-only}" \
+	MINIO_ROOT_PASSWORD="$${MINIO_ROOT_PASSWORD:-compose-check-only}" \
 	docker-compose -f docker-compose.yml config -q
 
 # pip-tools compiles the locks; the sed drops index options a local pip configuration adds.

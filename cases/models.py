@@ -638,6 +638,7 @@ class CaseAccess(models.Model):
         SUBJECT_ACCESS = "subject", _("Exported for the person (subject access)")
         EMERGENCY = "emergency", _("Opened in an emergency")
         LIST = "list", _("Saw it in a list")
+        DOWNLOAD = "download", _("Downloaded a document")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="accesses")
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="case_accesses")

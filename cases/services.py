@@ -504,10 +504,13 @@ def case_unassign_caseworker(*, case: Case, caseworker: User, actor: User) -> Ca
 def case_access_record(*, case: Case, actor: User, kind: str = CaseAccess.Kind.VIEW) -> CaseAccess:
     """Record that actor saw this case file; callers have already checked they may.
 
-    A partner's narrow view (kind NARROW) is decided by the reintegration capability, which
-    cases/ does not import: its callers check it, so only the full file is re-checked here.
+    A partner's narrow view (kind NARROW) is decided by the reintegration capability, and a
+    document's download (kind DOWNLOAD: a partner may download a document shared with them) by
+    the documents capability, which cases/ does not import: their callers check them, so only the
+    full file is re-checked here.
     """
-    if kind != CaseAccess.Kind.NARROW and not permissions.can(actor, Action.VIEW_CASE, case):
+    decided_above = (CaseAccess.Kind.NARROW, CaseAccess.Kind.DOWNLOAD)
+    if kind not in decided_above and not permissions.can(actor, Action.VIEW_CASE, case):
         raise PermissionDenied
     access = CaseAccess(
         case=case,

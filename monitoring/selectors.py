@@ -300,7 +300,7 @@ def case_audit_trail(*, user: User, case: Case) -> list[AuditEntry]:
         raise Http404
     entries: list[AuditEntry] = []
     for access in CaseAccess.objects.filter(case=case).select_related("user", "organisation"):
-        kind = "download" if access.kind == CaseAccess.Kind.PDF else "view"
+        kind = "download" if access.kind in (CaseAccess.Kind.PDF, CaseAccess.Kind.DOWNLOAD) else "view"
         entries.append(
             AuditEntry(
                 access.at,

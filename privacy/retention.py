@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import SecurityEvent
 from cases.models import Case
+from documents import services as document_services
 from referrals.models import ANONYMOUS, Referral
 
 from . import anonymise
@@ -76,6 +77,7 @@ class Report:
     declined_referrals: list[int] = field(default_factory=list)
     anonymous_notifications: list[int] = field(default_factory=list)
     security_events: int = 0
+    removed_documents: int = 0
 
     @property
     def total(self) -> int:
@@ -84,6 +86,7 @@ class Report:
             + len(self.declined_referrals)
             + len(self.anonymous_notifications)
             + self.security_events
+            + self.removed_documents
         )
 
     def lines(self) -> list[str]:
@@ -95,6 +98,7 @@ class Report:
             f"declined referrals: {verb} {len(self.declined_referrals)}",
             f"anonymous notifications: {verb} {len(self.anonymous_notifications)}",
             f"security log: {'would delete' if self.dry_run else 'deleted'} {self.security_events} events",
+            f"removed documents: {'would destroy' if self.dry_run else 'destroyed'} {self.removed_documents} files",
         ]
         return out
 
@@ -114,6 +118,7 @@ def apply_retention(*, dry_run: bool = False, now: datetime.datetime | None = No
         report.declined_referrals = list(declined.values_list("pk", flat=True))
         report.anonymous_notifications = list(anonymous.values_list("pk", flat=True))
         report.security_events = events.count()
+        report.removed_documents = document_services.documents_due_for_destruction(now=now).count()
         return report
     done = anonymise.anonymise_cases(
         case_ids=list(free.values_list("pk", flat=True)), rule=RetentionRule.CLOSED_CASE, now=now
@@ -132,6 +137,8 @@ def apply_retention(*, dry_run: bool = False, now: datetime.datetime | None = No
         now=now,
     )
     report.security_events = _delete_security_events(now)
+    # Removed and replaced files: their encrypted bytes go after DOCUMENTS_REMOVED_RETENTION_DAYS.
+    report.removed_documents = document_services.documents_destroy_removed(now=now)
     return report
 
 

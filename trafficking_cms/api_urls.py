@@ -79,4 +79,9 @@ from monitoring import api as monitoring_api  # noqa: E402
 router.register("monitoring/figures", monitoring_api.FiguresViewSet, basename="monitoring-figures")
 router.register(f"{_CASE}/audit-trail", monitoring_api.AuditTrailViewSet, basename="case-audit-trail")
 
+from documents import api as documents_api  # noqa: E402
+
+router.register(f"{_CASE}/documents", documents_api.CaseDocumentViewSet, basename="case-document")
+router.register("documents", documents_api.DocumentViewSet, basename="document")
+
 urlpatterns = router.urls

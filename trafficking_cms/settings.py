@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "monitoring",
     "privacy",
     "safety",
+    "documents",
     "accounts",
     "operations",
     "caseload",
@@ -232,6 +233,46 @@ STORAGES = {
 if PRODUCTION:
     STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+
+# --- Documents: encrypted at rest, never under a public URL (docs/documents.md) ---------------
+# The demo keeps them on the filesystem under MEDIA_ROOT/documents/ (MEDIA_ROOT is never served);
+# production sets DOCUMENTS_S3_BUCKET for an S3-compatible store (MinIO in docker-compose.yml).
+if os.environ.get("DOCUMENTS_S3_BUCKET"):
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["DOCUMENTS_S3_BUCKET"],
+            "endpoint_url": os.environ.get("DOCUMENTS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("DOCUMENTS_S3_REGION", "us-east-1"),
+            "access_key": os.environ.get("DOCUMENTS_S3_ACCESS_KEY_ID"),
+            "secret_key": os.environ.get("DOCUMENTS_S3_SECRET_ACCESS_KEY"),
+            # Private objects, never a presigned or public URL: downloads go through the view.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "location": "documents",
+            "addressing_style": os.environ.get("DOCUMENTS_S3_ADDRESSING_STYLE", "path"),
+        },
+    }
+else:
+    STORAGES["documents"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # No location: MEDIA_ROOT, read when used (tests move it); names start with documents/.
+        "OPTIONS": {"file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+    }
+DOCUMENTS_MAX_BYTES = int(os.environ.get("DOCUMENTS_MAX_MB", "20")) * 1024 * 1024
+# The key-encryption keys: "id:base64-of-32-bytes" separated by commas, the first one current;
+# the others are kept only until `manage.py rotate_document_keys` has re-wrapped every file.
+DOCUMENTS_KEYS = os.environ.get("DOCUMENTS_KEYS", "")
+if not DOCUMENTS_KEYS:
+    if PRODUCTION:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("Set DOCUMENTS_KEYS in production (docs/documents.md).")
+    # The demo's key, public in this file: only for the demo and the tests.
+    DOCUMENTS_KEYS = "demo:ZGVtby1rZXktbm90LWZvci1wcm9kdWN0aW9uLTAwMDA="
+# Removed and replaced files: their encrypted bytes are destroyed this many days after removal.
+DOCUMENTS_REMOVED_RETENTION_DAYS = int(os.environ.get("DOCUMENTS_REMOVED_RETENTION_DAYS", "30"))
 
 # --- E-mail -----------------------------------------------------------------------------------
 _email_backend = os.environ.get(

@@ -27,6 +27,7 @@ urlpatterns = [
     path("rehabilitation/", include("rehabilitation.urls")),
     path("reintegration/", include("reintegration.urls")),
     path("safety/", include("safety.urls")),
+    path("documents/", include("documents.urls")),
     path("security/", include("accounts.urls")),
     path("api/v1/", include("trafficking_cms.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -43,6 +43,7 @@ OBJECT_MODELS = {
 # The same, for every route under a path prefix.
 OBJECT_MODELS_BY_PREFIX = {
     "reintegration/<int:pk>/": "reintegration.PartnerReferral",
+    "documents/<int:pk>/": "documents.Document",
 }
 # An id no row has: the page must answer 404, never 500.
 MISSING_ID = "987654321"
@@ -54,6 +55,7 @@ PROJECT_APPS = (
     "reintegration",
     "monitoring",
     "safety",
+    "documents",
     "accounts",
     "axes",
     "auth",
@@ -337,6 +339,10 @@ WHO_MAY_OPEN: list[tuple[str, frozenset]] = [
     ("operations/", frozenset({"admin"})),
     # The caseload import: the coordinators of a mandated NGO, each into their own NGO.
     ("caseload/", NGO_COORDINATORS),
+    # Attaching and printing the papers: whoever works the case.
+    ("documents/cases/", NGO),
+    # A document: through the case file, or by a partner it was shared with (documents/selectors.py).
+    ("documents/", CASE_READERS | PARTNERS),
     ("reintegration/cases/", NGO),
     ("reintegration/", PARTNERS | NGO),
     ("security/password/reset/", PUBLIC),
@@ -352,6 +358,7 @@ WHO_MAY_OPEN: list[tuple[str, frozenset]] = [
     ("api/v1/^referrals/", FIRST_RESPONDERS | NGO_COORDINATORS | {"national"}),
     ("api/v1/^reintegration/", PARTNERS | NGO | {"national"}),
     ("api/v1/^monitoring/", NGO_COORDINATORS | {"national"}),
+    ("api/v1/^documents/", CASE_READERS | PARTNERS),
     ("", LOGGED_IN),  # the dashboard: the empty pattern only (see who_may_open)
 ]
 
