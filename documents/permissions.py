@@ -16,7 +16,7 @@ from enum import StrEnum
 from django.core.exceptions import PermissionDenied
 
 from cases import permissions as case_permissions
-from cases.models import Case
+from cases.models import Case, User
 from cases.permissions import Action as CaseAction
 
 
@@ -28,7 +28,7 @@ class Action(StrEnum):
     PRINT_PAPERS = "print_papers"
 
 
-def can(user, action: str, case: Case) -> bool:
+def can(user: User, action: str, case: Case) -> bool:
     if action == Action.VIEW:
         return case_permissions.can(user, CaseAction.VIEW_CASE, case)
     if action in (Action.ATTACH, Action.CHANGE, Action.SHARE, Action.PRINT_PAPERS):
@@ -36,6 +36,6 @@ def can(user, action: str, case: Case) -> bool:
     return False
 
 
-def require(user, action: str, case: Case) -> None:
+def require(user: User, action: str, case: Case) -> None:
     if not can(user, action, case):
         raise PermissionDenied

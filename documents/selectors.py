@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 
@@ -13,12 +15,15 @@ from . import permissions
 from .models import Document, DocumentShare, RecordKind
 from .permissions import Action
 
+if TYPE_CHECKING:
+    from reintegration.models import PartnerReferral
+
 
 def documents_case_for_user_or_404(*, user: User, reference: str) -> Case:
     return case_selectors.case_get_for_user_or_404(user=user, reference=reference)
 
 
-def _active_shares() -> Prefetch:
+def _active_shares() -> Prefetch:  # type: ignore[type-arg]
     return Prefetch(
         "shares",
         queryset=DocumentShare.objects.filter(revoked_at__isnull=True).select_related("referral__partner"),
@@ -89,7 +94,7 @@ def document_versions(*, document: Document) -> list[Document]:
     return versions
 
 
-def document_shared_with_referral(*, user: User, referral) -> list[Document]:
+def document_shared_with_referral(*, user: User, referral: PartnerReferral) -> list[Document]:
     """The documents shared with this onward referral, for its partner's narrow view."""
     shares = _shared_with_user(user).filter(referral=referral, document=OuterRef("pk"))
     return list(

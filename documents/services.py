@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime
 import logging
 import secrets
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import storages
+from django.core.files.storage import Storage, storages
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +24,9 @@ from . import crypto, permissions, records
 from .files import checked_content
 from .models import RECORDS_WITHOUT_ID, Document, DocumentShare, RecordKind
 from .permissions import Action
+
+if TYPE_CHECKING:
+    from reintegration.models import PartnerReferral
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +39,7 @@ ALREADY_SHARED = _("This document is already shared with that partner.")
 NOT_SHARED = _("This document is not shared with that partner.")
 
 
-def storage():
+def storage() -> Storage:
     return storages["documents"]
 
 
@@ -82,7 +88,7 @@ def document_attach(
     *,
     case: Case,
     actor: User,
-    upload,
+    upload: UploadedFile[bytes],
     doc_type: str,
     title: str,
     document_date: datetime.date,
@@ -132,7 +138,9 @@ def _end(document: Document, *, status: str, actor: User, reason: str) -> None:
 
 
 @transaction.atomic
-def document_replace(*, document: Document, actor: User, upload, reason: str, title: str = "") -> Document:
+def document_replace(
+    *, document: Document, actor: User, upload: UploadedFile[bytes], reason: str, title: str = ""
+) -> Document:
     """A new version of the file in place of this one; the old one is kept (encrypted) until
     retention destroys it, with who replaced it, when and why."""
     document = _locked_active(document)
@@ -178,7 +186,7 @@ def document_read(*, document: Document, actor: User) -> bytes:
     """The decrypted bytes, for a user a selector already let through; logged as a download."""
     blob = _read_blob(document)
     data = crypto.decrypt(
-        blob, wrapped_key=document.wrapped_key, key_id=document.key_id, name=document.storage_name
+        blob, wrapped_key=bytes(document.wrapped_key), key_id=document.key_id, name=document.storage_name
     )
     case_access_record(case=document.case, actor=actor, kind=CaseAccess.Kind.DOWNLOAD)
     return data
@@ -186,14 +194,14 @@ def document_read(*, document: Document, actor: User) -> bytes:
 
 def _read_blob(document: Document) -> bytes:
     with storage().open(document.storage_name, "rb") as handle:
-        return handle.read()
+        return bytes(handle.read())
 
 
 # --- sharing with a partner -------------------------------------------------------------------
 
 
 @transaction.atomic
-def document_share(*, document: Document, referral, actor: User) -> DocumentShare:
+def document_share(*, document: Document, referral: PartnerReferral, actor: User) -> DocumentShare:
     document = _locked_active(document)
     permissions.require(actor, Action.SHARE, document.case)
     if referral.case_id != document.case_id or not referral.is_active:
@@ -214,7 +222,7 @@ def _revoke(share: DocumentShare, *, actor: User) -> None:
 
 
 @transaction.atomic
-def document_unshare(*, document: Document, referral, actor: User) -> DocumentShare:
+def document_unshare(*, document: Document, referral: PartnerReferral, actor: User) -> DocumentShare:
     document = Document.objects.select_for_update().select_related("case").get(pk=document.pk)
     permissions.require(actor, Action.SHARE, document.case)
     share = document.shares.filter(referral=referral, revoked_at__isnull=True).first()
@@ -227,7 +235,7 @@ def document_unshare(*, document: Document, referral, actor: User) -> DocumentSh
 # --- destroying the bytes: retention and erasure ----------------------------------------------
 
 
-def _destroy(documents) -> int:
+def _destroy(documents: QuerySet[Document]) -> int:
     """Delete the encrypted bytes and the wrapped keys of these documents; the rows stay as the
     record (type, date, who removed them and why). Idempotent."""
     count = 0
@@ -249,14 +257,14 @@ def documents_destroy_removed(*, now: datetime.datetime | None = None) -> int:
     return _destroy(due)
 
 
-def documents_due_for_destruction(*, now: datetime.datetime):
+def documents_due_for_destruction(*, now: datetime.datetime) -> QuerySet[Document]:
     cutoff = now - datetime.timedelta(days=settings.DOCUMENTS_REMOVED_RETENTION_DAYS)
     return Document.objects.exclude(status=Document.Status.ACTIVE).filter(
         removed_at__lt=cutoff, destroyed_at__isnull=True
     )
 
 
-def documents_destroy_for_anonymisation(documents) -> None:
+def documents_destroy_for_anonymisation(documents: QuerySet[Document]) -> None:
     """The privacy registry's hook: a case anonymised or erased keeps no file of it."""
     _destroy(documents)
 
@@ -288,7 +296,7 @@ def documents_rewrap_keys(*, to_key_id: str | None = None, batch: int = 500) -> 
                 return done
             for row in rows:
                 wrapped = crypto.rewrap(
-                    row.wrapped_key, key_id=row.key_id, name=row.storage_name, to_key_id=target
+                    bytes(row.wrapped_key), key_id=row.key_id, name=row.storage_name, to_key_id=target
                 )
                 Document.objects.filter(pk=row.pk).update(wrapped_key=wrapped, key_id=target)
             done += len(rows)
@@ -305,7 +313,7 @@ def documents_verify_readable() -> list[int]:
         try:
             crypto.decrypt(
                 _read_blob(document),
-                wrapped_key=document.wrapped_key,
+                wrapped_key=bytes(document.wrapped_key),
                 key_id=document.key_id,
                 name=document.storage_name,
             )

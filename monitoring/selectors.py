@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from cases import selectors as case_selectors
 from cases.models import Case, CaseAccess, CaseAssignment, Person, User
 from cases.sections import AuditSource, audit_sources
+from documents import selectors as document_selectors
 from rehabilitation import selectors as rehabilitation_selectors
 from reintegration import selectors as reintegration_selectors
 from services import selectors as service_selectors
@@ -113,6 +114,7 @@ class Summary:
     reintegration: list[Any] = field(default_factory=list)
     alerts: list[Any] = field(default_factory=list)
     contact: object = None
+    documents: list = field(default_factory=list)
 
 
 def _referral_of(case: Case) -> Referral | None:
@@ -237,6 +239,8 @@ def summary_for_case(*, case: Case, user: User, now: datetime.datetime | None = 
     )
     summary.alerts = rehabilitation_selectors.alerts_for_case(case=case, include_acknowledged=False)
     summary.reintegration = reintegration_selectors.case_referrals(case=case)
+    # Type, title and date of each document: never their content.
+    summary.documents = document_selectors.document_summary_rows(case=case)
     return summary
 
 

@@ -81,7 +81,9 @@ class SubjectAccess:
     partial_scope: bool
 
 
-_SKIP = {"id", "search_name", "created_at", "updated_at"}
+# Technical columns, not data about the person: where a document's ciphertext is stored and its
+# wrapped key (documents/models.py) must never reach an export.
+_SKIP = {"id", "search_name", "created_at", "updated_at", "storage_name", "wrapped_key", "key_id"}
 
 
 def _display(instance: models.Model, f: models.Field[Any, Any]) -> str:

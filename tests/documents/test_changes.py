@@ -105,3 +105,17 @@ def test_anonymising_the_case_destroys_every_file_of_it(caseworker, case_of_case
     assert stored_files(media_root) == []
     assert "Bērziņa" not in document.title
     assert not document.history.filter(title__contains="Bērziņa").exists()
+
+
+def test_the_subject_access_export_lists_the_document_without_its_key_or_storage(
+    client, coordinator, case_of_caseworker, attach
+):
+    document = attach(case_of_caseworker, title="Passport copy")
+    client.force_login(coordinator)
+    response = client.get(
+        reverse("privacy:subject_access_json", args=[case_of_caseworker.reference]), {"lang": "en"}
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Passport copy" in body
+    assert document.storage_name not in body and document.key_id not in body and "memory at" not in body

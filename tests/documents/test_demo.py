@@ -22,10 +22,12 @@ def test_the_demo_has_a_ground_document_for_the_review_and_a_shared_permit(clien
     assert services.document_read(document=ground, actor=coordinator).startswith(b"%PDF")
     client.force_login(coordinator)
     proposal = aija.identifications.get()
-    page = client.get(reverse("services:identification_review", args=[aija.reference, proposal.pk])).content.decode()
+    page = client.get(
+        reverse("services:identification_review", args=[aija.reference, proposal.pk])
+    ).content.decode()
     assert "Valsts policijas izziņa VP-2026/118" in page
     employment = User.objects.get(username="employment")
     share = DocumentShare.objects.select_related("referral").get()
-    assert [d.pk for d in selectors.document_shared_with_referral(user=employment, referral=share.referral)] == [
-        share.document_id
-    ]
+    assert [
+        d.pk for d in selectors.document_shared_with_referral(user=employment, referral=share.referral)
+    ] == [share.document_id]

@@ -91,7 +91,7 @@ def test_the_case_page_prints_the_leaflet_in_the_persons_language_and_another_on
     client.force_login(caseworker)
     page = client.get(case_of_caseworker.get_absolute_url()).content.decode()
     assert '<option value="uk" selected>' in page
-    url = reverse("documents:paper", args=[case_of_caseworker.reference, "leaflet"])
+    url = reverse("documents:paper_leaflet", args=[case_of_caseworker.reference])
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert (
@@ -104,7 +104,7 @@ def test_the_case_page_prints_the_leaflet_in_the_persons_language_and_another_on
 
 
 def test_only_who_works_the_case_prints_the_papers(client, national, other_ngo_worker, case_of_caseworker):
-    url = reverse("documents:paper", args=[case_of_caseworker.reference, "consent"])
+    url = reverse("documents:paper_consent", args=[case_of_caseworker.reference])
     client.force_login(national)
     assert client.get(url).status_code == 403
     client.force_login(other_ngo_worker)
