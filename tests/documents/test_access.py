@@ -8,6 +8,7 @@ from cases.models import CaseAccess
 from documents import selectors, services
 from documents.models import Document, DocumentShare
 from reintegration import services as reintegration_services
+from tests.factories import CONSENT
 
 from .conftest import PDF
 
@@ -26,7 +27,11 @@ def _downloads(case):
 @pytest.fixture
 def referral(case_of_caseworker, municipality, caseworker):
     return reintegration_services.referral_create(
-        case=case_of_caseworker, partner=municipality.organisation, needs_note="Housing", actor=caseworker
+        **CONSENT,
+        case=case_of_caseworker,
+        partner=municipality.organisation,
+        needs_note="Housing",
+        actor=caseworker,
     )
 
 
