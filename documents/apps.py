@@ -10,9 +10,14 @@ class DocumentsConfig(AppConfig):
 
     def ready(self):
         from cases.demo import register_demo_loader
-        from cases.sections import register_case_section
+        from cases.sections import register_audit_source, register_case_section
 
         from . import demo, views
+        from .models import Document, DocumentShare
+
+        # Every change of a document and of its shares is on the case's audit trail.
+        register_audit_source(model=Document, case_path="case")
+        register_audit_source(model=DocumentShare, case_path="document__case")
 
         register_case_section(
             key="documents",

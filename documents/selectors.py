@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
@@ -15,8 +15,9 @@ from . import permissions
 from .models import Document, DocumentShare, RecordKind
 from .permissions import Action
 
-if TYPE_CHECKING:
-    from reintegration.models import PartnerReferral
+# An onward referral (reintegration.PartnerReferral): that app is reached only through its
+# selectors, so its model is not imported here even for the types.
+PartnerReferral = Any
 
 
 def documents_case_for_user_or_404(*, user: User, reference: str) -> Case:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import logging
 import secrets
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -25,8 +25,9 @@ from .files import checked_content
 from .models import RECORDS_WITHOUT_ID, Document, DocumentShare, RecordKind
 from .permissions import Action
 
-if TYPE_CHECKING:
-    from reintegration.models import PartnerReferral
+# An onward referral (reintegration.PartnerReferral): that app is reached only through its
+# selectors, so its model is not imported here even for the types.
+PartnerReferral = Any
 
 logger = logging.getLogger(__name__)
 

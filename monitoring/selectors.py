@@ -114,7 +114,7 @@ class Summary:
     reintegration: list[Any] = field(default_factory=list)
     alerts: list[Any] = field(default_factory=list)
     contact: object = None
-    documents: list = field(default_factory=list)
+    documents: list[Any] = field(default_factory=list)
 
 
 def _referral_of(case: Case) -> Referral | None:

@@ -11,8 +11,9 @@ register = template.Library()
 
 
 @register.inclusion_tag("documents/_record_documents.html", takes_context=True)
-def record_documents(context, case, kind, record_id, heading=""):
-    """The active documents of one record of the case, with a link to attach one."""
+def record_documents(context, case, kind, record_id, heading="", compact=False):
+    """The active documents of one record of the case, with a link to attach one (compact: only
+    the links to the files, inside another card)."""
     user = context["request"].user
     if not permissions.can(user, Action.VIEW, case):
         return {"visible": False}
@@ -23,6 +24,7 @@ def record_documents(context, case, kind, record_id, heading=""):
         "case": case,
         "documents": documents,
         "heading": heading,
+        "compact": compact,
         "record": record,
         "is_identification": kind == RecordKind.IDENTIFICATION,
         "can_attach": permissions.can(user, Action.ATTACH, case),

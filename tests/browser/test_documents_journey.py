@@ -66,6 +66,9 @@ def test_caseworker_attaches_the_decision_and_the_coordinator_opens_it_and_appro
         == 1
     )
 
-    page.get_by_role("button", name="Approve").click()
+    page.get_by_role("link", name="Approve…").click()
+    # The confirmation page shows the attached document with the ground's facts.
+    expect(page.get_by_role("link", name="Decision of the investigator 11517003425")).to_be_visible()
+    page.get_by_role("button", name="Approve: the person is identified").click()
     expect(page.get_by_text("The identification was approved.")).to_be_visible()
     expect(page.locator(".case-header").get_by_text("Identified victim")).to_be_visible()
