@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0012_service_account_tokens"),
+        ("cases", "0014_bring_stages_into_line"),
     ]
 
     operations = [
