@@ -5,7 +5,6 @@ them. Every model keeps its history (django-simple-history) with the acting user
 """
 
 import datetime
-import unicodedata
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
+from unidecode import unidecode
 
 # EU member states, the other EEA states and Switzerland: their citizens are not third-country
 # nationals (residence permits and the reflection period apply only to the others).
@@ -58,9 +58,12 @@ LATVIA = "LV"
 
 
 def normalise_name(value: str) -> str:
-    """Lower case without diacritics, for search and duplicate detection (Bērziņa -> berzina)."""
-    decomposed = unicodedata.normalize("NFKD", value or "")
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
+    """Lower-case Latin letters, for search and duplicate detection: diacritics dropped and other
+    scripts transliterated by Unidecode (Bērziņa -> berzina, Łukasz -> lukasz, Søren -> soren,
+    Strauß -> strauss, Đorđe -> dorde, Оксана -> oksana), spaces collapsed.
+
+    Stored on Person.search_name; a change here needs a migration that recomputes it."""
+    return " ".join(unidecode(value or "").lower().split())
 
 
 class Role(models.TextChoices):

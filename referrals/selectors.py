@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +11,8 @@ from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from cases.collation import lv_collated
 from cases.models import Case, Person, Role, User, normalise_name
@@ -196,19 +197,10 @@ def caseworkers_for_intake(*, user: User) -> QuerySet[User]:
 
 # --- possible duplicates ----------------------------------------------------------------------
 
-# Close spellings: difflib's ratio on the normalised names, or at most this many edits.
-SIMILARITY_RATIO = 0.85
+# Close spellings (rapidfuzz): a similarity of the normalised names of at least this much (0-100,
+# the Indel ratio), or at most this many single-letter edits (Levenshtein).
+SIMILARITY_RATIO = 85
 MAX_EDITS = 2
-
-
-def edit_distance(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
 
 
 def names_close(a: str, b: str) -> bool:
@@ -220,8 +212,8 @@ def names_close(a: str, b: str) -> bool:
     for other in {b, swapped}:
         if (
             a == other
-            or edit_distance(a, other) <= MAX_EDITS
-            or difflib.SequenceMatcher(None, a, other).ratio() >= SIMILARITY_RATIO
+            or Levenshtein.distance(a, other, score_cutoff=MAX_EDITS) <= MAX_EDITS
+            or fuzz.ratio(a, other) >= SIMILARITY_RATIO
         ):
             return True
         # Name by name: Oksana Kovalenko and Oxana Kowalenko differ by three letters in all, but
@@ -234,7 +226,7 @@ def names_close(a: str, b: str) -> bool:
 
 def _token_close(a: str, b: str) -> bool:
     allowed = 1 if min(len(a), len(b)) < 5 else MAX_EDITS
-    return edit_distance(a, b) <= allowed
+    return Levenshtein.distance(a, b, score_cutoff=allowed) <= allowed
 
 
 @dataclass

@@ -81,3 +81,37 @@ def test_person_display_name_unknown():
     p = Person.objects.create()
     assert p.display_name == "Name unknown"
     assert p.search_name == ""
+
+
+@pytest.mark.parametrize(
+    "name, folded",
+    [
+        ("Łukasz Wójcik", "lukasz wojcik"),
+        ("Søren Østergård", "soren ostergard"),
+        ("Heinz Strauß", "heinz strauss"),
+        ("Đorđe Đukić", "dorde dukic"),
+        ("Оксана Коваленко", "oksana kovalenko"),
+        ("Ёлка Щукина", "iolka shchukina"),
+    ],
+)
+def test_normalise_name_transliterates_other_letters_and_scripts(name, folded):
+    assert normalise_name(name) == folded
+
+
+@pytest.mark.django_db
+def test_the_migration_recomputes_stale_search_names():
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    from tests.factories import PersonFactory
+
+    migration = importlib.import_module("cases.migrations.0012_search_name_transliterated")
+    polish = PersonFactory(given_name="Łukasz", family_name="Wójcik", other_names="")
+    cyrillic = PersonFactory(given_name="Оксана", family_name="Коваленко", other_names="")
+    # As the old folding left them: ł and the Cyrillic letters were kept as they were.
+    Person.objects.filter(pk=polish.pk).update(search_name="łukasz wojcik")
+    Person.objects.filter(pk=cyrillic.pk).update(search_name="оксана коваленко")
+    migration.recompute(django_apps, None)
+    assert Person.objects.get(pk=polish.pk).search_name == "lukasz wojcik"
+    assert Person.objects.get(pk=cyrillic.pk).search_name == "oksana kovalenko"

@@ -108,6 +108,9 @@ def test_search_by_reference_and_by_name_without_diacritics(
     assert case_of_caseworker2.reference in body and case_of_caseworker.reference not in body
     api = client.get("/api/v1/cases/", {"q": "Kovalenko"}).json()
     assert [r["reference"] for r in api["results"]] == [case_of_caseworker2.reference]
+    # Typed in Cyrillic, found in Latin letters (and the other way round).
+    api = client.get("/api/v1/cases/", {"q": "Коваленко"}).json()
+    assert [r["reference"] for r in api["results"]] == [case_of_caseworker2.reference]
 
 
 def test_filters_by_stage_and_status(client, coordinator, mandated_ngo, case_of_caseworker):
