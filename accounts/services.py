@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -13,17 +13,22 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user
 from django_otp.models import Device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.exceptions import APIException
 
 from cases.models import User, UserRole
 from cases.services import history_stamp
 
 from . import permissions
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 from .models import SecurityEvent
 
 RECOVERY_CODE_COUNT = 10
@@ -458,9 +463,13 @@ TOKEN_WRONG_SCOPE = _("This token may not write to this endpoint.")
 
 def api_endpoint_names() -> frozenset[str]:
     """The URL names of every /api/v1/ route: what a token's write scope may name."""
-    from trafficking_cms.api_urls import urlpatterns
-
-    return frozenset(p.name for p in urlpatterns if getattr(p, "name", None))
+    # Read from the URL resolver, not by importing the API's URL module: that would make accounts
+    # (and the ground floor's admin through it) import every stage app's API.
+    names: set[str] = set()
+    for entry in get_resolver().url_patterns:
+        if isinstance(entry, URLResolver) and str(entry.pattern) == "api/v1/":
+            names.update(p.name for p in entry.url_patterns if isinstance(p, URLPattern) and p.name)
+    return frozenset(names)
 
 
 def _token_hash(key: str) -> str:
@@ -584,7 +593,9 @@ def api_token_use(*, key: str, request: HttpRequest, method: str, endpoint: str 
         raise exceptions.AuthenticationFailed(TOKEN_INVALID)
     user, target = token.user, f"token:{token.pk}"
 
-    def refuse(message, error=exceptions.AuthenticationFailed):
+    def refuse(
+        message: StrOrPromise, error: type[APIException] = exceptions.AuthenticationFailed
+    ) -> NoReturn:
         security_event_record(
             kind=SecurityEvent.Kind.API_TOKEN_REFUSED, request=request, user=user, target=target
         )

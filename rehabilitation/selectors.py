@@ -333,7 +333,8 @@ def follow_up_refusal(case: Case) -> str | None:
     course = RehabilitationCourse.objects.filter(case=case).order_by("-start_date", "-pk").first()
     if course is None:
         return gettext("The follow-up comes after a rehabilitation course, and this case has none.")
-    if course.is_active:
+    # An ended course has its end date (a constraint on the table).
+    if course.is_active or course.ended_on is None:
         return gettext("The rehabilitation course is still running: end it before the follow-up starts.")
     last = limits.post_course_last_day(course.ended_on)
     if last < timezone.localdate():

@@ -29,6 +29,6 @@ def recompute(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0011_legal_representative")]
+    dependencies = [("cases", "0014_bring_stages_into_line")]
 
     operations = [migrations.RunPython(recompute, migrations.RunPython.noop)]
