@@ -29,6 +29,6 @@ def recompute(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0014_bring_stages_into_line")]
+    dependencies = [("cases", "0015_caseaccess_kind_download")]
 
     operations = [migrations.RunPython(recompute, migrations.RunPython.noop)]
