@@ -205,6 +205,13 @@ class TimelineEntry:
     reason: str = ""
 
 
+def history_reason_text(stored: str | None) -> str:
+    """A history row's reason in the reader's language: the stored code is the source text of a
+    translatable reason (cases.services.history_reason_code); typed text matches no entry and
+    reads as typed."""
+    return _(stored) if stored else ""
+
+
 def _model_field(model: type[Model], name: str) -> Field[Any, Any] | None:
     """The concrete field a history diff names (None for a name the model no longer has)."""
     try:
@@ -271,7 +278,7 @@ def _entries_for(
         previous = None
         for rec in recs:
             actor = rec.history_user.display_name if rec.history_user else _("the system")
-            reason = rec.history_change_reason or ""
+            reason = history_reason_text(rec.history_change_reason)
             if previous is None or rec.history_type == "+":
                 title = created_title(rec) if callable(created_title) else created_title
                 entries.append(TimelineEntry(rec.history_date, actor, title, [], reason))

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 
 from . import lifecycle, permissions
 
@@ -90,7 +91,15 @@ def history_stamp(obj: Model, *, actor: User | None, reason: StrOrPromise = "") 
     """
     obj.__dict__["_history_user"] = actor
     if reason:
-        obj.__dict__["_change_reason"] = str(reason)
+        obj.__dict__["_change_reason"] = history_reason_code(reason)
+
+
+def history_reason_code(reason: StrOrPromise) -> str:
+    """A translatable reason is stored as its source text, the code that the timeline and the
+    audit trail translate into the reader's language (cases.selectors.history_reason_text);
+    a reason a user typed is stored as typed."""
+    with override(None):
+        return str(reason)
 
 
 # --- users ------------------------------------------------------------------------------------

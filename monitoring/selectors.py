@@ -78,7 +78,10 @@ def case_stage_history(*, case: Case) -> list[StageStep]:
             actor = rec.history_user.display_name if rec.history_user else _("the system")
             steps.append(
                 StageStep(
-                    rec.history_date, Case.Stage(rec.stage).label, actor, rec.history_change_reason or ""
+                    rec.history_date,
+                    Case.Stage(rec.stage).label,
+                    actor,
+                    case_selectors.history_reason_text(rec.history_change_reason),
                 )
             )
             previous = rec.stage
@@ -319,7 +322,11 @@ def case_audit_trail(*, user: User, case: Case) -> list[AuditEntry]:
         for rec in rows:
             who = rec.history_user
             what = f"{source.label}: {_TYPE_LABEL.get(rec.history_type, rec.history_type)}"
-            details = [rec.history_change_reason] if rec.history_change_reason else []
+            details = (
+                [case_selectors.history_reason_text(rec.history_change_reason)]
+                if rec.history_change_reason
+                else []
+            )
             entries.append(
                 AuditEntry(
                     rec.history_date,

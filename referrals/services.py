@@ -214,7 +214,7 @@ def referral_save_draft(*, actor: User, data: dict[str, Any], referral: Referral
     referral = _draft_for_edit(referral, actor)
     _apply(referral, data)
     _check_always(referral)
-    history_stamp(referral, actor=actor, reason=gettext_now("Draft saved"))
+    history_stamp(referral, actor=actor, reason=_("Draft saved"))
     referral.save()
     return referral
 
@@ -242,7 +242,7 @@ def referral_save_for_check(
     referral = _draft_for_edit(referral, actor)
     _apply(referral, data)
     _check_for_submit(referral)
-    history_stamp(referral, actor=actor, reason=gettext_now("Draft saved"))
+    history_stamp(referral, actor=actor, reason=_("Draft saved"))
     referral.save()
     return referral
 
@@ -257,8 +257,8 @@ def referral_submit(
     _check_for_submit(referral)
     referral.status = Referral.Status.SUBMITTED
     referral.submitted_at = timezone.now()
-    reason = "Anonymous notification submitted" if referral.is_anonymous else "Referral submitted"
-    history_stamp(referral, actor=actor, reason=gettext_now(reason))
+    reason = _("Anonymous notification submitted") if referral.is_anonymous else _("Referral submitted")
+    history_stamp(referral, actor=actor, reason=reason)
     referral.save()
     # In the same transaction: the e-mails are kept if the referral is, and sent after the commit.
     referral_notify_coordinators(referral_id=referral.pk)
@@ -326,7 +326,7 @@ def referral_accept(
         organisation=Organisation.objects.get(pk=actor.organisation_id or 0),
         actor=actor,
         stage=Case.Stage.IDENTIFICATION,
-        reason=gettext_now("Case opened from a referral"),
+        reason=_("Case opened from a referral"),
         event=StageChange.Event.REFERRAL_ACCEPTED,
     )
     # Raises a ValidationError for a caseworker who cannot take the case; the atomic block then
@@ -338,7 +338,7 @@ def referral_accept(
     referral.decided_at = timezone.now()
     referral.decided_by = actor
     referral.intake_organisation_id = actor.organisation_id
-    history_stamp(referral, actor=actor, reason=gettext_now("Referral accepted"))
+    history_stamp(referral, actor=actor, reason=_("Referral accepted"))
     referral.save()
     return referral
 

@@ -12,7 +12,7 @@ from django.db.models import Case as SqlCase
 from django.db.models import DateField, Exists, F, OuterRef, Q, QuerySet, Sum, When
 from django.db.models.functions import Cast
 from django.http import Http404
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from cases import periods
 from cases import permissions as case_permissions
@@ -30,6 +30,7 @@ from .models import (
     PostCourseConsultation,
     RehabilitationCourse,
     RehabilitationPlan,
+    SpecialistKind,
 )
 from .permissions import Action
 
@@ -82,8 +83,6 @@ def plan_progress(
     as more than planned: the plan sets no limit.
     """
     from django.db.models import Count
-
-    from .models import SpecialistKind
 
     delivered = dict(
         course.services.order_by()
@@ -303,7 +302,7 @@ def open_alerts_for_user(*, user: User, limit: int = 50) -> list[Alert] | None:
 
 
 def case_timeline_entries(case: Case) -> list[TimelineEntry]:
-    """Course events for the case timeline (never the session notes)."""
+    """Course, plan and consultation events for the case timeline (never the session notes)."""
     from django.utils.translation import gettext as _
 
     from cases.selectors import history_timeline_entries
@@ -313,13 +312,53 @@ def case_timeline_entries(case: Case) -> list[TimelineEntry]:
         .select_related("history_user")
         .order_by("history_date")
     )
-    return history_timeline_entries(
-        model=RehabilitationCourse,
-        records=records,
-        created_title=_("Rehabilitation course started"),
-        changed_title=_("Rehabilitation course updated"),
-        fields={"status", "ended_on"},
-    )
+    course_ids = {rec.id for rec in records}
+
+    def of_courses(model):
+        return list(
+            model.history.filter(course_id__in=course_ids)
+            .select_related("history_user")
+            .order_by("history_date")
+        )
+
+    def specialist(rec) -> str:
+        return str(SpecialistKind(rec.specialist).label) if rec.specialist in SpecialistKind.values else ""
+
+    return [
+        *history_timeline_entries(
+            model=RehabilitationCourse,
+            records=records,
+            created_title=_("Rehabilitation course started"),
+            changed_title=_("Rehabilitation course updated"),
+            fields={"status", "ended_on"},
+        ),
+        *history_timeline_entries(
+            model=RehabilitationPlan,
+            records=of_courses(RehabilitationPlan) if course_ids else [],
+            created_title=_("Rehabilitation plan written"),
+            changed_title=_("Rehabilitation plan changed"),
+            fields=set(RehabilitationPlan.PLANNED_FIELDS.values()),
+        ),
+        *history_timeline_entries(
+            model=CourseService,
+            records=of_courses(CourseService) if course_ids else [],
+            created_title=lambda rec: (
+                _("Consultation: %(specialist)s, %(hours)s h")
+                % {"specialist": specialist(rec), "hours": formats.number_format(rec.hours, 2)}
+            ),
+            changed_title=_("Consultation corrected"),
+            fields={"date", "specialist", "hours"},
+        ),
+        *history_timeline_entries(
+            model=PostCourseConsultation,
+            records=of_courses(PostCourseConsultation) if course_ids else [],
+            created_title=lambda rec: (
+                _("Post-course consultation: %(specialist)s") % {"specialist": specialist(rec)}
+            ),
+            changed_title=_("Consultation corrected"),
+            fields={"date", "specialist"},
+        ),
+    ]
 
 
 # --- the post-course follow-up (cases.lifecycle, docs/lifecycle.md) ---------------------------

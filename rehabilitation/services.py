@@ -209,7 +209,7 @@ def course_end(
     course.ended_on = ended_on
     course.end_reason = reason
     course.ended_at = timezone.now()
-    history_stamp(course, actor=actor, reason=reason or str(_("Course completed")))
+    history_stamp(course, actor=actor, reason=reason or _("Course completed"))
     course.save(update_fields=["status", "ended_on", "end_reason", "ended_at"])
     return course
 

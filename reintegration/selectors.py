@@ -202,7 +202,7 @@ def residence_permit_info(*, case: Case) -> PermitInfo:
 
 
 def case_timeline_entries(case: Case) -> list[TimelineEntry]:
-    """Onward referrals to partners for the case timeline (their records stay in their sections)."""
+    """Onward referrals to partners and the partners' records for the case timeline."""
     from django.utils.translation import gettext as _
 
     from cases.selectors import history_timeline_entries
@@ -212,13 +212,42 @@ def case_timeline_entries(case: Case) -> list[TimelineEntry]:
         .select_related("history_user", "partner")
         .order_by("history_date")
     )
-    return history_timeline_entries(
+    partner_of = {rec.id: rec.partner.name for rec in records}
+
+    def of_referrals(model):
+        return list(
+            model.history.filter(referral_id__in=partner_of)
+            .select_related("history_user")
+            .order_by("history_date")
+        )
+
+    def titled(text):
+        return lambda rec: text % {"partner": partner_of.get(rec.referral_id, "")}
+
+    entries = history_timeline_entries(
         model=PartnerReferral,
         records=records,
         created_title=lambda rec: _("Referred to %(partner)s") % {"partner": rec.partner.name},
         changed_title=_("Reintegration referral updated"),
         fields={"status", "partner"},
     )
+    if not partner_of:
+        return entries
+    # The partners' records: what was done and when, never their descriptions or topics.
+    for model, created, fields in (
+        (AssessedNeed, _("%(partner)s: need assessed"), {"category", "amount_eur", "months"}),
+        (Assistance, _("%(partner)s: assistance granted"), {"kind", "amount_eur", "granted_to"}),
+        (EmploymentMeasure, _("%(partner)s: employment measure recorded"), {"kind", "ended_on"}),
+        (PartnerConsultation, _("%(partner)s: consultation held"), {"held_on"}),
+    ):
+        entries += history_timeline_entries(
+            model=model,
+            records=of_referrals(model),
+            created_title=titled(str(created)),
+            changed_title=_("A partner's record corrected"),
+            fields=fields,
+        )
+    return entries
 
 
 # --- what the onward referrals imply for the case's stage (cases.lifecycle) -------------------

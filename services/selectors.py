@@ -143,7 +143,8 @@ def residence_permit_get(*, case: Case) -> ResidencePermit | None:
 
 
 def case_timeline_entries(case: Case) -> list[TimelineEntry]:
-    """Identification, reflection period and residence permit events for the case timeline."""
+    """Identification, assistance, reflection period and residence permit events for the case
+    timeline."""
     from cases.selectors import history_timeline_entries
 
     # simple-history adds the `history` manager at run time; it has no types.
@@ -166,6 +167,13 @@ def case_timeline_entries(case: Case) -> list[TimelineEntry]:
             created_title=_("Reflection period started"),
             changed_title=_("Reflection period updated"),
             fields={"status", "ended_on"},
+        ),
+        *history_timeline_entries(
+            model=AssistanceRecord,
+            records=records(AssistanceRecord),
+            created_title=lambda rec: _("Assistance recorded: %(kind)s") % {"kind": rec.get_kind_display()},
+            changed_title=_("Assistance updated"),
+            fields={"kind", "ended_on"},
         ),
         *history_timeline_entries(
             model=ResidencePermit,

@@ -132,7 +132,7 @@ def identification_propose(
     if identification.commission_members is None:
         identification.commission_members = []
     identification.full_clean()
-    history_stamp(identification, actor=actor, reason=str(_("Identification proposed")))
+    history_stamp(identification, actor=actor, reason=_("Identification proposed"))
     identification.save()
     return identification
 
@@ -165,7 +165,7 @@ def identification_approve(*, identification: Identification, actor: User) -> Id
     identification.status = Identification.Status.APPROVED
     identification.decided_by = actor
     identification.decided_at = timezone.now()
-    history_stamp(identification, actor=actor, reason=str(_("Identification approved")))
+    history_stamp(identification, actor=actor, reason=_("Identification approved"))
     identification.save(update_fields=["status", "decided_by", "decided_at"])
     if identification.outcome == Identification.Outcome.IDENTIFIED:
         case_services.case_set_victim_status(
@@ -349,7 +349,7 @@ def reflection_period_start(
         recorded_by=actor,
     )
     period.full_clean()
-    history_stamp(period, actor=actor, reason=str(_("Reflection period started")))
+    history_stamp(period, actor=actor, reason=_("Reflection period started"))
     period.save()
     return period
 

@@ -167,3 +167,16 @@ def test_the_partner_sees_the_alias_the_minor_flag_and_the_ngos_contact_person(
     expect(page.get_by_role("region", name="Person", exact=True)).to_contain_text("Robis")
     contact = page.get_by_role("region", name="The NGO's contact person for this case")
     expect(contact).to_contain_text(referral.referred_by.display_name)
+
+
+def test_a_latvian_timeline_reads_latvian_whoever_wrote_it(page, live_server, login, demo):
+    roberts = demo["cases"]["roberts"]
+    login("caseworker", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}{roberts.get_absolute_url()}")
+    timeline = page.locator("section[aria-labelledby=timeline-h]")
+    expect(timeline).to_contain_text("Referred onward")
+    page.context.add_cookies([{"name": "django_language", "value": "lv", "url": live_server.url}])
+    page.goto(f"{live_server.url}{roberts.get_absolute_url()}")
+    expect(page.locator("html")).to_have_attribute("lang", "lv")
+    expect(timeline).to_contain_text("Lieta nosūtīta partnerim")
+    expect(timeline).not_to_contain_text("Referred onward")
