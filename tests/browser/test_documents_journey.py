@@ -36,7 +36,7 @@ def test_caseworker_attaches_the_decision_and_the_coordinator_opens_it_and_appro
     page.get_by_label("Type").select_option("decision")
     page.get_by_label("Title").fill("Decision of the investigator 11517003425")
     page.get_by_label("Date of the document").fill("2026-10-20")
-    page.get_by_label("File", exact=True).set_input_files(
+    page.locator("#id_file").set_input_files(
         {"name": "decision.pdf", "mimeType": "application/pdf", "buffer": PDF}
     )
     page.get_by_role("button", name="Attach").click()
