@@ -136,3 +136,23 @@ def test_only_who_may_change_the_case_attaches(client, national, coordinator, ca
     client.force_login(coordinator)
     assert _post(client, case_of_caseworker, PDF).status_code == 302
     assert Document.objects.get().uploaded_by == coordinator
+
+
+def test_the_signed_consent_is_attached_back_as_a_consent_document(client, caseworker, case_of_caseworker):
+    client.force_login(caseworker)
+    form = client.get(reverse("documents:attach", args=[case_of_caseworker.reference]), {"record": "consent"})
+    page = form.content.decode()
+    assert '<option value="consent" selected>' in page
+    assert '<option value="consent" selected>Consent</option>' in page  # the type, preselected too
+    response = _post(
+        client,
+        case_of_caseworker,
+        jpeg_with_exif(),
+        name="scan.jpg",
+        record="consent",
+        doc_type="consent",
+        title="Signed consent",
+    )
+    assert response.status_code == 302
+    document = Document.objects.get()
+    assert (document.record_kind, document.record_id, document.doc_type) == ("consent", None, "consent")
