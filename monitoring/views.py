@@ -1,10 +1,12 @@
 """Thin views: selector -> form -> service -> response."""
 
 import csv
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -159,6 +161,9 @@ def export_download(request, pk: int):
 # --- who saw what -----------------------------------------------------------------------------
 
 
+AUDIT_PAGE_SIZE = 50
+
+
 @require_GET
 @login_required
 def case_audit(request, reference: str):
@@ -167,7 +172,13 @@ def case_audit(request, reference: str):
     kind = request.GET.get("kind", "")
     if kind in ("view", "download", "change"):
         entries = [e for e in entries if e.kind == kind]
-    return render(request, "monitoring/case_audit.html", {"case": case, "entries": entries, "kind": kind})
+    else:
+        kind = ""
+    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"case": case, "page": page, "entries": page.object_list, "kind": kind}
+    if kind:
+        context["query"] = urlencode({"kind": kind})
+    return render(request, "monitoring/case_audit.html", context)
 
 
 # --- parts of other pages ---------------------------------------------------------------------

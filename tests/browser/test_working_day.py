@@ -180,3 +180,38 @@ def test_a_latvian_timeline_reads_latvian_whoever_wrote_it(page, live_server, lo
     expect(page.locator("html")).to_have_attribute("lang", "lv")
     expect(timeline).to_contain_text("Lieta nosūtīta partnerim")
     expect(timeline).not_to_contain_text("Referred onward")
+
+
+def test_latvian_pages_write_numbers_the_latvian_way_and_the_admin_follows(page, live_server, login, demo):
+    marija = demo["cases"]["marija"]
+    login("caseworker", DEMO_PASSWORD)
+    page.context.add_cookies([{"name": "django_language", "value": "lv", "url": live_server.url}])
+    page.goto(f"{live_server.url}{marija.get_absolute_url()}")
+    hours = page.locator(".court-hours")
+    expect(hours).to_contain_text("148,00 no 150,00")
+    expect(hours).not_to_contain_text("148.00")
+
+    login("admin", DEMO_PASSWORD)
+    page.context.add_cookies([{"name": "django_language", "value": "lv", "url": live_server.url}])
+    page.goto(f"{live_server.url}/admin/")
+    expect(page.locator("html")).to_have_attribute("lang", "lv")
+    expect(page.get_by_text("Site administration")).to_have_count(0)
+
+
+def test_the_audit_trail_is_paginated(page, live_server, login, demo):
+    from cases import services as case_services
+    from cases.models import CaseAccess
+    from monitoring.views import AUDIT_PAGE_SIZE
+
+    marija = demo["cases"]["marija"]
+    reader = marija.assignments.first().user
+    for _n in range(AUDIT_PAGE_SIZE + 5):
+        case_services.case_access_record(case=marija, actor=reader, kind=CaseAccess.Kind.VIEW)
+    login("national", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/monitoring/cases/{marija.reference}/audit/?kind=view")
+    expect(page.locator("main tbody tr")).to_have_count(AUDIT_PAGE_SIZE)
+    pages = page.get_by_role("navigation", name="Pages")
+    expect(pages).to_contain_text("Page 1 of 2")
+    pages.get_by_role("link", name="Next").click()
+    expect(pages).to_contain_text("Page 2 of 2")
+    assert "kind=view" in page.url

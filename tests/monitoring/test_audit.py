@@ -8,6 +8,10 @@ from cases.models import CaseAccess
 from monitoring import selectors
 from services import services as stage2
 
+# The audit page: the session, the user and their roles, the case, the read log and one query per
+# source of history; the same with 3 and 80 entries.
+QUERIES_AUDIT_PAGE = 45
+
 pytestmark = pytest.mark.django_db
 
 
@@ -175,3 +179,28 @@ def test_a_source_with_no_way_to_the_case_is_refused():
 
     with pytest.raises(ImproperlyConfigured):
         register_audit_source(model=Organisation, case_path="nowhere__case")
+
+
+@pytest.mark.parametrize("accesses", [3, 80])
+def test_the_audit_page_is_paginated_with_a_fixed_number_of_queries(
+    client, national, caseworker, worked_case, django_assert_num_queries, accesses
+):
+    from monitoring.views import AUDIT_PAGE_SIZE
+
+    for _n in range(accesses):
+        case_services.case_access_record(case=worked_case, actor=caseworker, kind=CaseAccess.Kind.VIEW)
+    client.force_login(national)
+    client.get(_url(worked_case))  # the session, the user's roles and the like, warmed once
+    with django_assert_num_queries(QUERIES_AUDIT_PAGE):
+        response = client.get(_url(worked_case) + "?kind=view")
+    page = response.context["page"]
+    total = page.paginator.count
+    assert total >= accesses
+    assert len(page.object_list) == min(total, AUDIT_PAGE_SIZE)
+    body = response.content.decode()
+    if total > AUDIT_PAGE_SIZE:
+        assert "page=2" in body and "kind=view&amp;page=2" in body
+        second = client.get(_url(worked_case) + "?kind=view&page=2").context["page"]
+        assert len(second.object_list) == total - AUDIT_PAGE_SIZE
+    else:
+        assert "page=2" not in body
