@@ -119,9 +119,11 @@ def _declare() -> None:
         Case,
         CaseAccess,
         CaseAssignment,
+        CaseTransfer,
         LegalRepresentative,
         Organisation,
         Person,
+        StageChange,
         TrainingRecord,
         User,
         UserRole,
@@ -169,6 +171,10 @@ def _declare() -> None:
     not_personal(User, reason="staff accounts: the controller's own users, not data subjects")
     not_personal(UserRole, reason="staff roles")
     not_personal(TrainingRecord, reason="staff training")
+    # The stage history and hand-overs keep the statistics' dates; their free-text reasons may name
+    # the person or what happened to them.
+    register(StageChange, case_path="case", fields={"reason": Rule.REDACT})
+    register(CaseTransfer, case_path="case", fields={"reason": Rule.REDACT, "decline_reason": Rule.REDACT})
     for model in (CaseAssignment, CaseAccess, Alert):
         # Codes and dates only; kept as the record of who worked on and read the file.
         register(model, case_path="case", fields={})
