@@ -92,7 +92,7 @@ class Organisation(models.Model):
         OTHER_SPECIALIST = "other_specialist", _("Other specialists (with training)")
 
     # Which roles a member of each kind of organisation may hold. A member of an organisation of
-    # kind OTHER_SPECIALIST refers victims only while holding a valid training record [seed].
+    # kind OTHER_SPECIALIST refers victims only while holding a valid training record (docs/domain.md, "Roles").
     ROLES_BY_KIND = {
         Kind.POLICE: {Role.FIRST_RESPONDER, Role.SYSTEM_ADMINISTRATOR},
         Kind.BORDER_GUARD: {Role.FIRST_RESPONDER, Role.SYSTEM_ADMINISTRATOR},

@@ -10,20 +10,20 @@ from decimal import ROUND_DOWN, Decimal
 
 from cases import periods
 
-# [seed] social rehabilitation "not exceeding 180 days".
+# Social rehabilitation "not exceeding 180 days".
 COURSE_DAYS = 180
 # The job warns this many days before the course's last day.
 COURSE_WARN_DAYS_BEFORE = 14
-# [seed] support during criminal proceedings "not exceeding 150 hours" per case.
+# Support during criminal proceedings "not exceeding 150 hours" per case.
 COURT_SUPPORT_LIMIT = Decimal("150.00")
 # The job warns at these shares of the court-support hours.
 COURT_SUPPORT_WARN_AT = Decimal("0.80")
-# [seed] and Cabinet Regulation No 344 (2019): five one-hour consultations within two years after
+# Cabinet Regulation No 344 (2019): five one-hour consultations within two years after
 # the course.
 POST_COURSE_LIMIT = 5
 POST_COURSE_YEARS = 2
 POST_COURSE_HOURS = Decimal("1.00")
-# [seed] five consultations for the family members of a minor victim, in total.
+# Five consultations for the family members of a minor victim, in total.
 FAMILY_CONSULTATION_LIMIT = 5
 ADULT_AGE = 18
 # Durations are logged in quarter hours.

@@ -110,7 +110,8 @@ class RehabilitationCourse(models.Model):
 
 
 class RehabilitationPlan(models.Model):
-    """The client rehabilitation plan: goals and planned consultations per specialist [seed]."""
+    """The client rehabilitation plan: goals and planned consultations per specialist
+    (docs/domain.md, "The stages")."""
 
     course = models.OneToOneField(RehabilitationCourse, on_delete=models.CASCADE, related_name="plan")
     goals = models.TextField(_("goals"))
@@ -256,7 +257,7 @@ class FamilyConsultation(models.Model):
 
 
 class CourtSupportEntry(models.Model):
-    """Hours of support during criminal proceedings; at most 150.00 per case [seed]."""
+    """Hours of support during criminal proceedings; at most 150.00 per case (docs/domain.md)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="court_support_entries")
     date = models.DateField(_("date"))

@@ -298,7 +298,7 @@ def post_course_consultation_log(
     opening_balance: bool = False,
 ) -> PostCourseConsultation:
     """One of at most five one-hour consultations, dated after the course ended and within two
-    years of its end ([seed]; Cabinet Regulation No 344 (2019))."""
+    years of its end (Cabinet Regulation No 344 (2019); docs/domain.md, "The limits")."""
     case = _lock_case(case)
     permissions.require(actor, Action.RECORD, case)
     course = _lock_latest_course(case)

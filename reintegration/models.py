@@ -268,7 +268,8 @@ class EmploymentMeasure(models.Model):
 
 
 class PartnerConsultation(models.Model):
-    """The NGO and one partner consult on the victim's needs [seed]; both sides read it."""
+    """The NGO and one partner consult on the victim's needs (docs/domain.md); both sides read
+    it."""
 
     referral = models.ForeignKey(PartnerReferral, on_delete=models.CASCADE, related_name="consultations")
     held_on = models.DateField(_("date"))

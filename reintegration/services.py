@@ -365,7 +365,7 @@ def measure_record(
     if kind == EmploymentMeasure.Kind.PLACEMENT and not employer:
         errors["employer"] = PLACEMENT_NEEDS_EMPLOYER
     # A victim's temporary residence permit gives a third-country national the right to work for
-    # any employer [seed]; without a valid one a placement would be unlawful.
+    # any employer (docs/domain.md, "Residence permit"); without a valid one a placement would be unlawful.
     if (
         kind == EmploymentMeasure.Kind.PLACEMENT
         and "employer" not in errors

@@ -42,7 +42,7 @@ PERMIT_VALIDITY_ORDER = _("The permit cannot be valid until a day before it beco
 
 
 class Ground(models.TextChoices):
-    # [seed] the three grounds of identification.
+    # The three grounds of identification (docs/domain.md, "The stages").
     CRIMINAL_PROCEDURE_DECISION = (
         "criminal_procedure_decision",
         _("decision of the performer of the criminal procedure"),
@@ -382,7 +382,7 @@ class AssistanceRecord(models.Model):
 
 
 class ReflectionPeriod(models.Model):
-    """The reflection period of a third-country national: 30 days [seed], one per case.
+    """The reflection period of a third-country national: 30 days (docs/domain.md, "The limits"), one per case.
 
     `last_day` is stored (always from limits.reflection_period_last_day) so that the periodic job
     of the limits issue can select the periods to warn about and end in one set-based query.
@@ -428,7 +428,8 @@ class ReflectionPeriod(models.Model):
 
 
 class ResidencePermit(models.Model):
-    """The residence-permit workflow of a third-country national who is an identified victim [seed]."""
+    """The residence-permit workflow of a third-country national who is an identified victim
+    (docs/domain.md, "Residence permit")."""
 
     class Decision(models.TextChoices):
         PENDING = "", _("Awaiting the decision")

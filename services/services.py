@@ -331,7 +331,7 @@ def residence_permit_refusal(*, case: Case) -> StrOrPromise | None:
 def reflection_period_start(
     *, case: Case, actor: User, start_date: datetime.date | None = None
 ) -> ReflectionPeriod:
-    """Start the 30-day reflection period [seed] of a third-country national."""
+    """Start the 30-day reflection period of a third-country national (docs/domain.md, "The limits")."""
     case = _locked_case(case)
     permissions.require(actor, Action.RECORD, case)
     error = reflection_period_refusal(case=case)
