@@ -140,7 +140,7 @@ def case_open(
     actor: User | None,
     opened_on: datetime.date | None = None,
     stage: str = Case.Stage.IDENTIFICATION,
-    reason: str = "",
+    reason: StrOrPromise = "",
     external_id: str = "",
     event: str = StageChange.Event.OPENED,
 ) -> Case:
@@ -169,7 +169,7 @@ def case_open(
                 case.save()
         except IntegrityError:
             continue
-        _record_stage_change(case, from_stage="", event=event, actor=actor, reason=reason)
+        _record_stage_change(case, from_stage="", event=event, actor=actor, reason=str(reason))
         return case
     raise IntegrityError("could not allocate a case reference")
 

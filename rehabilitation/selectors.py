@@ -314,14 +314,15 @@ def case_timeline_entries(case: Case) -> list[TimelineEntry]:
     )
     course_ids = {rec.id for rec in records}
 
-    def of_courses(model):
+    # simple-history adds the `history` manager at run time; it has no types.
+    def of_courses(model: Any) -> list[Any]:
         return list(
             model.history.filter(course_id__in=course_ids)
             .select_related("history_user")
             .order_by("history_date")
         )
 
-    def specialist(rec) -> str:
+    def specialist(rec: Any) -> str:
         return str(SpecialistKind(rec.specialist).label) if rec.specialist in SpecialistKind.values else ""
 
     return [

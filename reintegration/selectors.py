@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -214,14 +215,15 @@ def case_timeline_entries(case: Case) -> list[TimelineEntry]:
     )
     partner_of = {rec.id: rec.partner.name for rec in records}
 
-    def of_referrals(model):
+    # simple-history adds the `history` manager at run time; it has no types.
+    def of_referrals(model: Any) -> list[Any]:
         return list(
             model.history.filter(referral_id__in=partner_of)
             .select_related("history_user")
             .order_by("history_date")
         )
 
-    def titled(text):
+    def titled(text: str) -> Callable[[Any], str]:
         return lambda rec: text % {"partner": partner_of.get(rec.referral_id, "")}
 
     entries = history_timeline_entries(
