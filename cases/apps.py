@@ -22,3 +22,6 @@ class CasesConfig(AppConfig):
             template="cases/_legal_representatives.html",
             context=views.representatives_section_context,
         )
+
+        # The snapshot kinds of this app register themselves (docs/performance.md).
+        from . import snapshots  # noqa: F401

@@ -8,6 +8,7 @@ import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -768,3 +769,42 @@ class LegalRepresentative(models.Model):
     @property
     def is_current(self) -> bool:
         return self.ended_at is None
+
+
+class FigureSnapshot(models.Model):
+    """Figures a periodic job precomputes (cases/snapshots.py): what a page would otherwise
+    aggregate over a whole NGO or the whole country on every request (docs/performance.md).
+
+    Derived data, replaced on every refresh; its history records when each was computed (the
+    figures themselves are not copied into it)."""
+
+    kind = models.CharField(_("kind"), max_length=40)
+    # None: the whole country (the national coordinator's figures).
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The figures' labels are translated when they are computed: one snapshot per language.
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    period_start = models.DateField(_("period from"), null=True, blank=True)
+    period_end = models.DateField(_("period to"), null=True, blank=True)
+    data = models.JSONField(_("figures"), encoder=DjangoJSONEncoder)
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+    took_ms = models.PositiveIntegerField(_("computing took (ms)"), default=0)
+    history = HistoricalRecords(excluded_fields=["data"])
+
+    class Meta:
+        verbose_name = _("figure snapshot")
+        verbose_name_plural = _("figure snapshots")
+        indexes = [
+            models.Index(
+                fields=["kind", "organisation", "language", "-computed_at"], name="snapshot_lookup_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.computed_at:%Y-%m-%d %H:%M})"

@@ -155,6 +155,28 @@ def case_stage_counts_for_user(*, user: User) -> dict[str, int]:
     return counts
 
 
+def case_stage_counts_precomputed_for_user(*, user: User) -> tuple[dict[str, int], datetime.datetime | None]:
+    """The cases by stage for the dashboard, and when they were computed (None: just now).
+
+    A coordinator's NGO and the whole country are read from the snapshot the periodic job keeps
+    (cases/snapshots.py); a caseworker's few hundred cases are counted live."""
+    from . import snapshots
+
+    roles = permissions.user_roles(user)
+    scope: int | bool | None = False
+    if Role.NATIONAL_COORDINATOR in roles:
+        scope = None
+    elif Role.COORDINATOR in roles and user.organisation_id:
+        scope = user.organisation_id
+    if scope is not False:
+        snapshot = snapshots.snapshot_latest(kind=snapshots.STAGE_COUNTS, organisation_id=scope)
+        if snapshot is not None:
+            return {
+                stage: int(snapshot.data.get(stage, 0)) for stage in Case.Stage.values
+            }, snapshot.computed_at
+    return case_stage_counts_for_user(user=user), None
+
+
 def cases_assigned_to(*, user: User, limit: int = 50) -> QuerySet[Case]:
     """The open cases a caseworker is assigned to, for their dashboard."""
     return (

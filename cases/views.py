@@ -39,12 +39,13 @@ def dashboard(request):
     user = request.user
     context = {
         "stage_counts": None,
+        "stage_counts_at": None,
         "my_cases": None,
         "unassigned": None,
         "panels": dashboard_panels(request),
     }
     if permissions.can(user, Action.LIST_CASES):
-        counts = selectors.case_stage_counts_for_user(user=user)
+        counts, context["stage_counts_at"] = selectors.case_stage_counts_precomputed_for_user(user=user)
         context["stage_counts"] = [
             (stage, label, counts.get(stage, 0)) for stage, label in selectors.Case.Stage.choices
         ]

@@ -9,7 +9,10 @@ class MonitoringConfig(AppConfig):
     def ready(self):
         from cases.sections import register_case_section, register_dashboard_panel, register_nav_item
 
-        from . import permissions, views
+        from . import permissions, statistics, views
+
+        # The figures and the CSV of the default period, precomputed (docs/performance.md).
+        statistics.register_snapshots()
 
         register_nav_item(
             key="monitoring",

@@ -15,6 +15,7 @@ Definitions (each a product decision, see docs/decisions.md):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import statistics as pystats
 from dataclasses import dataclass, field
@@ -274,7 +275,11 @@ def _marginal(cells: list[dict], key: str) -> dict:
 
 
 def figures_for_user(*, user, period: Period) -> Figures:
-    org_id = _org_id(user)
+    return figures_for_scope(org_id=_org_id(user), period=period)
+
+
+def figures_for_scope(*, org_id: int | None, period: Period) -> Figures:
+    """The figures of one NGO (org_id) or of the whole country (None)."""
     start, end = period.start, period.end
     b: dict[str, Breakdown] = {}
 
@@ -499,9 +504,13 @@ def eurostat_rows(*, user, period: Period) -> list[list[str]]:
     """The registered victims of the period, identified and presumed, by the Eurostat breakdowns,
     with primary and secondary suppression (both written "c") that holds against differencing the
     rows, columns and totals, and against the tables of the periods a day longer or shorter."""
+
+    return eurostat_rows_for_scope(org_id=_org_id(user), period=period)
+
+
+def eurostat_rows_for_scope(*, org_id: int | None, period: Period) -> list[list[str]]:
     from . import disclosure
 
-    org_id = _org_id(user)
     values, status = disclosure.protect_period(
         eurostat_shape(),
         period.start,
@@ -524,3 +533,89 @@ EUROSTAT_HEADER = [
     "presumed",
     "registered",
 ]
+
+
+# --- precomputed (cases/snapshots.py, docs/performance.md) ------------------------------------
+
+FIGURES_SNAPSHOT = "monitoring_figures"
+EUROSTAT_SNAPSHOT = "eurostat_rows"
+
+
+def figures_to_data(figures: Figures) -> dict:
+    return dataclasses.asdict(figures)
+
+
+def figures_from_data(data: dict) -> Figures:
+    period = Period(
+        datetime.date.fromisoformat(data["period"]["start"]),
+        datetime.date.fromisoformat(data["period"]["end"]),
+    )
+    breakdowns = {
+        key: Breakdown(b["title"], [tuple(row) for row in b["rows"]], b["extra"])
+        for key, b in data["breakdowns"].items()
+    }
+    return Figures(
+        period,
+        breakdowns,
+        data["median_days_to_identification"],
+        data["identifications_timed"],
+        data["headline"],
+    )
+
+
+def _default_period() -> Period:
+    from .forms import default_period
+
+    return Period(*default_period())
+
+
+def _produce_figures(org_id: int | None):
+    period = _default_period()
+    return figures_to_data(figures_for_scope(org_id=org_id, period=period)), period.start, period.end
+
+
+def _produce_eurostat(org_id: int | None):
+    period = _default_period()
+    return eurostat_rows_for_scope(org_id=org_id, period=period), period.start, period.end
+
+
+def register_snapshots() -> None:
+    from cases.snapshots import register_snapshot
+
+    register_snapshot(kind=FIGURES_SNAPSHOT, produce=_produce_figures, per_language=True)
+    register_snapshot(kind=EUROSTAT_SNAPSHOT, produce=_produce_eurostat)
+
+
+def _snapshot_for(kind: str, *, user, period: Period, language: str = ""):
+    """The fresh snapshot of the user's scope for this period, or None (then computed live).
+
+    Only the default period (this year up to today) is precomputed; a snapshot computed before
+    midnight still serves the new day until the next refresh, and says so."""
+    from cases.snapshots import snapshot_latest
+
+    default = _default_period()
+    if period.start != default.start or period.end != default.end:
+        return None
+    snapshot = snapshot_latest(kind=kind, organisation_id=_org_id(user), language=language)
+    if snapshot is None or snapshot.period_start != period.start:
+        return None
+    return snapshot
+
+
+def figures_precomputed_for_user(*, user, period: Period) -> tuple[Figures, datetime.datetime | None]:
+    """The figures, and when they were computed (None: just now, for this request)."""
+    from django.utils.translation import get_language
+
+    snapshot = _snapshot_for(FIGURES_SNAPSHOT, user=user, period=period, language=get_language() or "")
+    if snapshot is not None:
+        return figures_from_data(snapshot.data), snapshot.computed_at
+    return figures_for_user(user=user, period=period), None
+
+
+def eurostat_rows_precomputed_for_user(
+    *, user, period: Period
+) -> tuple[list[list[str]], datetime.datetime | None]:
+    snapshot = _snapshot_for(EUROSTAT_SNAPSHOT, user=user, period=period)
+    if snapshot is not None:
+        return snapshot.data, snapshot.computed_at
+    return eurostat_rows(user=user, period=period), None

@@ -58,7 +58,7 @@ def case_summary_pdf(request, reference: str):
 def monitoring_index(request):
     _require(request.user, Action.VIEW_MONITORING)
     form, period = _period(request)
-    figures = statistics.figures_for_user(user=request.user, period=period)
+    figures, computed_at = statistics.figures_precomputed_for_user(user=request.user, period=period)
     query = f"from={period.start:%Y-%m-%d}&to={period.end:%Y-%m-%d}"
     return render(
         request,
@@ -66,6 +66,7 @@ def monitoring_index(request):
         {
             "form": form,
             "figures": figures,
+            "computed_at": computed_at,
             "csv_url": f"{reverse('monitoring:export_csv')}?{query}",
             "csv_semicolon_url": f"{reverse('monitoring:export_csv')}?{query}&sep=semicolon",
             "is_national": permissions.can(request.user, Action.VIEW_AUDIT_TRAIL),
@@ -95,7 +96,8 @@ def export_csv(request):
     else:
         writer = csv.writer(response)
     writer.writerow(statistics.EUROSTAT_HEADER)
-    writer.writerows(statistics.eurostat_rows(user=request.user, period=period))
+    rows, _computed_at = statistics.eurostat_rows_precomputed_for_user(user=request.user, period=period)
+    writer.writerows(rows)
     return response
 
 
@@ -199,5 +201,11 @@ def dashboard_panel_context(request) -> dict | None:
     if not permissions.can(user, Action.VIEW_AUDIT_TRAIL):
         return None
     start, end = default_period()
-    figures = statistics.figures_for_user(user=user, period=statistics.Period(start, end))
-    return {"figures": figures, "is_national": permissions.can(user, Action.VIEW_AUDIT_TRAIL)}
+    figures, computed_at = statistics.figures_precomputed_for_user(
+        user=user, period=statistics.Period(start, end)
+    )
+    return {
+        "figures": figures,
+        "computed_at": computed_at,
+        "is_national": permissions.can(user, Action.VIEW_AUDIT_TRAIL),
+    }

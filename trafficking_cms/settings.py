@@ -381,6 +381,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "privacy.tasks.apply_retention",
         "schedule": crontab(hour=1, minute=30),
     },
+    # The dashboards' and monitoring's figures, precomputed (cases/snapshots.py, docs/performance.md).
+    "refresh-snapshots": {"task": "cases.tasks.refresh_snapshots", "schedule": timedelta(minutes=15)},
     # The outbox: what is due is sent (also what waited while Redis or the mail server was away).
     "deliver-outbox": {"task": "operations.tasks.deliver_outbox", "schedule": timedelta(minutes=1)},
     # Beat and a worker alive; a periodic job silent for a day is told to the national coordinator.

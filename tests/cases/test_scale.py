@@ -193,3 +193,125 @@ def test_reference_search_uses_the_trigram_index(national, mandated_ngo, casewor
     _fill(3, organisation=mandated_ngo, caseworker=caseworker)
     assert "case_reference_upper_trgm_idx" in _plan(Case.objects.filter(reference__icontains="nrm-2026-0"))
     assert "case_reference_upper_trgm_idx" in _plan(case_list_for_user(user=national, search="2026-000"))
+
+
+# --- precomputed figures: the dashboards, monitoring and the CSV --------------------------------
+
+# With the snapshots fresh: session, user, roles, the header's organisation and alerts, the
+# panels' own reads (the intake queue's counts, the caseworker's cases and alerts), one snapshot
+# read per figure block, the read log of the cases listed, the session's renewal.
+QUERIES.update(
+    {
+        ("dashboard", "caseworker"): 14,
+        ("dashboard", "coordinator"): 12,
+        ("dashboard", "national"): 11,
+        ("monitoring", "coordinator"): 8,
+        ("monitoring", "national"): 8,
+        ("csv", "coordinator"): 7,
+        ("csv", "national"): 7,
+    }
+)
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+@pytest.mark.parametrize("who", ["caseworker", "coordinator", "national"])
+def test_dashboard_queries(
+    client, users, mandated_ngo, caseworker, police, django_assert_num_queries, rows, who
+):
+    from cases.snapshots import snapshots_refresh
+
+    _fill(rows, organisation=mandated_ngo, caseworker=caseworker, police=police)
+    snapshots_refresh()
+    client.force_login(users[who])
+    with django_assert_num_queries(QUERIES[("dashboard", who)]):
+        response = client.get("/")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+@pytest.mark.parametrize("who", ["coordinator", "national"])
+@pytest.mark.parametrize("screen", ["monitoring", "csv"])
+def test_monitoring_and_csv_queries(
+    client, users, mandated_ngo, caseworker, police, django_assert_num_queries, rows, who, screen
+):
+    from cases.snapshots import snapshots_refresh
+
+    _fill(rows, organisation=mandated_ngo, caseworker=caseworker, police=police)
+    snapshots_refresh()
+    client.force_login(users[who])
+    url = reverse("monitoring:index") if screen == "monitoring" else reverse("monitoring:export_csv")
+    with django_assert_num_queries(QUERIES[(screen, who)]):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_monitoring_shows_the_snapshot_and_when_it_was_computed(client, national, mandated_ngo, caseworker):
+    import datetime
+
+    from django.utils import timezone
+
+    from cases.models import FigureSnapshot
+    from cases.snapshots import snapshots_refresh
+
+    _fill(3, organisation=mandated_ngo, caseworker=caseworker)
+    snapshots_refresh()
+    client.force_login(national)
+    response = client.get(reverse("monitoring:index"))
+    assert response.context["computed_at"] is not None
+    assert response.context["figures"].headline["victims"] == 3
+    assert "Computed at" in response.content.decode()
+    # A case opened after the refresh shows at the next one, not before.
+    _fill(1, organisation=mandated_ngo, caseworker=caseworker)
+    assert client.get(reverse("monitoring:index")).context["figures"].headline["victims"] == 3
+    snapshots_refresh()
+    assert client.get(reverse("monitoring:index")).context["figures"].headline["victims"] == 4
+    # A snapshot past its age is not shown: the page computes the figures itself.
+    FigureSnapshot.objects.update(computed_at=timezone.now() - datetime.timedelta(hours=2))
+    _fill(1, organisation=mandated_ngo, caseworker=caseworker)
+    live = client.get(reverse("monitoring:index"))
+    assert live.context["computed_at"] is None and live.context["figures"].headline["victims"] == 5
+
+
+def test_a_chosen_period_is_computed_live(client, national, mandated_ngo, caseworker):
+    from django.utils import timezone
+
+    from cases.snapshots import snapshots_refresh
+
+    _fill(2, organisation=mandated_ngo, caseworker=caseworker)
+    snapshots_refresh()
+    client.force_login(national)
+    today = timezone.localdate()
+    response = client.get(
+        reverse("monitoring:index"), {"from": f"{today.year - 1}-01-01", "to": f"{today:%Y-%m-%d}"}
+    )
+    assert response.context["computed_at"] is None and response.context["figures"].headline["victims"] == 2
+
+
+def test_csv_from_the_snapshot_equals_the_live_one(client, coordinator, national, mandated_ngo, caseworker):
+    from cases.models import FigureSnapshot
+    from cases.snapshots import snapshots_refresh
+
+    _fill(6, organisation=mandated_ngo, caseworker=caseworker)
+    for user in (coordinator, national):
+        client.force_login(user)
+        live = client.get(reverse("monitoring:export_csv")).content
+        snapshots_refresh()
+        assert FigureSnapshot.objects.filter(kind="eurostat_rows").exists()
+        assert client.get(reverse("monitoring:export_csv")).content == live
+        FigureSnapshot.objects.all().delete()
+
+
+def test_dashboard_stage_counts_come_from_the_snapshot(client, coordinator, mandated_ngo, caseworker):
+    from cases.snapshots import snapshots_refresh
+
+    _fill(2, organisation=mandated_ngo, caseworker=caseworker)
+    client.force_login(coordinator)
+    live = client.get("/")
+    assert live.context["stage_counts_at"] is None
+    assert {s: n for s, _l, n in live.context["stage_counts"]}["identification"] == 2
+    snapshots_refresh()
+    _fill(1, organisation=mandated_ngo, caseworker=caseworker)
+    cached = client.get("/")
+    assert cached.context["stage_counts_at"] is not None
+    assert {s: n for s, _l, n in cached.context["stage_counts"]}["identification"] == 2
+    assert "Computed at" in cached.content.decode()
