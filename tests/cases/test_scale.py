@@ -24,6 +24,11 @@ QUERIES = {
     ("search", "national"): 12,
     ("api", "caseworker"): 11,
     ("referrals", "coordinator"): 11,
+    # The case page: each stage app's section and its history table once, the permission checks
+    # read once per request (cases.permissions.PermissionCacheMiddleware).
+    ("case", "caseworker"): 37,
+    ("case", "coordinator"): 40,
+    ("case", "national"): 39,
 }
 
 
@@ -315,3 +320,68 @@ def test_dashboard_stage_counts_come_from_the_snapshot(client, coordinator, mand
     assert cached.context["stage_counts_at"] is not None
     assert {s: n for s, _l, n in cached.context["stage_counts"]}["identification"] == 2
     assert "Computed at" in cached.content.decode()
+
+
+# --- the case page: a constant number of queries, whatever the case's history ---------------------
+
+
+def _worked_case(rows, *, organisation, caseworker, coordinator, other_caseworkers):
+    """A case with `rows` of everything the page shows: history of the case and the person, past
+    assignments, court-support entries, alerts, read-log entries."""
+    import datetime
+
+    from cases import services
+    from cases.models import Alert
+    from rehabilitation.models import CourtSupportEntry
+
+    case = make_case(organisation=organisation, caseworkers=[caseworker])
+    person = case.person
+    for i in range(rows):
+        person.languages = f"latviešu {i}"
+        person.save()
+        case.risk_level = ["low", "medium"][i % 2]
+        case.save()
+        worker = other_caseworkers[i % len(other_caseworkers)]
+        services.case_assign_caseworker(case=case, caseworker=worker, actor=coordinator)
+        services.case_unassign_caseworker(case=case, caseworker=worker, actor=coordinator)
+        CourtSupportEntry.objects.create(
+            case=case,
+            date=datetime.date(2026, 1, 1) + datetime.timedelta(days=i),
+            hours="0.25",
+            activity="Hearing",
+            recorded_by=caseworker,
+        )
+        Alert.objects.create(
+            case=case,
+            kind=Alert.Kind.COURSE_ENDS_SOON,
+            due_on=datetime.date(2026, 1, 1) + datetime.timedelta(days=i),
+        )
+        services.case_access_record(case=case, actor=coordinator)
+    return case
+
+
+@pytest.mark.parametrize("who", ["caseworker", "coordinator", "national"])
+def test_case_page_queries_do_not_grow_with_its_history(
+    client, users, mandated_ngo, caseworker, coordinator, django_assert_num_queries, who
+):
+    from tests.factories import UserFactory
+
+    others = [UserFactory(organisation=mandated_ngo, roles=["caseworker"]) for _ in range(3)]
+    counts = []
+    for rows in (3, 30):
+        case = _worked_case(
+            rows,
+            organisation=mandated_ngo,
+            caseworker=caseworker,
+            coordinator=coordinator,
+            other_caseworkers=others,
+        )
+        client.force_login(users[who])
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(case.get_absolute_url())
+        assert response.status_code == 200
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1], counts
+    assert counts[0] == QUERIES[("case", who)]
