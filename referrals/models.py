@@ -208,6 +208,10 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["organisation", "-created_at"], name="referral_org_created_idx"),
             models.Index(fields=["status", "submitted_at"], name="referral_status_submitted_idx"),
+            # The intake coordinator's latest decisions (docs/performance.md).
+            models.Index(
+                fields=["intake_organisation", "-decided_at", "-id"], name="referral_intake_decided_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases import permissions as case_permissions
 from cases.forms import add_service_errors as _errors_to_form
+from cases.pagination import BoundedPaginator
 
 from . import permissions, selectors, services
 from .forms import AcceptForm, DeclineForm, ReferralForm
@@ -19,6 +20,7 @@ from .models import ReferralAccess
 from .permissions import Action
 
 PAGE_SIZE = 25
+QUEUE_PAGE_SIZE = 50
 
 
 @require_GET
@@ -41,9 +43,16 @@ def referral_list(request):
         )
     if permissions.is_intake_coordinator(user):
         q, show = request.GET.get("q", "")[:100], request.GET.get("show", "")
-        context["queue"] = selectors.queue_row_facts(
-            selectors.referral_queue_for_user(user=user, q=q, show=show)
-        )
+        # A page of the queue at a time: a thousand waiting referrals are not one page
+        # (docs/performance.md).
+        queue_page = BoundedPaginator(
+            selectors.referral_queue_for_user(user=user, q=q, show=show), QUEUE_PAGE_SIZE
+        ).get_page(request.GET.get("queue_page"))
+        context["queue"] = selectors.queue_row_facts(queue_page.object_list)
+        context["queue_page"] = queue_page
+        query = request.GET.copy()
+        query.pop("queue_page", None)
+        context["queue_query"] = query.urlencode()
         context["queue_q"], context["queue_show"] = q, show if show in selectors.QUEUE_FILTERS else ""
         context["anonymous"] = list(selectors.referral_anonymous_for_user(user=user))
         context["decided"] = list(selectors.referral_decided_for_user(user=user))

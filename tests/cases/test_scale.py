@@ -23,12 +23,13 @@ QUERIES = {
     ("search", "coordinator"): 12,
     ("search", "national"): 12,
     ("api", "caseworker"): 11,
-    ("referrals", "coordinator"): 11,
+    # the queue's count (bounded) and its page, the anonymous ones, the latest decisions, ...
+    ("referrals", "coordinator"): 12,
     # The case page: each stage app's section and its history table once, the permission checks
     # read once per request (cases.permissions.PermissionCacheMiddleware).
-    ("case", "caseworker"): 37,
-    ("case", "coordinator"): 40,
-    ("case", "national"): 39,
+    ("case", "caseworker"): 38,
+    ("case", "coordinator"): 41,
+    ("case", "national"): 40,
 }
 
 
@@ -89,6 +90,19 @@ def test_intake_queue_queries(client, coordinator, police, django_assert_num_que
     with django_assert_num_queries(QUERIES[("referrals", "coordinator")]):
         response = client.get(reverse("referrals:list"))
     assert response.status_code == 200
+
+
+def test_intake_queue_is_read_a_page_at_a_time(client, coordinator, police):
+    from referrals.views import QUEUE_PAGE_SIZE
+
+    waiting = [submit(police) for _ in range(QUEUE_PAGE_SIZE + 3)]
+    client.force_login(coordinator)
+    first = client.get(reverse("referrals:list"))
+    assert len(first.context["queue"]) == QUEUE_PAGE_SIZE
+    assert first.context["queue_page"].paginator.count == QUEUE_PAGE_SIZE + 3
+    assert "queue_page=2" in first.content.decode()
+    second = client.get(reverse("referrals:list"), {"queue_page": 2})
+    assert [r.pk for r in second.context["queue"]] == [r.pk for r in waiting[-3:]]  # oldest first
 
 
 # --- the bounded count ----------------------------------------------------------------------
