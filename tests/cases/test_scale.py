@@ -23,8 +23,8 @@ QUERIES = {
     ("search", "coordinator"): 12,
     ("search", "national"): 12,
     ("api", "caseworker"): 11,
-    # the queue's count (bounded) and its page, the anonymous ones, the latest decisions, ...
-    ("referrals", "coordinator"): 12,
+    # the queue's count (bounded) and its page, the anonymous ones, the latest decisions, the read log
+    ("referrals", "coordinator"): 14,
     # The case page: each stage app's section and its history table once, the permission checks
     # read once per request (cases.permissions.PermissionCacheMiddleware).
     ("case", "caseworker"): 38,

@@ -10,7 +10,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0011_legal_representative"),
+        ("cases", "0012_service_account_tokens"),
     ]
 
     operations = [

@@ -6,8 +6,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0012_figure_snapshots"),
-        ("referrals", "0002_child_without_consent"),
+        ("cases", "0013_figure_snapshots"),
+        ("referrals", "0003_referral_read_log"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
