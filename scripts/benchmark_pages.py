@@ -159,7 +159,10 @@ def main() -> None:
 
         return _median_ms(run, args.runs)
 
-    print(f"{total:,} cases; case {case.reference}; search {name!r}; median of {args.runs}\n")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"{total:,} cases; case {case.reference}; search {name!r}; median of {args.runs}; load average {load}\n"
+    )
     print("| page | user | project | queries | floor | ratio |")
     print("|---|---|---|---|---|---|")
     for label, who, path, floor in pages:
