@@ -35,3 +35,17 @@ class ReferralsConfig(AppConfig):
             key="referrals_counts", order=12, template="referrals/panel_counts.html", context=panels.counts
         )
         register_demo_loader(10, load_referrals)
+
+        from cases.snapshots import register_snapshot
+
+        from . import selectors
+
+        # The same national counts for every scope: computed once per refresh, for the country.
+        register_snapshot(
+            kind=selectors.COUNTS_SNAPSHOT,
+            produce=lambda org_id: (
+                selectors.referral_counts_compute() if org_id is None else {},
+                None,
+                None,
+            ),
+        )

@@ -171,6 +171,20 @@ def referral_counts_for_user(*, user: User) -> dict[str, int] | None:
     """
     if not permissions.can(user, Action.VIEW_COUNTS):
         return None
+    # The whole country's referrals (over a million at scale): precomputed every 15 minutes
+    # (cases/snapshots.py, docs/performance.md); computed here while no fresh snapshot exists.
+    from cases.snapshots import snapshot_latest
+
+    snapshot = snapshot_latest(kind=COUNTS_SNAPSHOT, organisation_id=None)
+    if snapshot is not None:
+        return {key: int(n) for key, n in snapshot.data.items()}
+    return referral_counts_compute()
+
+
+COUNTS_SNAPSHOT = "referral_counts"
+
+
+def referral_counts_compute() -> dict[str, int]:
     submitted = ~Q(status=Referral.Status.DRAFT)
     counts = Referral.objects.aggregate(
         total=Count("pk", filter=submitted),

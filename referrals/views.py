@@ -56,7 +56,8 @@ def referral_list(request):
         context["queue_q"], context["queue_show"] = q, show if show in selectors.QUEUE_FILTERS else ""
         context["anonymous"] = list(selectors.referral_anonymous_for_user(user=user))
         context["decided"] = list(selectors.referral_decided_for_user(user=user))
-    if permissions.can(user, Action.VIEW_COUNTS):
+    # The counts show only where there is no intake queue (templates/referrals/referral_list.html).
+    if permissions.can(user, Action.VIEW_COUNTS) and context["queue"] is None:
         context["counts"] = selectors.referral_counts_for_user(user=user)
     shown = [
         *(context["page"].object_list if context["page"] else []),

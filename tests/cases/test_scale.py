@@ -24,7 +24,7 @@ QUERIES = {
     ("search", "national"): 12,
     ("api", "caseworker"): 11,
     # the queue's count (bounded) and its page, the anonymous ones, the latest decisions, the read log
-    ("referrals", "coordinator"): 14,
+    ("referrals", "coordinator"): 13,
     # The case page: each stage app's section and its history table once, the permission checks
     # read once per request (cases.permissions.PermissionCacheMiddleware).
     ("case", "caseworker"): 38,

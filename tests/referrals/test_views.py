@@ -417,8 +417,9 @@ def test_api_list_query_count_does_not_grow(
 # rows shown, one for their history), and the session's renewal (savepoint, update, release).
 QUERIES_FIRST_RESPONDER = 11
 # session, user, roles, organisation, the queue's bounded count and its page, anonymous
-# notifications, decisions, counts, the read log (two inserts), the session's renewal.
-QUERIES_COORDINATOR = 14
+# notifications, decisions, the read log (two inserts), the session's renewal (the national
+# counts are not shown beside the queue, and not read).
+QUERIES_COORDINATOR = 13
 # session, user, roles, organisation, count, page (with the case), the read log (two inserts),
 # the session's renewal.
 QUERIES_API = 11
