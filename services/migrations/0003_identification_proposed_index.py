@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0013_figure_snapshots"),
+        ("cases", "0017_figure_snapshots"),
         ("services", "0002_proposed_at_default"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -10,7 +10,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0012_service_account_tokens"),
+        ("cases", "0016_search_name_transliterated"),
     ]
 
     operations = [
