@@ -8,7 +8,15 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from . import views
-        from .models import Alert, Case, CaseAssignment, LegalRepresentative, Person
+        from .models import (
+            Alert,
+            Case,
+            CaseAssignment,
+            CaseTransfer,
+            LegalRepresentative,
+            Person,
+            StageChange,
+        )
         from .sections import register_audit_source, register_case_section
 
         register_audit_source(model=Case, case_path="self", label=_("Case"))
@@ -16,6 +24,8 @@ class CasesConfig(AppConfig):
         register_audit_source(model=CaseAssignment, case_path="case", label=_("Assignment"))
         register_audit_source(model=Alert, case_path="case", label=_("Alert"))
         register_audit_source(model=LegalRepresentative, case_path="case", label=_("Legal representative"))
+        register_audit_source(model=StageChange, case_path="case", label=_("Stage change"))
+        register_audit_source(model=CaseTransfer, case_path="case", label=_("Case transfer"))
         register_case_section(
             key="legal_representatives",
             order=50,
