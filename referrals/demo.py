@@ -9,6 +9,7 @@ import datetime
 
 from django.utils import timezone
 
+from . import services
 from .models import Exploitation, Indicator, Referral, UrgentNeed
 
 # (referrer, place, status, days since submitted, fields)
@@ -143,32 +144,64 @@ DECLINE_REASON = (
 )
 
 
+def _dated(obj, actor, **dates) -> None:
+    """Shift a record's dates to when it happened: the demo shows a caseload built over months,
+    and a user's click can only ever say "now". Only dates are written here, never a status."""
+    for name, value in dates.items():
+        setattr(obj, name, value)
+    obj._history_user = actor
+    obj._change_reason = "Demo data: dated earlier"
+    obj.save(update_fields=list(dates))
+
+
 def load_referrals(state: dict) -> None:
-    users, orgs, cases = state["users"], state["orgs"], state["cases"]
-    coordinator = users["coordinator"]
+    """Every demo referral goes through the services a first responder's and a coordinator's
+    clicks call: saved as a draft, submitted, declined, or accepted (which opens the case in
+    identification; docs/lifecycle.md)."""
+    from cases import services as case_services
+    from cases.demo import CASES
+
+    users, cases = state["users"], state["cases"]
+    coordinator, caseworker = users["coordinator"], users["caseworker"]
     now = timezone.now()
     today = state["today"]
+    opened_days_ago = {key: days for key, *_rest, days in CASES}
+    caseworkers_of = {key: workers for key, _f, _s, _v, workers, _d in CASES}
     for username, place, status, days_ago, demo_fields in DEMO_REFERRALS:
         fields = dict(demo_fields)
         case_key = fields.pop("_case", "unknown")
         referrer = users[username]
-        if Referral.objects.filter(created_by=referrer, met_place=place).exists():
+        existing = Referral.objects.filter(created_by=referrer, met_place=place).first()
+        if existing is not None:
+            if existing.case_id is not None:
+                cases[case_key] = existing.case
             continue
-        referral = Referral(
-            organisation=referrer.organisation, created_by=referrer, met_place=place, status=status, **fields
-        )
-        if status != Referral.Status.DRAFT:
-            referral.submitted_at = now - datetime.timedelta(days=days_ago)
-            referral.met_on = today - datetime.timedelta(days=days_ago + 1)
-        if status == Referral.Status.ACCEPTED:
-            case = cases[case_key]
-            referral.case, referral.person = case, case.person
-        if status in (Referral.Status.ACCEPTED, Referral.Status.DECLINED):
-            referral.decided_at = referral.submitted_at + datetime.timedelta(days=1)
-            referral.decided_by = coordinator
-            referral.intake_organisation = orgs["mandated"]
+        data = {**fields, "met_place": place}
+        if status == Referral.Status.DRAFT:
+            services.referral_save_draft(actor=referrer, data=data)
+            continue
+        data["met_on"] = today - datetime.timedelta(days=days_ago + 1)
+        referral = services.referral_submit(actor=referrer, data=data)
+        submitted_at = now - datetime.timedelta(days=days_ago)
+        _dated(referral, referrer, submitted_at=submitted_at)
         if status == Referral.Status.DECLINED:
-            referral.decline_reason = DECLINE_REASON
-        referral._history_user = referrer
-        referral._change_reason = "Demo data"
-        referral.save()
+            referral = services.referral_decline(referral=referral, actor=coordinator, reason=DECLINE_REASON)
+        elif status == Referral.Status.ACCEPTED:
+            workers = [users[name] for name in caseworkers_of.get(case_key, [])]
+            referral = services.referral_accept(
+                referral=referral, actor=coordinator, caseworker=workers[0] if workers else caseworker
+            )
+            case = referral.case
+            for worker in workers[1:]:
+                case_services.case_assign_caseworker(case=case, caseworker=worker, actor=coordinator)
+            if not workers:
+                # Nobody works it yet: the dashboard's "open cases without a caseworker".
+                case_services.case_unassign_caseworker(case=case, caseworker=caseworker, actor=coordinator)
+            _dated(
+                case,
+                coordinator,
+                opened_on=today - datetime.timedelta(days=opened_days_ago.get(case_key, days_ago)),
+            )
+            cases[case_key] = case
+        if status in (Referral.Status.ACCEPTED, Referral.Status.DECLINED):
+            _dated(referral, coordinator, decided_at=submitted_at + datetime.timedelta(days=1))

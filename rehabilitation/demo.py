@@ -20,7 +20,10 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from . import jobs, limits
+from cases import services as case_services
+from cases.models import Case
+
+from . import jobs, services
 from .models import (
     CourseService,
     CourtSupportEntry,
@@ -40,13 +43,8 @@ def _save(obj, actor, reason=""):
 
 
 def _course(case, actor, start):
-    return _save(
-        RehabilitationCourse(
-            case=case, start_date=start, last_day=limits.course_last_day(start), recorded_by=actor
-        ),
-        actor,
-        "Course started",
-    )
+    """Started through the service, as the caseworker's click would."""
+    return services.course_start(case=case, start_date=start, actor=actor)
 
 
 def load(state: dict) -> None:
@@ -150,6 +148,26 @@ def load(state: dict) -> None:
                 recorded_by=caseworker2,
             ),
             caseworker2,
+        )
+
+    inese = cases.get("inese")
+    if inese is not None and not RehabilitationCourse.objects.filter(case=inese).exists():
+        # A completed course, one post-course consultation, and the coordinator's decision that the
+        # rest of the case is done: it waits in the post-course follow-up (docs/lifecycle.md).
+        course = _course(inese, caseworker, days(400))
+        services.course_end(case=inese, ended_on=course.last_day, status="completed", actor=caseworker)
+        services.post_course_consultation_log(
+            case=inese,
+            date=days(150),
+            specialist="psychologist",
+            notes="Pārbaude pēc kursa; stabila.",
+            actor=caseworker,
+        )
+        case_services.case_move_to_stage(
+            case=inese,
+            stage=Case.Stage.FOLLOW_UP,
+            actor=users["coordinator"],
+            reason="Kurss pabeigts; atlikušas tikai konsultācijas pēc kursa.",
         )
 
     jobs.enforce_limits(today=today)

@@ -2,9 +2,9 @@
 a reflection period ending in 3 days and a residence permit. Idempotent: a case that already has
 an identification record is left alone.
 
-The cases whose victim status cases/demo.py has already set (identified, not identified) get
-their approved identification written directly, as it was decided before the status was set;
-the open points of the flow (proposed, returned) go through the services.
+Every identification is proposed and decided through the services, so that each case's victim
+status and stage follow from it as they would from a user's clicks (docs/lifecycle.md); the
+not-identified case is then closed by the coordinator.
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from cases import services as case_services
+
 from . import services
 from .models import (
     AssistanceRecord,
     CriminalProceeding,
     Hearing,
-    Identification,
     ReflectionPeriod,
     ResidencePermit,
 )
@@ -38,20 +39,17 @@ def _save(obj, actor, reason=""):
 def _approved(
     case, *, proposer, decider, ground, days_ago, today, outcome="identified", outcome_reason="", **document
 ):
-    identification = Identification(
-        case=case,
-        ground=ground,
-        outcome=outcome,
-        outcome_reason=outcome_reason,
-        proposed_by=proposer,
-        status=Identification.Status.APPROVED,
-        decided_by=decider,
-        proposed_at=timezone.now() - datetime.timedelta(days=days_ago + 2),
-        decided_at=timezone.now() - datetime.timedelta(days=days_ago),
-        **document,
+    """Proposed by the caseworker and approved by the coordinator through the services, as their
+    clicks would (the case's stage follows the approval); then dated back to when it happened,
+    since the demo shows a caseload built over months."""
+    proposal = services.identification_propose(
+        case=case, actor=proposer, ground=ground, outcome=outcome, outcome_reason=outcome_reason, **document
     )
-    identification.full_clean(validate_constraints=False)
-    return _save(identification, decider, "Identification approved")
+    identification = services.identification_approve(identification=proposal, actor=decider)
+    identification.proposed_at = timezone.now() - datetime.timedelta(days=days_ago + 2)
+    identification.decided_at = timezone.now() - datetime.timedelta(days=days_ago)
+    _save(identification, decider, "Demo data: decided earlier")
+    return identification
 
 
 def _assistance(case, actor, kind, start, arranged_by, outcome="", end=None, **extra):
@@ -331,4 +329,24 @@ def load(state: dict) -> None:
                 {"name": "A. Kalna", "profession": "sociālais darbinieks"},
                 {"name": "M. Priede", "profession": "psihologs"},
             ],
+        )
+        # Not identified: the case stays in identification until the coordinator closes it.
+        case_services.case_close(
+            case=elina,
+            actor=coordinator,
+            reason="Nav pietiekamu pazīmju; persona atteicās no pakalpojumiem.",
+        )
+
+    inese = cases.get("inese")
+    if inese is not None and not inese.identifications.exists():
+        _approved(
+            inese,
+            proposer=caseworker,
+            decider=coordinator,
+            ground="criminal_procedure_decision",
+            days_ago=410,
+            today=today,
+            cp_case_number="11816002025",
+            cp_date=days(412),
+            cp_body="Valsts policijas Galvenā kriminālpolicijas pārvalde",
         )
