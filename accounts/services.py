@@ -154,7 +154,7 @@ def _new_recovery_codes(*, user: User) -> list[str]:
 
 
 def totp_enrol(
-    *, user: User, key: str, token: str, request: HttpRequest | None = None
+    *, user: User, key: str, token: str, request: HttpRequest | None = None, replace: bool = False
 ) -> tuple[TOTPDevice, list[str]]:
     """Confirm a new authenticator app with a code from it; returns the device and recovery codes.
 
@@ -165,16 +165,18 @@ def totp_enrol(
     if step is None:
         security_event_record(kind=SecurityEvent.Kind.OTP_FAILED, request=request, user=user)
         raise ValidationError(ENROL_CODE_WRONG)
-    return _totp_device_create(user=user, key=key, step=step, request=request)
+    return _totp_device_create(user=user, key=key, step=step, request=request, replace=replace)
 
 
 @transaction.atomic
 def _totp_device_create(
-    *, user: User, key: str, step: int, request: HttpRequest | None
+    *, user: User, key: str, step: int, request: HttpRequest | None, replace: bool = False
 ) -> tuple[TOTPDevice, list[str]]:
     # Locks the user's row: two enrolments racing in two tabs leave one device, not two.
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    # A new authenticator replaces the old one only after the password and a current code from
+    # it (accounts.views.two_factor); otherwise it is the first one.
+    if not replace and TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise ValidationError(ALREADY_ENROLLED)
     TOTPDevice.objects.filter(user=user).delete()
     # last_t: the code just used cannot be used again to verify.

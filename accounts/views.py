@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import time
 
 import django_otp
 import segno
@@ -48,6 +49,9 @@ ROLE_REJECTED = _("The role was refused and removed.")
 PASSWORD_SET = _("Your password is set. Log in with it now.")
 NO_SUCH_USER = _("No user has this username. Check the spelling in the user list.")
 ENROL_KEY_SESSION_KEY = "accounts_totp_key"
+# Set when the password and a current code were given to replace the authenticator; its time.
+REPLACE_SESSION_KEY = "accounts_totp_replace"
+REPLACE_WINDOW_SECONDS = 600
 LOG_PAGE_SIZE = 50
 
 
@@ -102,7 +106,8 @@ def otp_enrol(request):
     user = request.user
     if not settings.OTP_REQUIRED:
         return redirect(settings.LOGIN_REDIRECT_URL)
-    if user_has_device(user, confirmed=True):
+    replace = _replace_allowed(request)
+    if user_has_device(user, confirmed=True) and not replace:
         return redirect(_next_url(request)) if user.is_verified() else redirect("accounts:otp_verify")
     key = request.session.get(ENROL_KEY_SESSION_KEY)
     if not key:
@@ -112,12 +117,13 @@ def otp_enrol(request):
     if request.method == "POST" and form.is_valid():
         try:
             device, codes = services.totp_enrol(
-                user=user, key=key, token=form.cleaned_data["token"], request=request
+                user=user, key=key, token=form.cleaned_data["token"], request=request, replace=replace
             )
         except ValidationError as error:
             form.add_error("token", error)
         else:
             request.session.pop(ENROL_KEY_SESSION_KEY, None)
+            request.session.pop(REPLACE_SESSION_KEY, None)
             django_otp.login(request, device)
             # Shown once, in this response; they are stored only as used-once tokens.
             return render(
@@ -184,6 +190,12 @@ def two_factor(request):
     if request.method == "POST":
         if not enrolled:
             raise Http404
+        if form.is_valid() and request.POST.get("action") == "new_authenticator":
+            # The password and a current code from the old app first: a thief with only the
+            # session cannot move the second factor to their own phone.
+            request.session[REPLACE_SESSION_KEY] = int(time.time())
+            request.session.pop(ENROL_KEY_SESSION_KEY, None)
+            return redirect("accounts:otp_enrol")
         if form.is_valid():
             codes = services.recovery_codes_renew(user=user, request=request)
             return render(
@@ -332,3 +344,9 @@ def approval_decide(request, pk: int, decision: str):
 
 
 __all__ = ["LoginView", "lockout", "permissions"]
+
+
+def _replace_allowed(request) -> bool:
+    """The password and a current code were given for a new authenticator, minutes ago."""
+    given = request.session.get(REPLACE_SESSION_KEY)
+    return isinstance(given, int) and 0 <= time.time() - given <= REPLACE_WINDOW_SECONDS

@@ -193,3 +193,32 @@ def test_the_two_factor_page_is_in_the_navigation(client, caseworker):
     client.post(reverse("accounts:otp_verify"), {"token": code_for(device)})
     body = client.get(reverse("dashboard")).content.decode()
     assert f'href="{reverse("accounts:two_factor")}"' in body
+
+
+def test_a_new_authenticator_asks_for_the_password_and_a_current_code(client, caseworker):
+    device = enrol_device(caseworker)
+    password_login(client, "caseworker")
+    client.post(reverse("accounts:otp_verify"), {"token": code_for(device)})
+    # Without the password and a code from the current app, the enrolment page sends away.
+    assert client.get(reverse("accounts:otp_enrol")).status_code == 302
+    wrong = client.post(
+        reverse("accounts:two_factor"),
+        # (no code: a right one would be used up by the attempt)
+        {"password": "not-my-password", "token": "", "action": "new_authenticator"},
+    )
+    assert wrong.status_code == 400
+    assert client.get(reverse("accounts:otp_enrol")).status_code == 302
+    ok = client.post(
+        reverse("accounts:two_factor"),
+        {"password": DEFAULT_PASSWORD, "token": code_for(device, 1), "action": "new_authenticator"},
+    )
+    assert ok.status_code == 302 and ok["Location"] == reverse("accounts:otp_enrol")
+    page = client.get(reverse("accounts:otp_enrol"))
+    assert page.status_code == 200
+    key = client.session[ENROL_KEY_SESSION_KEY]
+    done = client.post(reverse("accounts:otp_enrol"), {"token": code_for_key(key)})
+    assert done.status_code == 200 and len(done.context["codes"]) == 10
+    # The new app replaces the old one: one confirmed device, with the new key.
+    assert list(TOTPDevice.objects.filter(user=caseworker).values_list("key", flat=True)) == [key]
+    assert key != device.key
+    assert kinds()[-1] == "otp_enrolled"
