@@ -254,6 +254,12 @@ def load_demo(*, password: str) -> dict:
         content_type__app_label="cases", content_type__model__in=[m for _, m in ADMIN_MODEL_PERMS]
     )
     admin.user_permissions.add(*perms)
+    # Service accounts' API tokens: listed and revoked in the admin (issued by a command).
+    admin.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="accounts", codename__in=["view_apitoken", "change_apitoken"]
+        )
+    )
 
     nurse = users["nurse"]
     if not nurse.training_records.exists():

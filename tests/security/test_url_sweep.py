@@ -20,7 +20,7 @@ from cases.permissions import Action, can
 from cases.selectors import case_list_for_user
 from tests.factories import OrganisationFactory, PersonFactory, UserFactory, make_case
 
-from .urlsweep import SweepError, fill, routes, who_may_open
+from .urlsweep import REFUSED_BY_STATE, SweepError, fill, routes, who_may_open
 
 pytestmark = pytest.mark.django_db
 
@@ -53,10 +53,11 @@ LOG_MODELS = {
     "axes.accessfailurelog",
 }
 ROLES = [username for username, *_ in USERS] + ["other_ngo_worker", "anonymous"]
-# The roles whose every 2xx is judged against WHO_MAY_OPEN (tests/security/urlsweep.py), on reads
-# and on writes. Add a role here once the table's expectations for it are confirmed by a run.
-JUDGED_ROLES = ["national", "anonymous"]
-WRITE_ROLES = ["national", "anonymous", "police", "municipality", "admin"]
+# Every role is judged against WHO_MAY_OPEN (tests/security/urlsweep.py), both ways, on reads and
+# on writes: a 2xx it does not allow fails, and so does a refusal (403/404) of a page it allows,
+# opened on the role's own case (or with no object at all).
+JUDGED_ROLES = ROLES
+WRITE_ROLES = ROLES
 
 
 @pytest.fixture
@@ -164,6 +165,17 @@ def test_every_url_for_every_role(world, role):
                 continue
             if 200 <= status < 300 and not allowed and role in JUDGED_ROLES and not _empty_list(response):
                 problems.append(f"{where}: {role} may not open this page (WHO_MAY_OPEN in urlsweep.py)")
+            if (
+                allowed
+                and role in JUDGED_ROLES
+                and status in (403, 404)
+                and which in ("plain", "in")
+                and set(route.kwargs) <= {"reference"}
+                and route.view_name not in REFUSED_BY_STATE
+                # The admin site refuses per model permission, which WHO_MAY_OPEN does not model.
+                and not route.view_name.startswith("admin:")
+            ):
+                problems.append(f"{where}: WHO_MAY_OPEN lets {role} open this page, but it was refused")
             body = _text(response)
             for name in forbidden_names:
                 if name in body:

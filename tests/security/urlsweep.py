@@ -323,6 +323,8 @@ WHO_MAY_OPEN: list[tuple[str, frozenset]] = [
     ("admin/logout/", PUBLIC),
     ("admin/", frozenset({"admin"})),
     ("cases/<str:reference>/summary.pdf", NGO_COORDINATORS | {"national"}),
+    ("cases/<str:reference>/close/", NGO_COORDINATORS),
+    ("cases/<str:reference>/representatives/", NGO),
     ("cases/<str:reference>/accesses/", NGO_COORDINATORS | {"national"}),
     ("cases/<str:reference>/stage/", NGO_COORDINATORS),
     ("cases/<str:reference>/reopen/", NGO_COORDINATORS),
@@ -332,9 +334,14 @@ WHO_MAY_OPEN: list[tuple[str, frozenset]] = [
     ("services/cases/", NGO),
     ("rehabilitation/", NGO),
     ("monitoring/cases/", frozenset({"national"})),
+    ("monitoring/processing/", frozenset({"national"})),
     ("monitoring/", NGO_COORDINATORS | {"national"}),
+    ("referrals/new/", FIRST_RESPONDERS),
     ("referrals/", FIRST_RESPONDERS | NGO_COORDINATORS | {"national"}),
     ("privacy/", NGO_COORDINATORS | {"national"}),
+    ("safety/cases/<str:reference>/risk/assess/", NGO),
+    ("safety/cases/<str:reference>/plan/", NGO),
+    ("safety/cases/<str:reference>/safe-contact/", NGO),
     ("safety/", CASE_READERS),
     ("operations/", frozenset({"admin"})),
     # The caseload import: the coordinators of a mandated NGO, each into their own NGO.
@@ -344,7 +351,8 @@ WHO_MAY_OPEN: list[tuple[str, frozenset]] = [
     # A document: through the case file, or by a partner it was shared with (documents/selectors.py).
     ("documents/", CASE_READERS | PARTNERS),
     ("reintegration/cases/", NGO),
-    ("reintegration/", PARTNERS | NGO),
+    ("reintegration/<int:pk>/", PARTNERS | NGO),
+    ("reintegration/", PARTNERS),  # the partners' list
     ("security/password/reset/", PUBLIC),
     ("security/approvals/", NGO_COORDINATORS | {"national"}),
     ("security/password/", LOGGED_IN),
@@ -353,14 +361,27 @@ WHO_MAY_OPEN: list[tuple[str, frozenset]] = [
     ("security/two-factor/reset/", frozenset({"admin"})),
     ("security/two-factor/", LOGGED_IN),
     ("api/schema/", LOGGED_IN),
+    ("api/v1/^cases/(?P<reference>[A-Za-z0-9-]+)/audit-trail/", frozenset({"national"})),
     ("api/v1/^cases/", CASE_READERS),
     ("api/v1/^transfers/", NGO_COORDINATORS),
+    ("api/v1/^referrals/counts/", NGO_COORDINATORS | {"national"}),
     ("api/v1/^referrals/", FIRST_RESPONDERS | NGO_COORDINATORS | {"national"}),
     ("api/v1/^reintegration/", PARTNERS | NGO | {"national"}),
     ("api/v1/^monitoring/", NGO_COORDINATORS | {"national"}),
     ("api/v1/^documents/", CASE_READERS | PARTNERS),
     ("", LOGGED_IN),  # the dashboard: the empty pattern only (see who_may_open)
 ]
+
+
+# Routes whose refusal to a role WHO_MAY_OPEN allows depends on the state of the case, not on the
+# role: the sweep does not count their 403/404 as a refused page (a 2xx is still judged).
+REFUSED_BY_STATE = {
+    "cases:reopen": "only on a closed case",
+    "safety:disclose": "only on a high-risk case",
+    "safety:emergency_access": "only on a high-risk case whose coordinators do not include the user",
+    "case-reflection-period-list": "404 while the case has no reflection period",
+    "case-residence-permit-list": "404 while the case has no residence permit",
+}
 
 
 def who_may_open(route: Route) -> frozenset:
