@@ -3,6 +3,7 @@
 #   make run      the embedded demo on http://127.0.0.1:8000/ (PORT=...; SQLite + filesystem broker,
 #                 needs nothing but Python >= 3.12; honours DATABASE_URL / CELERY_BROKER_URL)
 #   make test     the test suite on PostgreSQL + Redis (started here if they are down)
+#   make test-fast  the same without the browser and Celery-worker tests, for the inner loop
 #   make lint     ruff (lint + format check), mypy strict, import-linter's contracts
 #   make check    missing migrations + Django's system checks
 #   make messages regenerate and compile the Latvian translations
@@ -31,10 +32,10 @@ TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 # so that load_demo and the printed logins agree.
 run: export DEMO_PASSWORD ?= nrm-demo-2026!
 
-.PHONY: help venv run test lint check messages compose-check clean sysdeps services lock backup
+.PHONY: help venv run test test-fast lint check messages compose-check clean sysdeps services lock backup
 
 help:
-	@sed -n '2,14s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '2,15s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 venv:
 	@scripts/ensure-venv.sh
@@ -56,11 +57,26 @@ services: venv
 	 CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)}" \
 	 PY=$(PY) scripts/ensure-services.sh
 
-test: venv sysdeps services
-	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" \
+# Parallel workers (pytest-xdist), each with its own test database (test_<name>_gw0, ...) and
+# its own key prefix on the Redis database (conftest.py); the browser tests share one worker
+# (--dist loadgroup). Branch coverage of the whole project is reported; the build fails when the
+# layers that decide access and write data (every services.py, selectors.py, permissions.py)
+# fall under COVERAGE_FLOOR per cent.
+TEST_WORKERS ?= 2
+COVERAGE_FLOOR ?= 90
+COVERAGE_FLOOR_FILES := */services.py,*/selectors.py,*/permissions.py
+TEST_ENV = DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" \
 	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)}" \
-	DJANGO_ALLOW_ASYNC_UNSAFE=true \
-	$(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_ALLOW_ASYNC_UNSAFE=true
+
+test: venv sysdeps services
+	$(TEST_ENV) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup \
+	    --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+	$(PY) -m coverage report --include='$(COVERAGE_FLOOR_FILES)' --fail-under=$(COVERAGE_FLOOR)
+
+# The inner loop: no browser, no real Celery worker, no coverage.
+test-fast: venv services
+	$(TEST_ENV) $(PY) -m pytest -n $(TEST_WORKERS) -m "not browser and not celery_worker" $(PYTEST_ARGS)
 
 # The tools run as modules of the venv's Python (a copied venv's scripts keep the old path).
 # mypy and import-linter read their configuration from pyproject.toml; mypy's Django plugin

@@ -180,3 +180,26 @@ def pytest_configure(config):
     from django.conf import settings
 
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+    _isolate_the_broker_per_worker(settings)
+
+
+def _isolate_the_broker_per_worker(settings):
+    """Parallel workers (pytest-xdist: gw0, gw1, ...) each have their own test database
+    (pytest-django's suffix); on the one Redis database they get their own key prefix, so a task
+    one worker queues is never taken by the Celery worker another one started."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or not settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        return
+    from trafficking_cms.celery import app
+
+    options = {**settings.CELERY_BROKER_TRANSPORT_OPTIONS, "global_keyprefix": f"test-{worker}:"}
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = options
+    app.conf.broker_transport_options = options
+
+
+def pytest_collection_modifyitems(config, items):
+    # The browser tests run one after another on one parallel worker (`--dist loadgroup`): one
+    # Chromium at a time, beside the other worker's database tests.
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
