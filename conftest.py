@@ -198,8 +198,8 @@ def _isolate_the_broker_per_worker(settings):
 
 
 def pytest_collection_modifyitems(config, items):
-    # The browser tests run one after another on one parallel worker (`--dist loadgroup`): one
-    # Chromium at a time, beside the other worker's database tests.
+    # Should the browser tests run on parallel workers (`make test` runs them in a serial pass of
+    # their own), they stay together on one worker (`--dist loadgroup`): one Chromium at a time.
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.xdist_group("browser"))
