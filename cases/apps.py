@@ -7,12 +7,13 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
-        from . import views
+        from . import dates, views
         from .models import (
             Alert,
             Case,
             CaseAssignment,
             CaseTransfer,
+            EntryCorrection,
             LegalRepresentative,
             Person,
             StageChange,
@@ -26,6 +27,7 @@ class CasesConfig(AppConfig):
         register_audit_source(model=LegalRepresentative, case_path="case", label=_("Legal representative"))
         register_audit_source(model=StageChange, case_path="case", label=_("Stage change"))
         register_audit_source(model=CaseTransfer, case_path="case", label=_("Case transfer"))
+        register_audit_source(model=EntryCorrection, case_path="case", label=_("Correction of an entry"))
         register_case_section(
             key="legal_representatives",
             order=50,
@@ -35,3 +37,5 @@ class CasesConfig(AppConfig):
 
         # The snapshot kinds of this app register themselves (docs/performance.md).
         from . import snapshots  # noqa: F401
+        # Every date field, whichever app declares it, refuses dates that cannot be true.
+        dates.install()

@@ -23,6 +23,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from .models import Case, CaseAccess
 from .services import case_access_record
 
+# The read-only fields of a correctable entry (cases.models.Correctable) in every app's serializer.
+VOID_FIELDS = ["voided_at", "void_reason", "corrected_at"]
+
 
 def validation_detail(error: DjangoValidationError) -> Any:
     """A Django ValidationError as DRF's error body: messages keyed by field, errors of no field

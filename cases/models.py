@@ -808,3 +808,81 @@ class FigureSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.computed_at:%Y-%m-%d %H:%M})"
+
+# --- corrections and voids of the entries the stages record ----------------------------------
+
+
+class CorrectableQuerySet(models.QuerySet):
+    def counted(self):
+        """The entries that count: a voided entry counts toward no limit and no total."""
+        return self.filter(voided_at__isnull=True)
+
+
+class Correctable(models.Model):
+    """An entry a stage records (court-support hours, a consultation, assistance ...) that can be
+    corrected, or voided with a reason, by whoever may write it (cases.corrections). A voided row
+    stays, with its history, but counts toward no limit and no total (docs/decisions.md,
+    "Corrections and voids")."""
+
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True, editable=False)
+    voided_by = models.ForeignKey(
+        User,
+        verbose_name=_("voided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    void_reason = models.TextField(_("reason for voiding"), blank=True, editable=False)
+    corrected_at = models.DateTimeField(_("last corrected at"), null=True, blank=True, editable=False)
+
+    objects = CorrectableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
+
+
+def void_constraints(prefix: str) -> list[models.CheckConstraint]:
+    """The database's half of a void: who, when and why, all three or none."""
+    return [
+        models.CheckConstraint(
+            condition=Q(voided_at__isnull=True, voided_by__isnull=True, void_reason="")
+            | (Q(voided_at__isnull=False, voided_by__isnull=False) & ~Q(void_reason="")),
+            name=f"{prefix}_void_complete",
+        )
+    ]
+
+
+class EntryCorrection(models.Model):
+    """One correction or void of a stage's entry: the case timeline shows it; the entry's own
+    history keeps both versions and the actor."""
+
+    class Action(models.TextChoices):
+        CORRECTED = "corrected", _("Corrected")
+        VOIDED = "voided", _("Voided")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="entry_corrections")
+    kind = models.CharField(_("kind of entry"), max_length=40)
+    object_id = models.PositiveBigIntegerField()
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    # The names of the fields that changed (never their values: the timeline may be read by
+    # someone who may not read the entry's notes).
+    fields = models.JSONField(default=list, blank=True)
+    reason = models.TextField(_("reason"))
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("correction of an entry")
+        verbose_name_plural = _("corrections of entries")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["case", "at"], name="entrycorrection_case_at_idx")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="entrycorrection_has_reason"),
+        ]

@@ -21,6 +21,7 @@ from .models import (
     CaseAccess,
     CaseAssignment,
     CaseTransfer,
+    EntryCorrection,
     LegalRepresentative,
     Organisation,
     Person,
@@ -438,6 +439,7 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
             entries.append(
                 TimelineEntry(rec.history_date, actor, _("Caseworker unassigned: %(name)s") % {"name": name})
             )
+    entries += entry_correction_timeline(case=case)
     for source in timeline_sources():
         entries += source(case)
     entries.sort(key=lambda e: e.at, reverse=True)
@@ -497,3 +499,28 @@ def caseworkers_of(*, organisation_id: int) -> QuerySet[User]:
         .order_by(lv_collated("last_name"), lv_collated("first_name"), "username")
         .distinct()
     )
+
+
+def entry_correction_timeline(*, case: Case) -> list[TimelineEntry]:
+    """Every correction and void of a stage's entry, with the fields that changed (by name only:
+    the reader may not read the entry's notes) and the reason."""
+    from .corrections import kind_for
+
+    entries = []
+    for log in case.entry_corrections.select_related("actor").order_by("at", "pk"):
+        try:
+            kind = kind_for(log.kind)
+            model, label = kind.model, kind.label
+        except KeyError:
+            model, label = None, log.kind
+        if log.action == EntryCorrection.Action.VOIDED:
+            title = _("Entry voided: %(kind)s") % {"kind": label}
+            details = []
+        else:
+            title = _("Entry corrected: %(kind)s") % {"kind": label}
+            details = [
+                _("%(field)s changed") % {"field": _field_label(model, name) if model else name}
+                for name in log.fields
+            ]
+        entries.append(TimelineEntry(log.at, log.actor.display_name, title, details, log.reason))
+    return entries

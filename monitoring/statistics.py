@@ -359,7 +359,8 @@ def figures_for_scope(*, org_id: int | None, period: Period) -> Figures:
     )
 
     rows = (
-        AssistanceRecord.objects.filter(_case_scope(org_id, "case__"), started_on__range=(start, end))
+        AssistanceRecord.objects.counted()
+        .filter(_case_scope(org_id, "case__"), started_on__range=(start, end))
         .values("kind")
         .annotate(n=Count("pk"))
         .order_by()
@@ -379,15 +380,21 @@ def figures_for_scope(*, org_id: int | None, period: Period) -> Figures:
         started=Count("pk", filter=Q(start_date__range=(start, end))),
         limit_reached=Count("pk", filter=Q(status="limit_reached", ended_on__range=(start, end))),
     )
-    court_hours = CourtSupportEntry.objects.filter(
-        _case_scope(org_id, "case__"), date__range=(start, end)
-    ).aggregate(hours=Sum("hours"), cases=Count("case", distinct=True))
-    post_course = PostCourseConsultation.objects.filter(
-        _case_scope(org_id, "course__case__"), date__range=(start, end)
-    ).count()
-    family = FamilyConsultation.objects.filter(
-        _case_scope(org_id, "case__"), date__range=(start, end)
-    ).count()
+    court_hours = (
+        CourtSupportEntry.objects.counted()
+        .filter(_case_scope(org_id, "case__"), date__range=(start, end))
+        .aggregate(hours=Sum("hours"), cases=Count("case", distinct=True))
+    )
+    post_course = (
+        PostCourseConsultation.objects.counted()
+        .filter(_case_scope(org_id, "course__case__"), date__range=(start, end))
+        .count()
+    )
+    family = (
+        FamilyConsultation.objects.counted()
+        .filter(_case_scope(org_id, "case__"), date__range=(start, end))
+        .count()
+    )
     b["limits"] = Breakdown(
         str(_("Limits and permits")),
         [
@@ -414,16 +421,17 @@ def figures_for_scope(*, org_id: int | None, period: Period) -> Figures:
         _rows(PartnerReferral.Status.choices, {r["status"]: r["n"] for r in rows}),
     )
     rows = (
-        EmploymentMeasure.objects.filter(
-            _case_scope(org_id, "referral__case__"), started_on__range=(start, end)
-        )
+        EmploymentMeasure.objects.counted()
+        .filter(_case_scope(org_id, "referral__case__"), started_on__range=(start, end))
         .values("kind")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    money = MunicipalAssistance.objects.filter(
-        _case_scope(org_id, "referral__case__"), granted_from__range=(start, end)
-    ).aggregate(n=Count("pk"), eur=Sum("amount_eur"))
+    money = (
+        MunicipalAssistance.objects.counted()
+        .filter(_case_scope(org_id, "referral__case__"), granted_from__range=(start, end))
+        .aggregate(n=Count("pk"), eur=Sum("amount_eur"))
+    )
     b["employment"] = Breakdown(
         str(_("Employment measures")),
         _rows(EmploymentMeasure.Kind.choices, {r["kind"]: r["n"] for r in rows}),

@@ -298,3 +298,14 @@ def referral_possible_duplicates(*, referral: Referral, user: User) -> list[Poss
         key=lambda d: (not (d.same_name and d.same_date_of_birth), not d.same_date_of_birth, not d.same_name)
     )
     return result
+
+
+def case_first_met_on(*, case) -> datetime.date | None:
+    """The earliest day a first responder met the person of this case (their referrals' met_on),
+    for the rules that nothing about the person can begin before they were met."""
+    return (
+        Referral.objects.filter(case=case, met_on__isnull=False)
+        .order_by("met_on")
+        .values_list("met_on", flat=True)
+        .first()
+    )

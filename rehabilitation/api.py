@@ -13,7 +13,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cases.drf import CaseNestedMixin
+from cases.drf import VOID_FIELDS, CaseNestedMixin
 
 from . import limits, permissions, selectors, services
 from .models import (
@@ -169,7 +169,7 @@ class CourseServiceSerializer(_NotesHidden, serializers.ModelSerializer):
 
     class Meta:
         model = CourseService
-        fields = ["id", "date", "specialist", "hours", "notes"]
+        fields = ["id", "date", "specialist", "hours", "notes", *VOID_FIELDS]
         read_only_fields = ["id"]
 
 
@@ -178,7 +178,7 @@ class MaterialAssistanceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MaterialAssistance
-        fields = ["id", "date", "description", "amount_eur"]
+        fields = ["id", "date", "description", "amount_eur", *VOID_FIELDS]
         read_only_fields = ["id"]
         validators = []
 
@@ -191,7 +191,7 @@ class PostCourseConsultationSerializer(_NotesHidden, serializers.ModelSerializer
 
     class Meta:
         model = PostCourseConsultation
-        fields = ["id", "date", "specialist", "hours", "notes"]
+        fields = ["id", "date", "specialist", "hours", "notes", *VOID_FIELDS]
         read_only_fields = ["id", "hours"]
 
     def get_hours(self, obj) -> str:
@@ -214,7 +214,7 @@ class FamilyConsultationSerializer(_NotesHidden, serializers.ModelSerializer):
 
     class Meta:
         model = FamilyConsultation
-        fields = ["id", "family_member", "date", "specialist", "notes"]
+        fields = ["id", "family_member", "date", "specialist", "notes", *VOID_FIELDS]
         read_only_fields = ["id"]
 
 
@@ -225,7 +225,7 @@ class CourtSupportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CourtSupportEntry
-        fields = ["id", "date", "hours", "activity"]
+        fields = ["id", "date", "hours", "activity", *VOID_FIELDS]
         read_only_fields = ["id"]
         validators = []
 

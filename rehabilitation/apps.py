@@ -74,3 +74,7 @@ class RehabilitationConfig(AppConfig):
         )
         register_case_api_extra(key="entitlements", field=api.entitlements_field)
         register_demo_loader(30, demo.load)
+
+        from . import corrections
+
+        corrections.register()

@@ -211,7 +211,8 @@ def _court_hours_alerts(today: datetime.date, stamp) -> dict[str, int]:
     ):
         already = Alert.objects.filter(case_id=models.OuterRef("case_id"), kind=kind)
         totals = (
-            CourtSupportEntry.objects.exclude(case__stage=Case.Stage.CLOSED)
+            CourtSupportEntry.objects.counted()
+            .exclude(case__stage=Case.Stage.CLOSED)
             .values("case_id")
             .annotate(total=Sum("hours"))
             .filter(total__gte=threshold)

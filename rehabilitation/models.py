@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from cases.models import Case, User
+from cases.models import Case, Correctable, User, void_constraints
 
 from . import limits
 
@@ -140,7 +140,7 @@ class RehabilitationPlan(models.Model):
         return {kind: getattr(self, name) for kind, name in self.PLANNED_FIELDS.items()}
 
 
-class CourseService(models.Model):
+class CourseService(Correctable):
     """A consultation or service given during the course. The notes are free text that the
     national coordinator does not see (docs/decisions.md, "Who sees what"), and partners never."""
 
@@ -162,11 +162,14 @@ class CourseService(models.Model):
         verbose_name = _("consultation or service")
         verbose_name_plural = _("consultations and services")
         ordering = ["-date", "-pk"]
-        constraints = [_positive_quarter_hours("hours", "course_service_quarter_hours")]
+        constraints = [
+            _positive_quarter_hours("hours", "course_service_quarter_hours"),
+            *void_constraints("course_service"),
+        ]
         indexes = [models.Index(fields=["course", "date"], name="course_service_course_date_idx")]
 
 
-class MaterialAssistance(models.Model):
+class MaterialAssistance(Correctable):
     course = models.ForeignKey(
         RehabilitationCourse, on_delete=models.CASCADE, related_name="material_assistance"
     )
@@ -186,11 +189,12 @@ class MaterialAssistance(models.Model):
                 condition=Q(amount_eur__gt=0),
                 name="material_amount_positive",
                 violation_error_message=_("The amount must be more than zero."),
-            )
+            ),
+            *void_constraints("material_assistance"),
         ]
 
 
-class PostCourseConsultation(models.Model):
+class PostCourseConsultation(Correctable):
     """One of at most five one-hour consultations within two years after the course ended."""
 
     course = models.ForeignKey(
@@ -212,6 +216,7 @@ class PostCourseConsultation(models.Model):
         verbose_name = _("post-course consultation")
         verbose_name_plural = _("post-course consultations")
         ordering = ["-date", "-pk"]
+        constraints = [*void_constraints("post_course_consultation")]
 
 
 class FamilyMember(models.Model):
@@ -232,7 +237,7 @@ class FamilyMember(models.Model):
         return f"{self.given_name} {self.family_name}".strip()
 
 
-class FamilyConsultation(models.Model):
+class FamilyConsultation(Correctable):
     """A consultation for a family member of a minor victim; at most five per case in total."""
 
     # Denormalised from the family member: the limit is per case, counted under the case's lock.
@@ -254,9 +259,10 @@ class FamilyConsultation(models.Model):
         verbose_name = _("family consultation")
         verbose_name_plural = _("family consultations")
         ordering = ["-date", "-pk"]
+        constraints = [*void_constraints("family_consultation")]
 
 
-class CourtSupportEntry(models.Model):
+class CourtSupportEntry(Correctable):
     """Hours of support during criminal proceedings; at most 150.00 per case (docs/domain.md)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="court_support_entries")
@@ -281,5 +287,6 @@ class CourtSupportEntry(models.Model):
             models.CheckConstraint(
                 condition=Q(hours__lte=limits.COURT_SUPPORT_LIMIT), name="court_support_entry_within_limit"
             ),
+            *void_constraints("court_support"),
         ]
         indexes = [models.Index(fields=["case", "date"], name="court_support_case_date_idx")]

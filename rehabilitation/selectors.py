@@ -52,6 +52,22 @@ def rehabilitation_case_for_user_or_404(*, user: User, reference: str) -> Case:
     return case
 
 
+def entry_get_for_user_or_404(*, model, user: User, pk: int):
+    """One entry of the course, consultations or court support, by id, when the user may see its
+    case; a 404 otherwise, the same as a missing one."""
+    case_path = "case" if any(f.name == "case" for f in model._meta.fields) else "course__case"
+    reference = model.objects.filter(pk=pk).values_list(f"{case_path}__reference", flat=True).first()
+    if reference is None:
+        raise Http404
+    case = rehabilitation_case_for_user_or_404(user=user, reference=reference)
+    entry = model.objects.get(pk=pk)
+    if case_path == "case":
+        entry.case = case
+    else:
+        entry.course.case = case
+    return entry
+
+
 def course_current(*, case: Case) -> RehabilitationCourse | None:
     """The active course, else the latest one."""
     return (
@@ -140,6 +156,23 @@ def identification_reference_date(*, case: Case) -> datetime.date:
     return first or case.opened_on
 
 
+def course_of_current_identification(*, case: Case) -> RehabilitationCourse | None:
+    """A course already given on the case's current identification, or None.
+
+    The course's 180 days and the five post-course consultations belong to one identification
+    (docs/decisions.md, "The limits"): a course recorded after the identification in force was
+    approved uses them up. A case identified without an approval on record (older data) has one
+    identification, so any course counts.
+    """
+    from services import selectors as identification_selectors
+
+    courses = RehabilitationCourse.objects.filter(case=case).order_by("-start_date", "-pk")
+    current = identification_selectors.identification_current(case=case)
+    if current is not None and current.status == current.Status.APPROVED and current.decided_at:
+        courses = courses.filter(created_at__gte=current.decided_at)
+    return courses.first()
+
+
 # --- entitlements -----------------------------------------------------------------------------
 
 
@@ -198,9 +231,11 @@ def entitlements_for_case(*, case: Case, today: datetime.date | None = None) -> 
         )
         # An ended course has its end date (a constraint on the table).
         if not course.is_active and course.ended_on is not None:
-            post_used = course.post_course_consultations.count()
+            post_used = course.post_course_consultations.counted().count()
             post_last = limits.post_course_last_day(course.ended_on)
-    hours = CourtSupportEntry.objects.filter(case=case).aggregate(total=Sum("hours"))["total"] or Decimal("0")
+    hours = CourtSupportEntry.objects.counted().filter(case=case).aggregate(total=Sum("hours"))[
+        "total"
+    ] or Decimal("0")
     return Entitlements(
         course=course_info,
         court_hours_used=hours.quantize(Decimal("0.01")),
@@ -208,7 +243,7 @@ def entitlements_for_case(*, case: Case, today: datetime.date | None = None) -> 
         post_course_used=post_used,
         post_course_limit=limits.POST_COURSE_LIMIT,
         post_course_last_day=post_last,
-        family_used=FamilyConsultation.objects.filter(case=case).count(),
+        family_used=FamilyConsultation.objects.counted().filter(case=case).count(),
         family_limit=limits.FAMILY_CONSULTATION_LIMIT,
         reflection=services_selectors.reflection_period_view(case=case, today=today),
     )

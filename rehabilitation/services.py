@@ -17,7 +17,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import periods
+from cases import corrections, periods
 from cases.models import Alert, Case, User
 from cases.services import history_stamp
 
@@ -44,6 +44,14 @@ NOT_IDENTIFIED = _(
     "propose the identification and have it approved first."
 )
 COURSE_ALREADY_ACTIVE = _("This case already has an active course; end it before starting another.")
+COURSE_ONE_PER_IDENTIFICATION = _(
+    "A course from %(start)s to %(end)s was already given on this identification; the 180 days and "
+    "the five post-course consultations belong to the identification, not to a course. A new "
+    "identification (after the case is reopened) starts a new entitlement."
+)
+FAMILY_NOT_IDENTIFIED = _(
+    "Family consultations are for the family of an identified victim; have the identification approved first."
+)
 DATE_IN_FUTURE = _("The date cannot be in the future; record it on the day or later.")
 START_BEFORE_OPENED = _("The course cannot start before the case was opened on %(date)s.")
 NO_COURSE = _("This case has no rehabilitation course; start the course first.")
@@ -165,6 +173,12 @@ def course_start(*, case: Case, start_date: datetime.date, actor: User) -> Rehab
         raise ValidationError({"start_date": START_BEFORE_OPENED % {"date": case.opened_on.isoformat()}})
     if RehabilitationCourse.objects.filter(case=case, status=RehabilitationCourse.Status.ACTIVE).exists():
         raise ValidationError(COURSE_ALREADY_ACTIVE)
+    earlier = selectors.course_of_current_identification(case=case)
+    if earlier is not None:
+        raise ValidationError(
+            COURSE_ONE_PER_IDENTIFICATION
+            % {"start": earlier.start_date.isoformat(), "end": earlier.final_day().isoformat()}
+        )
     course = RehabilitationCourse(
         case=case, start_date=start_date, last_day=limits.course_last_day(start_date), recorded_by=actor
     )
@@ -233,6 +247,14 @@ def plan_save(*, case: Case, goals: str, planned: dict[str, int], actor: User) -
     return plan
 
 
+def _course_service_check(course: RehabilitationCourse, *, date, specialist, hours) -> tuple[str, Decimal]:
+    specialist = _specialist(specialist)
+    hours = _hours(hours)
+    _not_in_future(date)
+    _within_course(course, date)
+    return specialist, hours
+
+
 @transaction.atomic
 def course_service_log(
     *, case: Case, date: datetime.date, specialist: str, hours: NumberInput, notes: str = "", actor: User
@@ -242,10 +264,7 @@ def course_service_log(
     course = _lock_latest_course(case)
     if course is None:
         raise ValidationError(NO_COURSE)
-    specialist = _specialist(specialist)
-    hours = _hours(hours)
-    _not_in_future(date)
-    _within_course(course, date)
+    specialist, hours = _course_service_check(course, date=date, specialist=specialist, hours=hours)
     entry = CourseService(
         course=course,
         date=date,
@@ -259,6 +278,46 @@ def course_service_log(
     return entry
 
 
+def _lock_course_entry(model, entry):
+    """The case, then the entry's course, then the entry: the order every writer takes."""
+    case = _lock_case(entry.course.case)
+    course = RehabilitationCourse.objects.select_for_update().get(pk=entry.course_id)
+    entry = model.objects.select_for_update().get(pk=entry.pk)
+    entry.course = course
+    return case, course, entry
+
+
+@transaction.atomic
+def course_service_correct(
+    *, entry: CourseService, date, specialist: str, hours, notes: str = "", reason: str, actor: User
+) -> CourseService:
+    case, course, entry = _lock_course_entry(CourseService, entry)
+    permissions.require(actor, Action.RECORD, case)
+    corrections.require_not_voided(entry)
+    specialist, hours = _course_service_check(course, date=date, specialist=specialist, hours=hours)
+    values = {"date": date, "specialist": specialist, "hours": hours, "notes": (notes or "").strip()}
+    return corrections.apply_correction(entry=entry, case=case, values=values, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def course_service_void(*, entry: CourseService, reason: str, actor: User) -> CourseService:
+    case, _course, entry = _lock_course_entry(CourseService, entry)
+    permissions.require(actor, Action.RECORD, case)
+    return corrections.apply_void(entry=entry, case=case, actor=actor, reason=reason)
+
+
+def _material_check(course: RehabilitationCourse, *, date, amount_eur) -> Decimal:
+    try:
+        amount = Decimal(str(amount_eur)).quantize(Decimal("0.01"))
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValidationError({"amount_eur": AMOUNT_POSITIVE}) from None
+    if amount <= 0:
+        raise ValidationError({"amount_eur": AMOUNT_POSITIVE})
+    _not_in_future(date)
+    _within_course(course, date)
+    return amount
+
+
 @transaction.atomic
 def material_assistance_log(
     *, case: Case, date: datetime.date, description: str, amount_eur: NumberInput, actor: User
@@ -268,14 +327,7 @@ def material_assistance_log(
     course = _lock_latest_course(case)
     if course is None:
         raise ValidationError(NO_COURSE)
-    try:
-        amount = Decimal(str(amount_eur)).quantize(Decimal("0.01"))
-    except (InvalidOperation, TypeError, ValueError):
-        raise ValidationError({"amount_eur": AMOUNT_POSITIVE}) from None
-    if amount <= 0:
-        raise ValidationError({"amount_eur": AMOUNT_POSITIVE})
-    _not_in_future(date)
-    _within_course(course, date)
+    amount = _material_check(course, date=date, amount_eur=amount_eur)
     entry = MaterialAssistance(
         course=course, date=date, description=description.strip(), amount_eur=amount, recorded_by=actor
     )
@@ -284,7 +336,50 @@ def material_assistance_log(
     return entry
 
 
+@transaction.atomic
+def material_assistance_correct(
+    *, entry: MaterialAssistance, date, description: str, amount_eur, reason: str, actor: User
+) -> MaterialAssistance:
+    case, course, entry = _lock_course_entry(MaterialAssistance, entry)
+    permissions.require(actor, Action.RECORD, case)
+    corrections.require_not_voided(entry)
+    amount = _material_check(course, date=date, amount_eur=amount_eur)
+    values = {"date": date, "description": (description or "").strip(), "amount_eur": amount}
+    return corrections.apply_correction(entry=entry, case=case, values=values, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def material_assistance_void(*, entry: MaterialAssistance, reason: str, actor: User) -> MaterialAssistance:
+    case, _course, entry = _lock_course_entry(MaterialAssistance, entry)
+    permissions.require(actor, Action.RECORD, case)
+    return corrections.apply_void(entry=entry, case=case, actor=actor, reason=reason)
+
+
 # --- after the course -------------------------------------------------------------------------
+
+
+def _post_course_check(
+    course: RehabilitationCourse, *, date, specialist, excluding: int | None = None
+) -> str:
+    if course.is_active:
+        raise ValidationError(POST_COURSE_NOT_ENDED)
+    specialist = _specialist(specialist)
+    _not_in_future(date)
+    if date <= course.ended_on:
+        raise ValidationError({"date": POST_COURSE_NOT_AFTER % {"end": course.ended_on.isoformat()}})
+    last = limits.post_course_last_day(course.ended_on)
+    if date > last:
+        raise ValidationError(
+            {"date": POST_COURSE_TOO_LATE % {"last": last.isoformat(), "date": date.isoformat()}}
+        )
+    # Counted inside the lock: two simultaneous sixth entries cannot both pass. A voided one
+    # counts for nothing.
+    used = course.post_course_consultations.counted()
+    if excluding is not None:
+        used = used.exclude(pk=excluding)
+    if used.count() >= limits.POST_COURSE_LIMIT:
+        raise ValidationError(POST_COURSE_USED % {"limit": limits.POST_COURSE_LIMIT})
+    return specialist
 
 
 @transaction.atomic
@@ -304,20 +399,7 @@ def post_course_consultation_log(
     course = _lock_latest_course(case)
     if course is None:
         raise ValidationError(NO_COURSE)
-    if course.is_active or course.ended_on is None:
-        raise ValidationError(POST_COURSE_NOT_ENDED)
-    specialist = _specialist(specialist)
-    _not_in_future(date)
-    if date <= course.ended_on:
-        raise ValidationError({"date": POST_COURSE_NOT_AFTER % {"end": course.ended_on.isoformat()}})
-    last = limits.post_course_last_day(course.ended_on)
-    if date > last:
-        raise ValidationError(
-            {"date": POST_COURSE_TOO_LATE % {"last": last.isoformat(), "date": date.isoformat()}}
-        )
-    # Counted inside the lock: two simultaneous sixth entries cannot both pass.
-    if course.post_course_consultations.count() >= limits.POST_COURSE_LIMIT:
-        raise ValidationError(POST_COURSE_USED % {"limit": limits.POST_COURSE_LIMIT})
+    specialist = _post_course_check(course, date=date, specialist=specialist)
     entry = PostCourseConsultation(
         course=course,
         date=date,
@@ -329,6 +411,28 @@ def post_course_consultation_log(
     history_stamp(entry, actor=actor)
     entry.save()
     return entry
+
+
+@transaction.atomic
+def post_course_consultation_correct(
+    *, entry: PostCourseConsultation, date, specialist: str, notes: str = "", reason: str, actor: User
+) -> PostCourseConsultation:
+    case, course, entry = _lock_course_entry(PostCourseConsultation, entry)
+    permissions.require(actor, Action.RECORD, case)
+    corrections.require_not_voided(entry)
+    specialist = _post_course_check(course, date=date, specialist=specialist, excluding=entry.pk)
+    values = {"date": date, "specialist": specialist, "notes": (notes or "").strip()}
+    return corrections.apply_correction(entry=entry, case=case, values=values, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def post_course_consultation_void(
+    *, entry: PostCourseConsultation, reason: str, actor: User
+) -> PostCourseConsultation:
+    """Void a consultation: one of the five comes back."""
+    case, _course, entry = _lock_course_entry(PostCourseConsultation, entry)
+    permissions.require(actor, Action.RECORD, case)
+    return corrections.apply_void(entry=entry, case=case, actor=actor, reason=reason)
 
 
 # --- the family of a minor victim -------------------------------------------------------------
@@ -356,6 +460,29 @@ def family_member_add(
     return member
 
 
+def _family_check(case: Case, *, family_member, date, specialist, excluding: int | None = None) -> str:
+    if family_member.case_id != case.pk:
+        raise ValidationError({"family_member": FAMILY_MEMBER_NOT_OF_CASE})
+    # Only for an identified victim (docs/decisions.md, "The limits"): the age that decides is the
+    # age on the day the identification was approved.
+    if case.victim_status != Case.VictimStatus.IDENTIFIED:
+        raise ValidationError(FAMILY_NOT_IDENTIFIED)
+    specialist = _specialist(specialist)
+    _not_in_future(date)
+    on = selectors.identification_reference_date(case=case)
+    minor = case.person.is_minor_on(on)
+    if minor is None:
+        raise ValidationError(FAMILY_AGE_UNKNOWN)
+    if not minor:
+        raise ValidationError(FAMILY_NOT_MINOR % {"age": case.person.age_on(on), "date": on.isoformat()})
+    used = FamilyConsultation.objects.counted().filter(case=case)
+    if excluding is not None:
+        used = used.exclude(pk=excluding)
+    if used.count() >= limits.FAMILY_CONSULTATION_LIMIT:
+        raise ValidationError(FAMILY_USED % {"limit": limits.FAMILY_CONSULTATION_LIMIT})
+    return specialist
+
+
 @transaction.atomic
 def family_consultation_log(
     *,
@@ -369,18 +496,7 @@ def family_consultation_log(
 ) -> FamilyConsultation:
     case = _lock_case(case)
     permissions.require(actor, Action.RECORD, case)
-    if family_member.case_id != case.pk:
-        raise ValidationError({"family_member": FAMILY_MEMBER_NOT_OF_CASE})
-    specialist = _specialist(specialist)
-    _not_in_future(date)
-    on = selectors.identification_reference_date(case=case)
-    minor = case.person.is_minor_on(on)
-    if minor is None:
-        raise ValidationError(FAMILY_AGE_UNKNOWN)
-    if not minor:
-        raise ValidationError(FAMILY_NOT_MINOR % {"age": case.person.age_on(on), "date": on.isoformat()})
-    if FamilyConsultation.objects.filter(case=case).count() >= limits.FAMILY_CONSULTATION_LIMIT:
-        raise ValidationError(FAMILY_USED % {"limit": limits.FAMILY_CONSULTATION_LIMIT})
+    specialist = _family_check(case, family_member=family_member, date=date, specialist=specialist)
     entry = FamilyConsultation(
         case=case,
         family_member=family_member,
@@ -395,7 +511,70 @@ def family_consultation_log(
     return entry
 
 
+@transaction.atomic
+def family_consultation_correct(
+    *,
+    entry: FamilyConsultation,
+    family_member: FamilyMember,
+    date,
+    specialist: str,
+    notes: str = "",
+    reason: str,
+    actor: User,
+) -> FamilyConsultation:
+    case, entry = _lock_entry(FamilyConsultation, entry)
+    permissions.require(actor, Action.RECORD, case)
+    corrections.require_not_voided(entry)
+    specialist = _family_check(
+        case, family_member=family_member, date=date, specialist=specialist, excluding=entry.pk
+    )
+    values = {
+        "family_member": family_member,
+        "date": date,
+        "specialist": specialist,
+        "notes": (notes or "").strip(),
+    }
+    return corrections.apply_correction(entry=entry, case=case, values=values, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def family_consultation_void(*, entry: FamilyConsultation, reason: str, actor: User) -> FamilyConsultation:
+    """Void a consultation: one of the five comes back."""
+    case, entry = _lock_entry(FamilyConsultation, entry)
+    permissions.require(actor, Action.RECORD, case)
+    return corrections.apply_void(entry=entry, case=case, actor=actor, reason=reason)
+
+
 # --- court support ----------------------------------------------------------------------------
+
+
+def _court_support_check(
+    *, case: Case, date: datetime.date, hours, activity: str, excluding: int | None = None
+) -> tuple[Decimal, Decimal, str]:
+    """The rules of one entry, with the case's other counted hours summed inside the case's lock
+    (the caller holds it): the hours, the new total and the activity."""
+    _require_identified(case)
+    hours = _hours(hours)
+    _not_in_future(date)
+    if not (activity or "").strip():
+        raise ValidationError({"activity": _("Describe the activity (e.g. accompanied to a hearing).")})
+    others = CourtSupportEntry.objects.counted().filter(case=case)
+    if excluding is not None:
+        others = others.exclude(pk=excluding)
+    used = others.aggregate(total=Sum("hours"))["total"] or Decimal("0")
+    remaining = limits.COURT_SUPPORT_LIMIT - used
+    if remaining <= 0:
+        raise ValidationError(
+            {"hours": COURT_SUPPORT_USED_UP % {"limit": limits.hours_display(limits.COURT_SUPPORT_LIMIT)}}
+        )
+    if hours > remaining:
+        raise ValidationError(
+            {
+                "hours": COURT_SUPPORT_OVER
+                % {"remaining": limits.hours_display(remaining), "requested": limits.hours_display(hours)}
+            }
+        )
+    return hours, used + hours, activity.strip()
 
 
 @transaction.atomic
@@ -411,40 +590,60 @@ def court_support_log(
     """Log hours of support in criminal proceedings; the case's total never passes 150.00.
 
     The case row is locked and the hours re-summed inside the lock: without it, two entries of
-    2.00 at 148.00 would both read 148.00 and both pass.
+    2.00 at 148.00 would both read 148.00 and both pass. A voided entry counts for nothing.
     """
     case = _lock_case(case)
     permissions.require(actor, Action.RECORD, case)
-    _require_identified(case)
-    hours = _hours(hours)
-    _not_in_future(date)
-    if not (activity or "").strip():
-        raise ValidationError({"activity": _("Describe the activity (e.g. accompanied to a hearing).")})
-    used = CourtSupportEntry.objects.filter(case=case).aggregate(total=Sum("hours"))["total"] or Decimal("0")
-    remaining = limits.COURT_SUPPORT_LIMIT - used
-    if remaining <= 0:
-        raise ValidationError(
-            {"hours": COURT_SUPPORT_USED_UP % {"limit": limits.hours_display(limits.COURT_SUPPORT_LIMIT)}}
-        )
-    if hours > remaining:
-        raise ValidationError(
-            {
-                "hours": COURT_SUPPORT_OVER
-                % {"remaining": limits.hours_display(remaining), "requested": limits.hours_display(hours)}
-            }
-        )
+    hours, total, activity = _court_support_check(case=case, date=date, hours=hours, activity=activity)
     entry = CourtSupportEntry(
         case=case,
         date=date,
         hours=hours,
-        activity=activity.strip(),
+        activity=activity,
         recorded_by=actor,
         opening_balance=opening_balance,
     )
     history_stamp(entry, actor=actor, reason=_("Opening balance imported") if opening_balance else "")
     entry.save()
-    _court_hours_alert_now(case=case, total=used + hours, actor=actor)
+    _court_hours_alert_now(case=case, total=total, actor=actor)
     return entry
+
+
+def _lock_entry(model, entry):
+    """The entry's case first, then the entry: the order every writer of the case takes."""
+    case = _lock_case(entry.case if hasattr(entry, "case_id") else entry.course.case)
+    return case, model.objects.select_for_update().get(pk=entry.pk)
+
+
+@transaction.atomic
+def court_support_correct(
+    *, entry: CourtSupportEntry, date: datetime.date, hours, activity: str, reason: str, actor: User
+) -> CourtSupportEntry:
+    """Correct an entry; the 150 hours are re-checked under the same lock as a new entry, counting
+    the case's other entries and the corrected hours."""
+    case, entry = _lock_entry(CourtSupportEntry, entry)
+    permissions.require(actor, Action.RECORD, case)
+    corrections.require_not_voided(entry)
+    hours, total, activity = _court_support_check(
+        case=case, date=date, hours=hours, activity=activity, excluding=entry.pk
+    )
+    corrections.apply_correction(
+        entry=entry,
+        case=case,
+        values={"date": date, "hours": hours, "activity": activity},
+        actor=actor,
+        reason=reason,
+    )
+    _court_hours_alert_now(case=case, total=total, actor=actor)
+    return entry
+
+
+@transaction.atomic
+def court_support_void(*, entry: CourtSupportEntry, reason: str, actor: User) -> CourtSupportEntry:
+    """Void an entry: its hours come back to the case's 150."""
+    case, entry = _lock_entry(CourtSupportEntry, entry)
+    permissions.require(actor, Action.RECORD, case)
+    return corrections.apply_void(entry=entry, case=case, actor=actor, reason=reason)
 
 
 def _court_hours_alert_now(*, case: Case, total: Decimal, actor: User) -> None:

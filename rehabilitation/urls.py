@@ -1,5 +1,7 @@
 from django.urls import path
 
+from cases.corrections import entry_urls
+
 from . import views
 
 app_name = "rehabilitation"
@@ -27,4 +29,11 @@ urlpatterns = [
     ),
     path("cases/<str:reference>/court-support/add/", views.court_support_add, name="court_support_add"),
     path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
+    *entry_urls(
+        "court-support",
+        "course-services",
+        "material-assistance",
+        "post-course-consultations",
+        "family-consultations",
+    ),
 ]

@@ -88,6 +88,12 @@ def case_section_context(request, case) -> dict | None:
         "court_hours_used_up": entitlements.court_hours_remaining <= 0,
         "can_view_notes": permissions.can(user, Action.VIEW_NOTES, case),
         "identified": case.victim_status == case.VictimStatus.IDENTIFIED,
+        # One course per identification: no "Start the course" once it was given.
+        "can_start_course": case.victim_status == case.VictimStatus.IDENTIFIED
+        and (
+            course is None
+            or (not course.is_active and selectors.course_of_current_identification(case=case) is None)
+        ),
     }
 
 

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 
 from cases import selectors as case_selectors
 from cases.api import contact_data
+from cases.drf import VOID_FIELDS
 from cases.models import CaseAccess, Organisation
 from cases.services import case_access_record, case_access_record_many
 
@@ -368,6 +369,7 @@ class ReintegrationNeedSerializer(PartnerRecordSerializer):
             "months",
             "assessed_on",
             "recorded_by",
+            *VOID_FIELDS,
         ]
         read_only_fields = ["id", "assessed_on", "recorded_by"]
 
@@ -384,6 +386,7 @@ class ReintegrationAssistanceSerializer(PartnerRecordSerializer):
             "granted_from",
             "granted_to",
             "recorded_by",
+            *VOID_FIELDS,
         ]
         read_only_fields = ["id", "recorded_by"]
 
@@ -402,6 +405,7 @@ class EmploymentMeasureSerializer(PartnerRecordSerializer):
             "employer",
             "outcome",
             "recorded_by",
+            *VOID_FIELDS,
         ]
         read_only_fields = ["id", "recorded_by"]
 
@@ -409,7 +413,16 @@ class EmploymentMeasureSerializer(PartnerRecordSerializer):
 class PartnerConsultationSerializer(PartnerRecordSerializer):
     class Meta:
         model = PartnerConsultation
-        fields = ["id", "referral", "held_on", "participants", "topic", "recommendations", "recorded_by"]
+        fields = [
+            "id",
+            "referral",
+            "held_on",
+            "participants",
+            "topic",
+            "recommendations",
+            "recorded_by",
+            *VOID_FIELDS,
+        ]
         read_only_fields = ["id", "recorded_by"]
 
 

@@ -56,3 +56,7 @@ class ReintegrationConfig(AppConfig):
             visible=permissions.is_partner_user,
         )
         register_demo_loader(300, demo.load)
+
+        from . import corrections
+
+        corrections.register()

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from cases.models import Case, Organisation, Role, User
+from cases.models import Case, Correctable, Organisation, Role, User, void_constraints
 
 # The partners a case can be referred to, and the role that works each of them.
 PARTNER_KINDS = (Organisation.Kind.MUNICIPAL_SOCIAL_SERVICE, Organisation.Kind.EMPLOYMENT_AGENCY)
@@ -163,7 +163,7 @@ _PERIOD = (Q(months__isnull=False) & Q(period_from__isnull=True) & Q(period_to__
 )
 
 
-class AssessedNeed(models.Model):
+class AssessedNeed(Correctable):
     """One item of the municipality's needs assessment: what, how much, for how long."""
 
     referral = models.ForeignKey(PartnerReferral, on_delete=models.CASCADE, related_name="needs")
@@ -187,6 +187,7 @@ class AssessedNeed(models.Model):
             models.CheckConstraint(
                 condition=Q(months__isnull=True) | Q(months__gte=1), name="assessedneed_months_positive"
             ),
+            *void_constraints("assessedneed"),
         ]
 
     @property
@@ -195,7 +196,7 @@ class AssessedNeed(models.Model):
         return self.amount_eur * self.months if self.months else None
 
 
-class Assistance(models.Model):
+class Assistance(Correctable):
     """Assistance the municipality granted."""
 
     referral = models.ForeignKey(PartnerReferral, on_delete=models.CASCADE, related_name="assistance")
@@ -218,10 +219,11 @@ class Assistance(models.Model):
                 condition=Q(granted_to__isnull=True) | Q(granted_to__gte=F("granted_from")),
                 name="assistance_dates_in_order",
             ),
+            *void_constraints("reintegration_assistance"),
         ]
 
 
-class EmploymentMeasure(models.Model):
+class EmploymentMeasure(Correctable):
     """What the State Employment Agency did: registration, counselling, training, placement."""
 
     class Kind(models.TextChoices):
@@ -259,15 +261,17 @@ class EmploymentMeasure(models.Model):
                 condition=~Q(kind="placement") | ~Q(employer=""),
                 name="employmentmeasure_placement_has_employer",
             ),
+            # A voided registration (recorded by mistake) leaves room for the right one.
             models.UniqueConstraint(
                 fields=["referral"],
-                condition=Q(kind="registration"),
+                condition=Q(kind="registration", voided_at__isnull=True),
                 name="employmentmeasure_one_registration",
             ),
+            *void_constraints("employmentmeasure"),
         ]
 
 
-class PartnerConsultation(models.Model):
+class PartnerConsultation(Correctable):
     """The NGO and one partner consult on the victim's needs (docs/domain.md); both sides read
     it."""
 
@@ -284,3 +288,4 @@ class PartnerConsultation(models.Model):
         verbose_name = _("consultation with a partner")
         verbose_name_plural = _("consultations with partners")
         ordering = ["held_on", "pk"]
+        constraints = [*void_constraints("partnerconsultation")]

@@ -168,6 +168,20 @@ def records_for_user[M: Model](*, user: User, model: type[M], referral_id: int |
     )
 
 
+def record_get_for_user_or_404(*, model, user: User, pk: int):
+    """One need, assistance, measure or consultation the user may read (from either side), with
+    its referral and case; a 404 otherwise, the same as a missing one."""
+    record = (
+        records_for_user(user=user, model=model)
+        .filter(pk=pk)
+        .select_related("referral__case__person", "referral__case__organisation", "referral__partner")
+        .first()
+    )
+    if record is None:
+        raise Http404
+    return record
+
+
 def is_partner_viewer(*, user: User, referral: PartnerReferral) -> bool:
     """True when the user reads this referral through the narrow view (not the NGO side)."""
     return permissions.can(user, Action.NARROW_VIEW, referral=referral) and not permissions.can(

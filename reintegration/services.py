@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import corrections
 from cases import services as case_services
 from cases.models import Case, Organisation, StageChange, User
 from cases.services import history_stamp
@@ -262,11 +263,11 @@ def _raise(errors: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
-@transaction.atomic
-def need_record(
+def _need_checked(
     *,
     referral: PartnerReferral,
     actor: User,
+    excluding: int | None = None,
     category: str,
     amount_eur: Decimal,
     description: str = "",
@@ -274,8 +275,6 @@ def need_record(
     period_to: datetime.date | None = None,
     months: int | None = None,
 ) -> AssessedNeed:
-    referral = _locked_referral(referral)
-    permissions.require(actor, Action.RECORD_MUNICIPAL, referral=referral)
     errors: dict[str, Any] = {}
     _check_amount(amount_eur, errors)
     by_dates = period_from is not None or period_to is not None
@@ -287,6 +286,7 @@ def need_record(
         errors["period_to"] = PERIOD_ORDER
     _raise(errors)
     need = AssessedNeed(
+        pk=excluding,
         referral=referral,
         category=category,
         amount_eur=amount_eur,
@@ -296,31 +296,39 @@ def need_record(
         months=months,
         recorded_by=actor,
     )
+    need._state.adding = excluding is None  # a correction checks the row it replaces
     need.full_clean(exclude=["referral", "recorded_by"])
+    return need
+
+
+@transaction.atomic
+def need_record(*, referral: PartnerReferral, actor: User, **fields) -> AssessedNeed:
+    referral = _locked_referral(referral)
+    permissions.require(actor, Action.RECORD_MUNICIPAL, referral=referral)
+    need = _need_checked(referral=referral, actor=actor, **fields)
     history_stamp(need, actor=actor)
     need.save()
     return need
 
 
-@transaction.atomic
-def assistance_record(
+def _assistance_checked(
     *,
     referral: PartnerReferral,
     actor: User,
+    excluding: int | None = None,
     kind: str,
     amount_eur: Decimal,
     granted_from: datetime.date,
     granted_to: datetime.date | None = None,
     description: str = "",
 ) -> Assistance:
-    referral = _locked_referral(referral)
-    permissions.require(actor, Action.RECORD_MUNICIPAL, referral=referral)
     errors: dict[str, Any] = {}
     _check_amount(amount_eur, errors)
     if granted_to is not None and granted_to < granted_from:
         errors["granted_to"] = DATES_ORDER
     _raise(errors)
     item = Assistance(
+        pk=excluding,
         referral=referral,
         kind=kind,
         amount_eur=amount_eur,
@@ -329,7 +337,16 @@ def assistance_record(
         description=(description or "").strip(),
         recorded_by=actor,
     )
+    item._state.adding = excluding is None  # a correction checks the row it replaces
     item.full_clean(exclude=["referral", "recorded_by"])
+    return item
+
+
+@transaction.atomic
+def assistance_record(*, referral: PartnerReferral, actor: User, **fields) -> Assistance:
+    referral = _locked_referral(referral)
+    permissions.require(actor, Action.RECORD_MUNICIPAL, referral=referral)
+    item = _assistance_checked(referral=referral, actor=actor, **fields)
     history_stamp(item, actor=actor)
     item.save()
     return item
@@ -338,11 +355,11 @@ def assistance_record(
 # --- the State Employment Agency --------------------------------------------------------------
 
 
-@transaction.atomic
-def measure_record(
+def _measure_checked(
     *,
     referral: PartnerReferral,
     actor: User,
+    excluding: int | None = None,
     kind: str,
     started_on: datetime.date,
     ended_on: datetime.date | None = None,
@@ -351,9 +368,6 @@ def measure_record(
     employer: str = "",
     outcome: str = "",
 ) -> EmploymentMeasure:
-    # The referral row lock serialises two officers recording the registration at once.
-    referral = _locked_referral(referral)
-    permissions.require(actor, Action.RECORD_EMPLOYMENT, referral=referral)
     course, provider, employer, outcome = (
         v.strip() for v in (course or "", provider or "", employer or "", outcome or "")
     )
@@ -374,10 +388,12 @@ def measure_record(
         permit = selectors.residence_permit_info(case=referral.case)
         if not (permit.recorded and (permit.valid_until is None or permit.valid_until >= started_on)):
             errors["kind"] = PLACEMENT_NO_RIGHT_TO_WORK % {"date": started_on.isoformat()}
-    if kind == EmploymentMeasure.Kind.REGISTRATION and referral.measures.filter(kind=kind).exists():
+    registered = referral.measures.counted().filter(kind=kind).exclude(pk=excluding)
+    if kind == EmploymentMeasure.Kind.REGISTRATION and registered.exists():
         errors["kind"] = ALREADY_REGISTERED
     _raise(errors)
     measure = EmploymentMeasure(
+        pk=excluding,
         referral=referral,
         kind=kind,
         started_on=started_on,
@@ -388,7 +404,16 @@ def measure_record(
         outcome=outcome,
         recorded_by=actor,
     )
+    measure._state.adding = excluding is None  # a correction checks the row it replaces
     measure.full_clean(exclude=["referral", "recorded_by"])
+    return measure
+
+
+@transaction.atomic
+def measure_record(*, referral: PartnerReferral, actor: User, **fields) -> EmploymentMeasure:
+    referral = _locked_referral(referral)
+    permissions.require(actor, Action.RECORD_EMPLOYMENT, referral=referral)
+    measure = _measure_checked(referral=referral, actor=actor, **fields)
     history_stamp(measure, actor=actor)
     measure.save()
     return measure
@@ -397,18 +422,16 @@ def measure_record(
 # --- consultations ----------------------------------------------------------------------------
 
 
-@transaction.atomic
-def consultation_record(
+def _consultation_checked(
     *,
     referral: PartnerReferral,
     actor: User,
+    excluding: int | None = None,
     held_on: datetime.date,
     participants: str,
     topic: str,
     recommendations: str = "",
 ) -> PartnerConsultation:
-    referral = _locked_referral(referral)
-    permissions.require(actor, Action.LOG_CONSULTATION, referral=referral)
     participants, topic = (participants or "").strip(), (topic or "").strip()
     errors: dict[str, Any] = {}
     if held_on > timezone.localdate():
@@ -419,6 +442,7 @@ def consultation_record(
         errors["topic"] = TOPIC_REQUIRED
     _raise(errors)
     consultation = PartnerConsultation(
+        pk=excluding,
         referral=referral,
         held_on=held_on,
         participants=participants,
@@ -426,7 +450,75 @@ def consultation_record(
         recommendations=(recommendations or "").strip(),
         recorded_by=actor,
     )
+    consultation._state.adding = excluding is None  # a correction checks the row it replaces
     consultation.full_clean(exclude=["referral", "recorded_by"])
+    return consultation
+
+
+@transaction.atomic
+def consultation_record(*, referral: PartnerReferral, actor: User, **fields) -> PartnerConsultation:
+    referral = _locked_referral(referral)
+    permissions.require(actor, Action.LOG_CONSULTATION, referral=referral)
+    consultation = _consultation_checked(referral=referral, actor=actor, **fields)
     history_stamp(consultation, actor=actor)
     consultation.save()
     return consultation
+
+
+# --- corrections and voids (cases.corrections) --------------------------------------------------
+
+# The fields a correction may change, per kind; whoever may record the kind may correct it.
+CORRECTABLE = {
+    AssessedNeed: (
+        _need_checked,
+        Action.RECORD_MUNICIPAL,
+        ("category", "amount_eur", "description", "period_from", "period_to", "months"),
+    ),
+    Assistance: (
+        _assistance_checked,
+        Action.RECORD_MUNICIPAL,
+        ("kind", "amount_eur", "granted_from", "granted_to", "description"),
+    ),
+    EmploymentMeasure: (
+        _measure_checked,
+        Action.RECORD_EMPLOYMENT,
+        ("kind", "started_on", "ended_on", "course", "provider", "employer", "outcome"),
+    ),
+    PartnerConsultation: (
+        _consultation_checked,
+        Action.LOG_CONSULTATION,
+        ("held_on", "participants", "topic", "recommendations"),
+    ),
+}
+
+
+def _lock_record(model, entry):
+    # The case, then the referral (as every writer of stage 3), then the record.
+    referral = _locked_referral(entry.referral)
+    return referral, model.objects.select_for_update().get(pk=entry.pk)
+
+
+@transaction.atomic
+def record_correct(*, entry, actor: User, reason: str, **fields):
+    """Correct a need, assistance, a measure or a consultation: the rules of a new record are
+    checked again, under the same locks."""
+    model = type(entry)
+    checked, action, names = CORRECTABLE[model]
+    referral, entry = _lock_record(model, entry)
+    permissions.require(actor, action, referral=referral)
+    corrections.require_not_voided(entry)
+    probe = checked(referral=referral, actor=actor, excluding=entry.pk, **fields)
+    values = {name: getattr(probe, name) for name in names}
+    return corrections.apply_correction(
+        entry=entry, case=referral.case, values=values, actor=actor, reason=reason
+    )
+
+
+@transaction.atomic
+def record_void(*, entry, actor: User, reason: str):
+    """Void a record: it stays, marked void, and counts in no total."""
+    model = type(entry)
+    _checked, action, _names = CORRECTABLE[model]
+    referral, entry = _lock_record(model, entry)
+    permissions.require(actor, action, referral=referral)
+    return corrections.apply_void(entry=entry, case=referral.case, actor=actor, reason=reason)

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from cases.corrections import entry_urls
+
 from . import views
 
 app_name = "reintegration"
@@ -15,4 +17,5 @@ urlpatterns = [
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("<int:pk>/consent/withdraw/", views.consent_withdraw, name="consent_withdraw"),
     path("cases/<str:reference>/refer/", views.refer, name="refer"),
+    *entry_urls("needs", "municipal-assistance", "employment-measures", "partner-consultations"),
 ]

@@ -76,6 +76,10 @@ def partner_detail(request, pk: int):
         "person": referral.case.person,
         "contact": case_selectors.person_contact_for_user(user=request.user, case=referral.case),
         "permit": selectors.residence_permit_info(case=referral.case) if referral.is_employment else None,
+        # Who may correct or void which rows (cases.corrections): whoever may record them.
+        "can_municipal": permissions.can(request.user, Action.RECORD_MUNICIPAL, referral=referral),
+        "can_employment": permissions.can(request.user, Action.RECORD_EMPLOYMENT, referral=referral),
+        "can_consult": permissions.can(request.user, Action.LOG_CONSULTATION, referral=referral),
     }
     return render(request, "reintegration/partner_detail.html", context)
 

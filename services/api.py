@@ -9,7 +9,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cases.drf import CaseNestedMixin
+from cases.drf import VOID_FIELDS, CaseNestedMixin
 
 from . import selectors, services
 from .models import (
@@ -107,6 +107,7 @@ class AssistanceSerializer(serializers.ModelSerializer):
             "compensation_status",
             "recorded_by",
             "created_at",
+            *VOID_FIELDS,
         ]
         read_only_fields = ["id", "recorded_by", "created_at"]
         # The rules (dates in order, compensation-only fields) are the model's and the service's.
@@ -116,7 +117,7 @@ class AssistanceSerializer(serializers.ModelSerializer):
 class HearingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Hearing
-        fields = ["id", "date", "place", "note"]
+        fields = ["id", "date", "place", "note", *VOID_FIELDS]
         read_only_fields = ["id"]
 
 
@@ -125,7 +126,7 @@ class ProceedingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CriminalProceeding
-        fields = ["id", "case_number", "procedural_status", "body", "note", "hearings"]
+        fields = ["id", "case_number", "procedural_status", "body", "note", "hearings", *VOID_FIELDS]
         read_only_fields = ["id", "hearings"]
         validators = []
 
@@ -135,8 +136,8 @@ class ReflectionPeriodSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReflectionPeriod
-        fields = ["start_date", "last_day", "days_remaining", "status", "ended_on"]
-        read_only_fields = ["last_day", "days_remaining", "status", "ended_on"]
+        fields = ["start_date", "last_day", "days_remaining", "status", "ended_on", "end_reason"]
+        read_only_fields = ["last_day", "days_remaining", "status", "ended_on", "end_reason"]
 
     def get_days_remaining(self, obj) -> int:
         from django.utils import timezone
@@ -146,6 +147,11 @@ class ReflectionPeriodSerializer(serializers.ModelSerializer):
 
 class ReflectionStartSerializer(serializers.Serializer):
     start_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ReflectionEndSerializer(serializers.Serializer):
+    ended_on = serializers.DateField(help_text="The period's last day; before its day 30.")
+    reason = serializers.CharField(help_text="Why it ended early (e.g. the person decided to cooperate).")
 
 
 class ResidencePermitSerializer(serializers.ModelSerializer):
@@ -331,6 +337,19 @@ class ReflectionPeriodViewSet(ServicesCaseMixin, viewsets.GenericViewSet):
             case=case, actor=request.user, start_date=data.validated_data["start_date"]
         )
         return Response(ReflectionPeriodSerializer(period).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="End a running reflection period early, with the reason",
+        request=ReflectionEndSerializer,
+        responses=ReflectionPeriodSerializer,
+    )
+    @action(detail=False, methods=["post"])
+    def end(self, request, *args, **kwargs):
+        case = self.get_case()
+        data = ReflectionEndSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        period = services.reflection_period_end(case=case, actor=request.user, **data.validated_data)
+        return Response(ReflectionPeriodSerializer(period).data)
 
 
 @extend_schema(parameters=[REFERENCE])

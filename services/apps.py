@@ -74,3 +74,7 @@ class ServicesConfig(AppConfig):
             context=views.returned_panel_context,
         )
         register_demo_loader(20, demo.load)
+
+        from . import corrections
+
+        corrections.register()

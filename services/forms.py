@@ -164,6 +164,11 @@ class ReflectionPeriodForm(Form):
     start_date = _date(_("start date"), initial=timezone.localdate)
 
 
+class ReflectionEndForm(Form):
+    ended_on = _date(_("last day of the reflection period"), initial=timezone.localdate)
+    reason = _text(_("reason for ending early"), required=True, rows=3)
+
+
 class ResidencePermitForm(Form):
     travel_document_presented_on = _date(_("travel document presented on"))
     travel_document_type = forms.CharField(label=_("type of travel document"), max_length=100)

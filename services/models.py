@@ -16,7 +16,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from cases import periods
-from cases.models import Case, User
+from cases.models import Case, Correctable, User, void_constraints
 
 # Messages of the one-row checks (Model.clean); the tests reuse them.
 FIELD_NEEDED_FOR_GROUND = _("Enter the %(field)s; the %(ground)s needs it.")
@@ -264,7 +264,7 @@ class Identification(models.Model):
         return ""
 
 
-class CriminalProceeding(models.Model):
+class CriminalProceeding(Correctable):
     """Criminal proceedings that concern the victim."""
 
     class ProceduralStatus(models.TextChoices):
@@ -289,18 +289,21 @@ class CriminalProceeding(models.Model):
         verbose_name_plural = _("criminal proceedings")
         ordering = ["created_at", "pk"]
         constraints = [
+            # A voided record (recorded on the wrong case, say) does not hold its number.
             models.UniqueConstraint(
                 fields=["case", "case_number"],
+                condition=Q(voided_at__isnull=True),
                 name="proceeding_case_number_unique",
                 violation_error_message=_("These criminal proceedings are already recorded on the case."),
-            )
+            ),
+            *void_constraints("proceeding"),
         ]
 
     def __str__(self) -> str:
         return self.case_number
 
 
-class Hearing(models.Model):
+class Hearing(Correctable):
     proceeding = models.ForeignKey(CriminalProceeding, on_delete=models.CASCADE, related_name="hearings")
     date = models.DateField(_("date of the hearing"))
     place = models.CharField(_("place"), max_length=200, blank=True)
@@ -312,9 +315,10 @@ class Hearing(models.Model):
         verbose_name = _("hearing")
         verbose_name_plural = _("hearings")
         ordering = ["date", "pk"]
+        constraints = [*void_constraints("hearing")]
 
 
-class AssistanceRecord(models.Model):
+class AssistanceRecord(Correctable):
     """One piece of state-funded assistance given to the person (docs/decisions.md, "State-funded assistance")."""
 
     class Kind(models.TextChoices):
@@ -381,6 +385,7 @@ class AssistanceRecord(models.Model):
                 condition=Q(amount_eur__isnull=True) | Q(amount_eur__gte=0),
                 name="assistancerecord_amount_not_negative",
             ),
+            *void_constraints("assistancerecord"),
         ]
         indexes = [models.Index(fields=["case", "kind"], name="assistancerecord_case_kind_idx")]
 
@@ -398,14 +403,17 @@ class ReflectionPeriod(models.Model):
     class Status(models.TextChoices):
         RUNNING = "running", _("Running")
         ENDED = "ended", _("Ended")
+        ENDED_EARLY = "ended_early", _("Ended early")
 
     case = models.OneToOneField(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="reflection_period"
     )
     start_date = models.DateField(_("start date"))
     last_day = models.DateField(_("last day"), editable=False)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RUNNING)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    # Why it ended before its 30 days (e.g. the person decided to cooperate with the investigation).
+    end_reason = models.TextField(_("reason for ending early"), blank=True)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     history = HistoricalRecords()
 
@@ -418,8 +426,12 @@ class ReflectionPeriod(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status="running", ended_on__isnull=True)
-                | Q(status="ended", ended_on__isnull=False),
+                | Q(status__in=["ended", "ended_early"], ended_on__isnull=False),
                 name="reflection_ended_iff_ended_on",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="ended_early") | (~Q(end_reason="") & Q(ended_on__lte=F("last_day"))),
+                name="reflection_ended_early_has_reason",
             ),
         ]
         indexes = [models.Index(fields=["status", "last_day"], name="reflection_status_last_day_idx")]

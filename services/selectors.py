@@ -38,6 +38,22 @@ def services_case_for_user_or_404(*, user: User, reference: str) -> Case:
     return case
 
 
+def entry_get_for_user_or_404(*, model, user: User, pk: int):
+    """An assistance record, proceedings or a hearing by id, when the user may see its case; a 404
+    otherwise, the same as a missing one."""
+    case_path = "proceeding__case" if model is Hearing else "case"
+    reference = model.objects.filter(pk=pk).values_list(f"{case_path}__reference", flat=True).first()
+    if reference is None:
+        raise Http404
+    case = services_case_for_user_or_404(user=user, reference=reference)
+    entry = model.objects.select_related("proceeding" if model is Hearing else None).get(pk=pk)
+    if model is Hearing:
+        entry.proceeding.case = case
+    else:
+        entry.case = case
+    return entry
+
+
 def identification_list(*, case: Case) -> QuerySet[Identification]:
     return case.identifications.select_related("proposed_by", "decided_by").order_by("-proposed_at", "-pk")
 
@@ -129,12 +145,17 @@ def reflection_period_view(*, case: Case, today: datetime.date | None = None) ->
     if period is None:
         return None
     today = today or timezone.localdate()
+    # A period ended early ends on its end day, not on day 30.
+    last_day = period.ended_on if period.status == ReflectionPeriod.Status.ENDED_EARLY else period.last_day
     return ReflectionView(
         period=period,
-        last_day=period.last_day,
-        days_remaining=periods.days_remaining(period.last_day, today),
+        last_day=last_day,
+        days_remaining=max(periods.days_remaining(last_day, today), 0)
+        if period.status == ReflectionPeriod.Status.ENDED_EARLY
+        else periods.days_remaining(last_day, today),
         day_number=periods.day_number(period.start_date, today),
-        has_run_out=periods.has_ended(period.last_day, today),
+        has_run_out=periods.has_ended(last_day, today)
+        or period.status == ReflectionPeriod.Status.ENDED_EARLY,
     )
 
 

@@ -7,6 +7,7 @@ takes the case's row lock first, so that two writers on one case are served one 
 
 from __future__ import annotations
 
+import copy
 import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import corrections
 from cases import services as case_services
 from cases.models import Case, Role, StageChange, User
 from cases.permissions import has_role
@@ -63,6 +65,21 @@ REFLECTION_CITIZENSHIP_UNKNOWN = _(
 REFLECTION_ALREADY_STARTED = _("A reflection period was already started on this case on %(start)s.")
 REFLECTION_START_OUT_OF_RANGE = _(
     "A reflection period starts in the year 2000 or later and at most a year from today; check the start date."
+)
+REFLECTION_START_IN_FUTURE = _(
+    "A reflection period cannot start in the future; record it on the day it starts."
+)
+REFLECTION_BEFORE_MET = _("The person was met on %(met)s; a reflection period cannot start before that day.")
+REFLECTION_NOT_RUNNING = _("This reflection period is not running; only a running period can be ended early.")
+REFLECTION_END_NEEDS_REASON = _(
+    "Give the reason for ending the reflection period early (e.g. the person decided to cooperate with the investigation)."
+)
+REFLECTION_END_IN_FUTURE = _(
+    "A reflection period cannot be ended on a future day; end it on the day it ends."
+)
+REFLECTION_END_BEFORE_START = _("The reflection period started on %(start)s; it cannot end before that.")
+REFLECTION_END_AFTER_LAST_DAY = _(
+    "The reflection period's last day is %(last_day)s (day 30); an end on or after it is not early."
 )
 PERMIT_EU_CITIZEN = _(
     "A victim's residence permit is only for third-country nationals; this person is a citizen of the EU, the EEA or Switzerland and needs none."
@@ -213,6 +230,29 @@ def identification_return(*, identification: Identification, actor: User, reason
 # --- criminal proceedings ---------------------------------------------------------------------
 
 
+def _proceeding_values(*, case_number: str, procedural_status: str, body: str, note: str = "") -> dict:
+    return {
+        "case_number": (case_number or "").strip(),
+        "procedural_status": procedural_status,
+        "body": (body or "").strip(),
+        "note": note or "",
+    }
+
+
+def _probe(entry, values: dict):
+    """A copy of the entry with the new values, for the model's own checks before anything is
+    written (the entry itself keeps its old values for the history's comparison)."""
+    probe = copy.copy(entry)
+    for name, value in values.items():
+        setattr(probe, name, value)
+    probe.full_clean()
+
+
+def _lock_entry(model, entry, case: Case):
+    case = _locked_case(case)
+    return case, model.objects.select_for_update().get(pk=entry.pk)
+
+
 @transaction.atomic
 def proceeding_record(
     *, case: Case, actor: User, case_number: str, procedural_status: str, body: str, note: str = ""
@@ -221,11 +261,10 @@ def proceeding_record(
     permissions.require(actor, Action.RECORD, case)
     proceeding = CriminalProceeding(
         case=case,
-        case_number=(case_number or "").strip(),
-        procedural_status=procedural_status,
-        body=(body or "").strip(),
-        note=note or "",
         recorded_by=actor,
+        **_proceeding_values(
+            case_number=case_number, procedural_status=procedural_status, body=body, note=note
+        ),
     )
     proceeding.full_clean()
     history_stamp(proceeding, actor=actor)
@@ -234,11 +273,31 @@ def proceeding_record(
 
 
 @transaction.atomic
+def proceeding_correct(
+    *, entry: CriminalProceeding, actor: User, reason: str, **fields
+) -> CriminalProceeding:
+    case, entry = _lock_entry(CriminalProceeding, entry, entry.case)
+    permissions.require(actor, Action.RECORD, case)
+    corrections.require_not_voided(entry)
+    values = _proceeding_values(**fields)
+    _probe(entry, values)
+    return corrections.apply_correction(entry=entry, case=case, values=values, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def proceeding_void(*, entry: CriminalProceeding, actor: User, reason: str) -> CriminalProceeding:
+    case, entry = _lock_entry(CriminalProceeding, entry, entry.case)
+    permissions.require(actor, Action.RECORD, case)
+    return corrections.apply_void(entry=entry, case=case, actor=actor, reason=reason)
+
+
+@transaction.atomic
 def hearing_record(
     *, proceeding: CriminalProceeding, actor: User, date: datetime.date, place: str = "", note: str = ""
 ) -> Hearing:
-    case = _locked_case(proceeding.case)
+    case, proceeding = _lock_entry(CriminalProceeding, proceeding, proceeding.case)
     permissions.require(actor, Action.RECORD, case)
+    corrections.require_not_voided(proceeding)
     hearing = Hearing(proceeding=proceeding, date=date, place=place or "", note=note or "", recorded_by=actor)
     hearing.full_clean()
     history_stamp(hearing, actor=actor)
@@ -246,14 +305,31 @@ def hearing_record(
     return hearing
 
 
-# --- assistance -------------------------------------------------------------------------------
+@transaction.atomic
+def hearing_correct(
+    *, entry: Hearing, actor: User, reason: str, date: datetime.date, place: str = "", note: str = ""
+) -> Hearing:
+    case, entry = _lock_entry(Hearing, entry, entry.proceeding.case)
+    permissions.require(actor, Action.RECORD, case)
+    corrections.require_not_voided(entry)
+    values = {"date": date, "place": place or "", "note": note or ""}
+    _probe(entry, values)
+    return corrections.apply_correction(entry=entry, case=case, values=values, actor=actor, reason=reason)
 
 
 @transaction.atomic
-def assistance_record(
-    *,
+def hearing_void(*, entry: Hearing, actor: User, reason: str) -> Hearing:
+    case, entry = _lock_entry(Hearing, entry, entry.proceeding.case)
+    permissions.require(actor, Action.RECORD, case)
+    return corrections.apply_void(entry=entry, case=case, actor=actor, reason=reason)
+
+
+# --- assistance -------------------------------------------------------------------------------
+
+
+def _assistance_values(
     case: Case,
-    actor: User,
+    *,
     kind: str,
     started_on: datetime.date,
     arranged_by: str,
@@ -262,9 +338,7 @@ def assistance_record(
     claim: str = "",
     amount_eur: Decimal | None = None,
     compensation_status: str = "",
-) -> AssistanceRecord:
-    case = _locked_case(case)
-    permissions.require(actor, Action.RECORD, case)
+) -> dict:
     if (
         kind in AssistanceRecord.Kind.values
         and kind not in BEFORE_IDENTIFICATION
@@ -273,22 +347,46 @@ def assistance_record(
         raise ValidationError(
             {"kind": STATE_FUNDED_NEEDS_IDENTIFICATION % {"kind": AssistanceRecord.Kind(kind).label}}
         )
-    record = AssistanceRecord(
-        case=case,
-        kind=kind,
-        started_on=started_on,
-        ended_on=ended_on,
-        arranged_by=(arranged_by or "").strip(),
-        outcome=outcome or "",
-        claim=claim or "",
-        amount_eur=amount_eur,
-        compensation_status=compensation_status or "",
-        recorded_by=actor,
-    )
+    return {
+        "kind": kind,
+        "started_on": started_on,
+        "ended_on": ended_on,
+        "arranged_by": (arranged_by or "").strip(),
+        "outcome": outcome or "",
+        "claim": claim or "",
+        "amount_eur": amount_eur,
+        "compensation_status": compensation_status or "",
+    }
+
+
+@transaction.atomic
+def assistance_record(*, case: Case, actor: User, **fields) -> AssistanceRecord:
+    case = _locked_case(case)
+    permissions.require(actor, Action.RECORD, case)
+    record = AssistanceRecord(case=case, recorded_by=actor, **_assistance_values(case, **fields))
     record.full_clean()
     history_stamp(record, actor=actor)
     record.save()
     return record
+
+
+@transaction.atomic
+def assistance_correct(*, entry: AssistanceRecord, actor: User, reason: str, **fields) -> AssistanceRecord:
+    """Correct a record, or carry it on (a compensation claim later awarded, an end date): the
+    rules of a new record are checked again."""
+    case, entry = _lock_entry(AssistanceRecord, entry, entry.case)
+    permissions.require(actor, Action.RECORD, case)
+    corrections.require_not_voided(entry)
+    values = _assistance_values(case, **fields)
+    _probe(entry, values)
+    return corrections.apply_correction(entry=entry, case=case, values=values, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def assistance_void(*, entry: AssistanceRecord, actor: User, reason: str) -> AssistanceRecord:
+    case, entry = _lock_entry(AssistanceRecord, entry, entry.case)
+    permissions.require(actor, Action.RECORD, case)
+    return corrections.apply_void(entry=entry, case=case, actor=actor, reason=reason)
 
 
 # --- reflection period ------------------------------------------------------------------------
@@ -339,8 +437,17 @@ def reflection_period_start(
         raise ValidationError({"start_date": error})
     today = timezone.localdate()
     start_date = start_date or today
-    if start_date.year < 2000 or (start_date - today).days > 366:
+    if start_date.year < 2000:
         raise ValidationError({"start_date": REFLECTION_START_OUT_OF_RANGE})
+    if start_date > today:
+        raise ValidationError({"start_date": REFLECTION_START_IN_FUTURE})
+    from referrals.selectors import case_first_met_on
+
+    # The person cannot reflect before anyone met them: the day the first responder met them, as
+    # their referral records it (a case opened without a referral has no such day on record).
+    met = case_first_met_on(case=case)
+    if met is not None and start_date < met:
+        raise ValidationError({"start_date": REFLECTION_BEFORE_MET % {"met": met.isoformat()}})
     period = ReflectionPeriod(
         case=case,
         start_date=start_date,
@@ -351,6 +458,38 @@ def reflection_period_start(
     period.full_clean()
     history_stamp(period, actor=actor, reason=_("Reflection period started"))
     period.save()
+    return period
+
+
+@transaction.atomic
+def reflection_period_end(
+    *, case: Case, actor: User, ended_on: datetime.date, reason: str
+) -> ReflectionPeriod:
+    """End a running reflection period before its 30 days, with the reason (the person decided to
+    cooperate with the investigation, left the country ...)."""
+    case = _locked_case(case)
+    permissions.require(actor, Action.RECORD, case)
+    period = ReflectionPeriod.objects.select_for_update().filter(case=case).first()
+    if period is None or period.status != ReflectionPeriod.Status.RUNNING:
+        raise ValidationError(REFLECTION_NOT_RUNNING)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": REFLECTION_END_NEEDS_REASON})
+    if ended_on > timezone.localdate():
+        raise ValidationError({"ended_on": REFLECTION_END_IN_FUTURE})
+    if ended_on < period.start_date:
+        raise ValidationError(
+            {"ended_on": REFLECTION_END_BEFORE_START % {"start": period.start_date.isoformat()}}
+        )
+    if ended_on >= period.last_day:
+        raise ValidationError(
+            {"ended_on": REFLECTION_END_AFTER_LAST_DAY % {"last_day": period.last_day.isoformat()}}
+        )
+    period.status = ReflectionPeriod.Status.ENDED_EARLY
+    period.ended_on = ended_on
+    period.end_reason = reason
+    history_stamp(period, actor=actor, reason=reason)
+    period.save(update_fields=["status", "ended_on", "end_reason"])
     return period
 
 

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from cases.corrections import entry_urls
+
 from . import views
 
 app_name = "services"
@@ -33,5 +35,11 @@ urlpatterns = [
         views.reflection_period_start,
         name="reflection_period_start",
     ),
+    path(
+        "cases/<str:reference>/reflection-period/end/",
+        views.reflection_period_end,
+        name="reflection_period_end",
+    ),
     path("cases/<str:reference>/residence-permit/", views.residence_permit_edit, name="residence_permit"),
+    *entry_urls("assistance", "proceedings", "hearings"),
 ]

@@ -22,6 +22,7 @@ from .forms import (
     IdentificationProposeForm,
     IdentificationReturnForm,
     ProceedingForm,
+    ReflectionEndForm,
     ReflectionPeriodForm,
     ResidencePermitForm,
     members_text,
@@ -290,6 +291,20 @@ def reflection_period_start(request, reference: str):
         save=lambda: services.reflection_period_start(case=case, actor=request.user, **form.cleaned_data),
         success=_("The reflection period was started."),
         anchor="tcn-h",
+    )
+
+
+@login_required
+def reflection_period_end(request, reference: str):
+    case = _case(request, reference, Action.RECORD)
+    form = ReflectionEndForm(request.POST or None)
+    return _form_page(
+        request,
+        case,
+        form,
+        title=_("End the reflection period early"),
+        save=lambda: services.reflection_period_end(case=case, actor=request.user, **form.cleaned_data),
+        success=_("The reflection period was ended early."),
     )
 
 

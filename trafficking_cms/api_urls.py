@@ -84,4 +84,9 @@ from documents import api as documents_api  # noqa: E402
 router.register(f"{_CASE}/documents", documents_api.CaseDocumentViewSet, basename="case-document")
 router.register("documents", documents_api.DocumentViewSet, basename="document")
 
+from cases import corrections_api  # noqa: E402
+
+# Corrections and voids of every stage's entries: /api/v1/entries/<kind>/<pk>/correct/ and void/.
+corrections_api.register_routes(router)
+
 urlpatterns = router.urls

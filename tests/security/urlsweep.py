@@ -42,6 +42,18 @@ OBJECT_MODELS = {
 }
 # The same, for every route under a path prefix.
 OBJECT_MODELS_BY_PREFIX = {
+    "rehabilitation/entries/court-support/<int:pk>/": "rehabilitation.CourtSupportEntry",
+    "rehabilitation/entries/course-services/<int:pk>/": "rehabilitation.CourseService",
+    "rehabilitation/entries/material-assistance/<int:pk>/": "rehabilitation.MaterialAssistance",
+    "rehabilitation/entries/post-course-consultations/<int:pk>/": "rehabilitation.PostCourseConsultation",
+    "rehabilitation/entries/family-consultations/<int:pk>/": "rehabilitation.FamilyConsultation",
+    "services/entries/assistance/<int:pk>/": "services.AssistanceRecord",
+    "services/entries/proceedings/<int:pk>/": "services.CriminalProceeding",
+    "services/entries/hearings/<int:pk>/": "services.Hearing",
+    "reintegration/entries/needs/<int:pk>/": "reintegration.AssessedNeed",
+    "reintegration/entries/municipal-assistance/<int:pk>/": "reintegration.Assistance",
+    "reintegration/entries/employment-measures/<int:pk>/": "reintegration.EmploymentMeasure",
+    "reintegration/entries/partner-consultations/<int:pk>/": "reintegration.PartnerConsultation",
     "reintegration/<int:pk>/": "reintegration.PartnerReferral",
     "documents/<int:pk>/": "documents.Document",
 }
@@ -332,6 +344,7 @@ WHO_MAY_OPEN: list[tuple[str, frozenset]] = [
     ("cases/transfers/", NGO_COORDINATORS),
     ("cases/", CASE_READERS),
     ("services/cases/", NGO),
+    ("services/entries/", NGO),
     ("rehabilitation/", NGO),
     ("monitoring/cases/", frozenset({"national"})),
     ("monitoring/processing/", frozenset({"national"})),
@@ -369,6 +382,8 @@ WHO_MAY_OPEN: list[tuple[str, frozenset]] = [
     ("api/v1/^reintegration/", PARTNERS | NGO | {"national"}),
     ("api/v1/^monitoring/", NGO_COORDINATORS | {"national"}),
     ("api/v1/^documents/", CASE_READERS | PARTNERS),
+    # Corrections and voids: whoever may write the entry (the NGO, a partner for its own part).
+    ("api/v1/^entries/", PARTNERS | NGO),
     ("", LOGGED_IN),  # the dashboard: the empty pattern only (see who_may_open)
 ]
 

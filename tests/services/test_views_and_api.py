@@ -298,6 +298,7 @@ def test_reflection_period_for_a_tcn_shows_last_day_and_days_remaining(client, m
         "days_remaining": 3,
         "status": "running",
         "ended_on": None,
+        "end_reason": "",
     }
     body = client.get(case.get_absolute_url()).content.decode()
     assert last.isoformat() in body and "Days remaining" in body
