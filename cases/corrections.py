@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .models import Case, EntryCorrection, User
+from .models import Case, Correctable, EntryCorrection, User
 
 # Error messages: module constants the tests reuse.
 REASON_NEEDED = _("Give the reason for the correction (what was wrong).")
@@ -105,7 +105,7 @@ def clean_reason(reason: str, *, message=REASON_NEEDED) -> str:
     return reason
 
 
-def require_not_voided(entry) -> None:
+def require_not_voided(entry: Any) -> None:
     if entry.voided_at is not None:
         raise ValidationError(ALREADY_VOIDED % {"date": timezone.localdate(entry.voided_at).isoformat()})
 
@@ -115,7 +115,7 @@ def require_open(case: Case) -> None:
         raise ValidationError(CASE_CLOSED)
 
 
-def _log(*, entry, case: Case, action: str, fields: list[str], reason: str, actor: User) -> None:
+def _log(*, entry: Any, case: Case, action: str, fields: list[str], reason: str, actor: User) -> None:
     from .services import history_stamp
 
     kind = kind_of_model(type(entry))
@@ -132,7 +132,7 @@ def _log(*, entry, case: Case, action: str, fields: list[str], reason: str, acto
     log.save()
 
 
-def apply_correction(*, entry, case: Case, values: dict, actor: User, reason: str):
+def apply_correction[E: Correctable](*, entry: E, case: Case, values: dict[str, Any], actor: User, reason: str) -> E:
     """Write the new values of an entry the caller has locked and checked; the entry's history
     keeps the old and the new version with the actor and the reason. Call inside the app's
     transaction, after its own rules passed."""
@@ -159,7 +159,7 @@ def apply_correction(*, entry, case: Case, values: dict, actor: User, reason: st
     return entry
 
 
-def apply_void(*, entry, case: Case, actor: User, reason: str):
+def apply_void[E: Correctable](*, entry: E, case: Case, actor: User, reason: str) -> E:
     """Void an entry the caller has locked: it stays, with its history, and counts no more."""
     from .services import history_stamp
 

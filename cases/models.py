@@ -812,8 +812,8 @@ class FigureSnapshot(models.Model):
 # --- corrections and voids of the entries the stages record ----------------------------------
 
 
-class CorrectableQuerySet(models.QuerySet):
-    def counted(self):
+class CorrectableQuerySet[M: models.Model](models.QuerySet[M]):
+    def counted(self) -> "CorrectableQuerySet[M]":
         """The entries that count: a voided entry counts toward no limit and no total."""
         return self.filter(voided_at__isnull=True)
 

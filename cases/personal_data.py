@@ -82,6 +82,11 @@ def register(
 ) -> None:
     for name in [*fields, *(withhold or {})]:
         model._meta.get_field(name)  # a typo fails at start-up, not during an erasure
+    from .models import Correctable
+
+    if issubclass(model, Correctable):
+        # The reason an entry was voided is free text like the entry's own (cases.corrections).
+        fields = {"void_reason": Rule.REDACT, **fields}
     _registry[model] = Entry(
         model,
         case_path,
@@ -120,6 +125,7 @@ def _declare() -> None:
         CaseAccess,
         CaseAssignment,
         CaseTransfer,
+        EntryCorrection,
         LegalRepresentative,
         Organisation,
         Person,
@@ -178,6 +184,8 @@ def _declare() -> None:
     for model in (CaseAssignment, CaseAccess, Alert):
         # Codes and dates only; kept as the record of who worked on and read the file.
         register(model, case_path="case", fields={})
+    # Why an entry was corrected or voided: free text written about the person's case.
+    register(EntryCorrection, case_path="case", fields={"reason": Rule.REDACT})
 
 
 _declare()

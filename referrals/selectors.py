@@ -300,7 +300,7 @@ def referral_possible_duplicates(*, referral: Referral, user: User) -> list[Poss
     return result
 
 
-def case_first_met_on(*, case) -> datetime.date | None:
+def case_first_met_on(*, case: Case) -> datetime.date | None:
     """The earliest day a first responder met the person of this case (their referrals' met_on),
     for the rules that nothing about the person can begin before they were met."""
     return (

@@ -8,6 +8,8 @@ also a database constraint here.
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Floor
@@ -104,7 +106,7 @@ class RehabilitationCourse(models.Model):
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
 
-    def final_day(self):
+    def final_day(self) -> datetime.date:
         """The last day an in-course service may be dated: the end, or day 180."""
         return self.ended_on or self.last_day
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from django.db import models
 from django.db.models import Case as SqlCase
 from django.db.models import DateField, Exists, F, OuterRef, Q, QuerySet, Sum, When
 from django.db.models.functions import Cast
@@ -52,19 +53,20 @@ def rehabilitation_case_for_user_or_404(*, user: User, reference: str) -> Case:
     return case
 
 
-def entry_get_for_user_or_404(*, model, user: User, pk: int):
+def entry_get_for_user_or_404[E: models.Model](*, model: type[E], user: User, pk: int) -> E:
     """One entry of the course, consultations or court support, by id, when the user may see its
     case; a 404 otherwise, the same as a missing one."""
     case_path = "case" if any(f.name == "case" for f in model._meta.fields) else "course__case"
-    reference = model.objects.filter(pk=pk).values_list(f"{case_path}__reference", flat=True).first()
+    reference = model._default_manager.filter(pk=pk).values_list(f"{case_path}__reference", flat=True).first()
     if reference is None:
         raise Http404
     case = rehabilitation_case_for_user_or_404(user=user, reference=reference)
-    entry = model.objects.get(pk=pk)
+    entry = model._default_manager.get(pk=pk)
+    # The case as the scoped read found it (person and organisation already loaded).
     if case_path == "case":
-        entry.case = case
+        entry.case = case  # type: ignore[attr-defined]
     else:
-        entry.course.case = case
+        entry.course.case = case  # type: ignore[attr-defined]
     return entry
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -247,7 +248,9 @@ def plan_save(*, case: Case, goals: str, planned: dict[str, int], actor: User) -
     return plan
 
 
-def _course_service_check(course: RehabilitationCourse, *, date, specialist, hours) -> tuple[str, Decimal]:
+def _course_service_check(
+    course: RehabilitationCourse, *, date: datetime.date, specialist: str, hours: NumberInput
+) -> tuple[str, Decimal]:
     specialist = _specialist(specialist)
     hours = _hours(hours)
     _not_in_future(date)
@@ -278,18 +281,27 @@ def course_service_log(
     return entry
 
 
-def _lock_course_entry(model, entry):
+def _lock_course_entry[E: CourseService | MaterialAssistance | PostCourseConsultation](
+    model: type[E], entry: E
+) -> tuple[Case, RehabilitationCourse, E]:
     """The case, then the entry's course, then the entry: the order every writer takes."""
     case = _lock_case(entry.course.case)
     course = RehabilitationCourse.objects.select_for_update().get(pk=entry.course_id)
-    entry = model.objects.select_for_update().get(pk=entry.pk)
-    entry.course = course
-    return case, course, entry
+    locked = cast(E, model._default_manager.select_for_update().get(pk=entry.pk))
+    locked.course = course
+    return case, course, locked
 
 
 @transaction.atomic
 def course_service_correct(
-    *, entry: CourseService, date, specialist: str, hours, notes: str = "", reason: str, actor: User
+    *,
+    entry: CourseService,
+    date: datetime.date,
+    specialist: str,
+    hours: NumberInput,
+    notes: str = "",
+    reason: str,
+    actor: User,
 ) -> CourseService:
     case, course, entry = _lock_course_entry(CourseService, entry)
     permissions.require(actor, Action.RECORD, case)
@@ -306,7 +318,7 @@ def course_service_void(*, entry: CourseService, reason: str, actor: User) -> Co
     return corrections.apply_void(entry=entry, case=case, actor=actor, reason=reason)
 
 
-def _material_check(course: RehabilitationCourse, *, date, amount_eur) -> Decimal:
+def _material_check(course: RehabilitationCourse, *, date: datetime.date, amount_eur: NumberInput) -> Decimal:
     try:
         amount = Decimal(str(amount_eur)).quantize(Decimal("0.01"))
     except (InvalidOperation, TypeError, ValueError):
@@ -338,7 +350,13 @@ def material_assistance_log(
 
 @transaction.atomic
 def material_assistance_correct(
-    *, entry: MaterialAssistance, date, description: str, amount_eur, reason: str, actor: User
+    *,
+    entry: MaterialAssistance,
+    date: datetime.date,
+    description: str,
+    amount_eur: NumberInput,
+    reason: str,
+    actor: User,
 ) -> MaterialAssistance:
     case, course, entry = _lock_course_entry(MaterialAssistance, entry)
     permissions.require(actor, Action.RECORD, case)
@@ -359,9 +377,9 @@ def material_assistance_void(*, entry: MaterialAssistance, reason: str, actor: U
 
 
 def _post_course_check(
-    course: RehabilitationCourse, *, date, specialist, excluding: int | None = None
+    course: RehabilitationCourse, *, date: datetime.date, specialist: str, excluding: int | None = None
 ) -> str:
-    if course.is_active:
+    if course.is_active or course.ended_on is None:
         raise ValidationError(POST_COURSE_NOT_ENDED)
     specialist = _specialist(specialist)
     _not_in_future(date)
@@ -415,7 +433,13 @@ def post_course_consultation_log(
 
 @transaction.atomic
 def post_course_consultation_correct(
-    *, entry: PostCourseConsultation, date, specialist: str, notes: str = "", reason: str, actor: User
+    *,
+    entry: PostCourseConsultation,
+    date: datetime.date,
+    specialist: str,
+    notes: str = "",
+    reason: str,
+    actor: User,
 ) -> PostCourseConsultation:
     case, course, entry = _lock_course_entry(PostCourseConsultation, entry)
     permissions.require(actor, Action.RECORD, case)
@@ -460,7 +484,14 @@ def family_member_add(
     return member
 
 
-def _family_check(case: Case, *, family_member, date, specialist, excluding: int | None = None) -> str:
+def _family_check(
+    case: Case,
+    *,
+    family_member: FamilyMember,
+    date: datetime.date,
+    specialist: str,
+    excluding: int | None = None,
+) -> str:
     if family_member.case_id != case.pk:
         raise ValidationError({"family_member": FAMILY_MEMBER_NOT_OF_CASE})
     # Only for an identified victim (docs/decisions.md, "The limits"): the age that decides is the
@@ -516,7 +547,7 @@ def family_consultation_correct(
     *,
     entry: FamilyConsultation,
     family_member: FamilyMember,
-    date,
+    date: datetime.date,
     specialist: str,
     notes: str = "",
     reason: str,
@@ -549,7 +580,7 @@ def family_consultation_void(*, entry: FamilyConsultation, reason: str, actor: U
 
 
 def _court_support_check(
-    *, case: Case, date: datetime.date, hours, activity: str, excluding: int | None = None
+    *, case: Case, date: datetime.date, hours: NumberInput, activity: str, excluding: int | None = None
 ) -> tuple[Decimal, Decimal, str]:
     """The rules of one entry, with the case's other counted hours summed inside the case's lock
     (the caller holds it): the hours, the new total and the activity."""
@@ -609,15 +640,21 @@ def court_support_log(
     return entry
 
 
-def _lock_entry(model, entry):
+def _lock_entry[E: CourtSupportEntry | FamilyConsultation](model: type[E], entry: E) -> tuple[Case, E]:
     """The entry's case first, then the entry: the order every writer of the case takes."""
-    case = _lock_case(entry.case if hasattr(entry, "case_id") else entry.course.case)
-    return case, model.objects.select_for_update().get(pk=entry.pk)
+    case = _lock_case(entry.case)
+    return case, cast(E, model._default_manager.select_for_update().get(pk=entry.pk))
 
 
 @transaction.atomic
 def court_support_correct(
-    *, entry: CourtSupportEntry, date: datetime.date, hours, activity: str, reason: str, actor: User
+    *,
+    entry: CourtSupportEntry,
+    date: datetime.date,
+    hours: NumberInput,
+    activity: str,
+    reason: str,
+    actor: User,
 ) -> CourtSupportEntry:
     """Correct an entry; the 150 hours are re-checked under the same lock as a new entry, counting
     the case's other entries and the corrected hours."""

@@ -168,7 +168,7 @@ def records_for_user[M: Model](*, user: User, model: type[M], referral_id: int |
     )
 
 
-def record_get_for_user_or_404(*, model, user: User, pk: int):
+def record_get_for_user_or_404[M: Model](*, model: type[M], user: User, pk: int) -> M:
     """One need, assistance, measure or consultation the user may read (from either side), with
     its referral and case; a 404 otherwise, the same as a missing one."""
     record = (

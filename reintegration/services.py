@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -302,7 +304,7 @@ def _need_checked(
 
 
 @transaction.atomic
-def need_record(*, referral: PartnerReferral, actor: User, **fields) -> AssessedNeed:
+def need_record(*, referral: PartnerReferral, actor: User, **fields: Any) -> AssessedNeed:
     referral = _locked_referral(referral)
     permissions.require(actor, Action.RECORD_MUNICIPAL, referral=referral)
     need = _need_checked(referral=referral, actor=actor, **fields)
@@ -343,7 +345,7 @@ def _assistance_checked(
 
 
 @transaction.atomic
-def assistance_record(*, referral: PartnerReferral, actor: User, **fields) -> Assistance:
+def assistance_record(*, referral: PartnerReferral, actor: User, **fields: Any) -> Assistance:
     referral = _locked_referral(referral)
     permissions.require(actor, Action.RECORD_MUNICIPAL, referral=referral)
     item = _assistance_checked(referral=referral, actor=actor, **fields)
@@ -388,7 +390,9 @@ def _measure_checked(
         permit = selectors.residence_permit_info(case=referral.case)
         if not (permit.recorded and (permit.valid_until is None or permit.valid_until >= started_on)):
             errors["kind"] = PLACEMENT_NO_RIGHT_TO_WORK % {"date": started_on.isoformat()}
-    registered = referral.measures.counted().filter(kind=kind).exclude(pk=excluding)
+    registered = referral.measures.counted().filter(kind=kind)
+    if excluding is not None:
+        registered = registered.exclude(pk=excluding)
     if kind == EmploymentMeasure.Kind.REGISTRATION and registered.exists():
         errors["kind"] = ALREADY_REGISTERED
     _raise(errors)
@@ -410,7 +414,7 @@ def _measure_checked(
 
 
 @transaction.atomic
-def measure_record(*, referral: PartnerReferral, actor: User, **fields) -> EmploymentMeasure:
+def measure_record(*, referral: PartnerReferral, actor: User, **fields: Any) -> EmploymentMeasure:
     referral = _locked_referral(referral)
     permissions.require(actor, Action.RECORD_EMPLOYMENT, referral=referral)
     measure = _measure_checked(referral=referral, actor=actor, **fields)
@@ -456,7 +460,7 @@ def _consultation_checked(
 
 
 @transaction.atomic
-def consultation_record(*, referral: PartnerReferral, actor: User, **fields) -> PartnerConsultation:
+def consultation_record(*, referral: PartnerReferral, actor: User, **fields: Any) -> PartnerConsultation:
     referral = _locked_referral(referral)
     permissions.require(actor, Action.LOG_CONSULTATION, referral=referral)
     consultation = _consultation_checked(referral=referral, actor=actor, **fields)
@@ -468,7 +472,7 @@ def consultation_record(*, referral: PartnerReferral, actor: User, **fields) -> 
 # --- corrections and voids (cases.corrections) --------------------------------------------------
 
 # The fields a correction may change, per kind; whoever may record the kind may correct it.
-CORRECTABLE = {
+CORRECTABLE: dict[type[Model], tuple[Callable[..., Model], str, tuple[str, ...]]] = {
     AssessedNeed: (
         _need_checked,
         Action.RECORD_MUNICIPAL,
@@ -492,14 +496,17 @@ CORRECTABLE = {
 }
 
 
-def _lock_record(model, entry):
+type PartnerRecord = AssessedNeed | Assistance | EmploymentMeasure | PartnerConsultation
+
+
+def _lock_record[R: PartnerRecord](model: type[R], entry: R) -> tuple[PartnerReferral, R]:
     # The case, then the referral (as every writer of stage 3), then the record.
     referral = _locked_referral(entry.referral)
-    return referral, model.objects.select_for_update().get(pk=entry.pk)
+    return referral, cast(R, model._default_manager.select_for_update().get(pk=entry.pk))
 
 
 @transaction.atomic
-def record_correct(*, entry, actor: User, reason: str, **fields):
+def record_correct[R: PartnerRecord](*, entry: R, actor: User, reason: str, **fields: Any) -> R:
     """Correct a need, assistance, a measure or a consultation: the rules of a new record are
     checked again, under the same locks."""
     model = type(entry)
@@ -515,7 +522,7 @@ def record_correct(*, entry, actor: User, reason: str, **fields):
 
 
 @transaction.atomic
-def record_void(*, entry, actor: User, reason: str):
+def record_void[R: PartnerRecord](*, entry: R, actor: User, reason: str) -> R:
     """Void a record: it stays, marked void, and counts in no total."""
     model = type(entry)
     _checked, action, _names = CORRECTABLE[model]

@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -38,19 +39,20 @@ def services_case_for_user_or_404(*, user: User, reference: str) -> Case:
     return case
 
 
-def entry_get_for_user_or_404(*, model, user: User, pk: int):
+def entry_get_for_user_or_404[E: models.Model](*, model: type[E], user: User, pk: int) -> E:
     """An assistance record, proceedings or a hearing by id, when the user may see its case; a 404
     otherwise, the same as a missing one."""
     case_path = "proceeding__case" if model is Hearing else "case"
-    reference = model.objects.filter(pk=pk).values_list(f"{case_path}__reference", flat=True).first()
+    reference = model._default_manager.filter(pk=pk).values_list(f"{case_path}__reference", flat=True).first()
     if reference is None:
         raise Http404
     case = services_case_for_user_or_404(user=user, reference=reference)
-    entry = model.objects.select_related("proceeding" if model is Hearing else None).get(pk=pk)
-    if model is Hearing:
+    entry = model._default_manager.get(pk=pk)
+    # The case as the scoped read found it (person and organisation already loaded).
+    if isinstance(entry, Hearing):
         entry.proceeding.case = case
     else:
-        entry.case = case
+        entry.case = case  # type: ignore[attr-defined]
     return entry
 
 
@@ -146,7 +148,9 @@ def reflection_period_view(*, case: Case, today: datetime.date | None = None) ->
         return None
     today = today or timezone.localdate()
     # A period ended early ends on its end day, not on day 30.
-    last_day = period.ended_on if period.status == ReflectionPeriod.Status.ENDED_EARLY else period.last_day
+    last_day = period.last_day
+    if period.status == ReflectionPeriod.Status.ENDED_EARLY and period.ended_on is not None:
+        last_day = period.ended_on
     return ReflectionView(
         period=period,
         last_day=last_day,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import corrections
 from cases import services as case_services
-from cases.models import Case, Role, StageChange, User
+from cases.models import Case, Correctable, Role, StageChange, User
 from cases.permissions import has_role
 from cases.services import history_stamp
 
@@ -230,7 +230,7 @@ def identification_return(*, identification: Identification, actor: User, reason
 # --- criminal proceedings ---------------------------------------------------------------------
 
 
-def _proceeding_values(*, case_number: str, procedural_status: str, body: str, note: str = "") -> dict:
+def _proceeding_values(*, case_number: str, procedural_status: str, body: str, note: str = "") -> dict[str, Any]:
     return {
         "case_number": (case_number or "").strip(),
         "procedural_status": procedural_status,
@@ -239,7 +239,7 @@ def _proceeding_values(*, case_number: str, procedural_status: str, body: str, n
     }
 
 
-def _probe(entry, values: dict):
+def _probe(entry: Correctable, values: dict[str, Any]) -> None:
     """A copy of the entry with the new values, for the model's own checks before anything is
     written (the entry itself keeps its old values for the history's comparison)."""
     probe = copy.copy(entry)
@@ -248,9 +248,9 @@ def _probe(entry, values: dict):
     probe.full_clean()
 
 
-def _lock_entry(model, entry, case: Case):
+def _lock_entry[E: Correctable](model: type[E], entry: E, case: Case) -> tuple[Case, E]:
     case = _locked_case(case)
-    return case, model.objects.select_for_update().get(pk=entry.pk)
+    return case, cast(E, model._default_manager.select_for_update().get(pk=entry.pk))
 
 
 @transaction.atomic
@@ -274,7 +274,7 @@ def proceeding_record(
 
 @transaction.atomic
 def proceeding_correct(
-    *, entry: CriminalProceeding, actor: User, reason: str, **fields
+    *, entry: CriminalProceeding, actor: User, reason: str, **fields: Any
 ) -> CriminalProceeding:
     case, entry = _lock_entry(CriminalProceeding, entry, entry.case)
     permissions.require(actor, Action.RECORD, case)
@@ -338,7 +338,7 @@ def _assistance_values(
     claim: str = "",
     amount_eur: Decimal | None = None,
     compensation_status: str = "",
-) -> dict:
+) -> dict[str, Any]:
     if (
         kind in AssistanceRecord.Kind.values
         and kind not in BEFORE_IDENTIFICATION
@@ -360,7 +360,7 @@ def _assistance_values(
 
 
 @transaction.atomic
-def assistance_record(*, case: Case, actor: User, **fields) -> AssistanceRecord:
+def assistance_record(*, case: Case, actor: User, **fields: Any) -> AssistanceRecord:
     case = _locked_case(case)
     permissions.require(actor, Action.RECORD, case)
     record = AssistanceRecord(case=case, recorded_by=actor, **_assistance_values(case, **fields))
@@ -371,7 +371,9 @@ def assistance_record(*, case: Case, actor: User, **fields) -> AssistanceRecord:
 
 
 @transaction.atomic
-def assistance_correct(*, entry: AssistanceRecord, actor: User, reason: str, **fields) -> AssistanceRecord:
+def assistance_correct(
+    *, entry: AssistanceRecord, actor: User, reason: str, **fields: Any
+) -> AssistanceRecord:
     """Correct a record, or carry it on (a compensation claim later awarded, an end date): the
     rules of a new record are checked again."""
     case, entry = _lock_entry(AssistanceRecord, entry, entry.case)

@@ -268,7 +268,7 @@ def test_court_support_list_api_query_count_with_voided_rows(
     api.get(f"/api/v1/cases/{rcase.reference}/court-support/")
     # The same as before voids existed: the user's roles and grants, the case, its read log, the
     # entries (voided or not) in one query; the same for 3 and 30 rows.
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(6):
         response = api.get(f"/api/v1/cases/{rcase.reference}/court-support/")
     assert len(response.json()) == rows
 

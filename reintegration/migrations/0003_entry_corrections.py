@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reintegration", "0001_initial"),
+        ("reintegration", "0002_referral_legal_basis"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,8 +7,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0009_entry_corrections"),
-        ("rehabilitation", "0002_quarter_hours"),
+        ("cases", "0011_entry_corrections"),
+        ("rehabilitation", "0003_opening_balance"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

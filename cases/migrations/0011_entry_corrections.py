@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0008_userrole_approval"),
+        ("cases", "0010_list_indexes"),
     ]
 
     operations = [
