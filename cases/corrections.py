@@ -132,7 +132,9 @@ def _log(*, entry: Any, case: Case, action: str, fields: list[str], reason: str,
     log.save()
 
 
-def apply_correction[E: Correctable](*, entry: E, case: Case, values: dict[str, Any], actor: User, reason: str) -> E:
+def apply_correction[E: Correctable](
+    *, entry: E, case: Case, values: dict[str, Any], actor: User, reason: str
+) -> E:
     """Write the new values of an entry the caller has locked and checked; the entry's history
     keeps the old and the new version with the actor and the reason. Call inside the app's
     transaction, after its own rules passed."""

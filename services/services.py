@@ -230,7 +230,9 @@ def identification_return(*, identification: Identification, actor: User, reason
 # --- criminal proceedings ---------------------------------------------------------------------
 
 
-def _proceeding_values(*, case_number: str, procedural_status: str, body: str, note: str = "") -> dict[str, Any]:
+def _proceeding_values(
+    *, case_number: str, procedural_status: str, body: str, note: str = ""
+) -> dict[str, Any]:
     return {
         "case_number": (case_number or "").strip(),
         "procedural_status": procedural_status,

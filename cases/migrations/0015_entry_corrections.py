@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0010_list_indexes"),
+        ("cases", "0014_bring_stages_into_line"),
     ]
 
     operations = [
