@@ -129,6 +129,35 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
 
 
+class PersonCorrectSerializer(serializers.Serializer):
+    """Any of the person's details to correct, and the reason. A date of birth replaces the
+    estimated age."""
+
+    given_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    family_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    other_names = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
+    estimated_age = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=120)
+    sex = serializers.ChoiceField(choices=Person.Sex.choices, required=False)
+    citizenships = serializers.ListField(
+        child=serializers.CharField(max_length=2), required=False, help_text='ISO 3166 codes, e.g. ["UA"].'
+    )
+    stateless = serializers.BooleanField(required=False)
+    languages = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    address = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(max_length=2000, help_text="Why the details are corrected.")
+
+    def validate_citizenships(self, value):
+        from django_countries import countries
+
+        unknown = [code for code in value if code.upper() not in dict(countries)]
+        if unknown:
+            raise serializers.ValidationError(f"Unknown country codes: {', '.join(unknown)}")
+        return [code.upper() for code in value]
+
+
 class ReopenSerializer(ReasonSerializer):
     caseworker = serializers.IntegerField(
         required=False, allow_null=True, help_text="Id of a caseworker of the NGO to assign again."
@@ -248,6 +277,23 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
             actor=request.user,
             reason=data.validated_data["reason"],
         )
+        return self._case_response(case)
+
+    @extend_schema(
+        summary="Correct the person's details with a reason (the caseworker or the coordinator)",
+        request=PersonCorrectSerializer,
+        responses={200: CaseDetailSerializer, 400: _REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    def person(self, request, reference=None):
+        case = self.get_object()
+        data = PersonCorrectSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        reason = values.pop("reason")
+        if values.get("date_of_birth"):
+            values["estimated_age"] = None
+        services.person_correct(case=case, actor=request.user, reason=reason, **values)
         return self._case_response(case)
 
     @extend_schema(

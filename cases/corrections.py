@@ -290,3 +290,20 @@ def entry_urls(*slugs: str) -> list:
             path(f"entries/{slug}/<int:pk>/void/", entry_void_view, {"kind": slug}, name=f"{name}_void"),
         ]
     return patterns
+
+
+# --- the person's details ------------------------------------------------------------------------
+
+# A stage app's rule that relies on the person's details (a residence permit on a third-country
+# national, family consultations on a minor): check(person=<with the new values>, before=<as
+# stored>) raises a ValidationError naming the field and what relies on it, or returns.
+_person_checks: list[Callable[..., None]] = []
+
+
+def register_person_check(check: Callable[..., None]) -> None:
+    if check not in _person_checks:
+        _person_checks.append(check)
+
+
+def person_checks() -> list[Callable[..., None]]:
+    return list(_person_checks)

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from .models import Case, LegalRepresentative, User
+from .models import Case, LegalRepresentative, Person, User
 
 
 class CaseFilterForm(forms.Form):
@@ -273,3 +273,77 @@ class EndLegalRepresentativeForm(forms.Form):
         required=False,
         max_length=2000,
     )
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PersonCorrectForm(forms.Form):
+    """What is known of the person, corrected with a reason (cases.services.person_correct)."""
+
+    given_name = forms.CharField(label=_("Given name"), required=False, max_length=100)
+    family_name = forms.CharField(label=_("Family name"), required=False, max_length=100)
+    other_names = forms.CharField(label=_("Other names used (alias)"), required=False, max_length=200)
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"),
+        required=False,
+        widget=_date_input(),
+        help_text=_("A date of birth replaces the estimated age."),
+    )
+    estimated_age = forms.IntegerField(
+        label=_("Estimated age"),
+        required=False,
+        min_value=0,
+        max_value=120,
+        help_text=_("When the date of birth is not known."),
+    )
+    sex = forms.ChoiceField(label=_("Sex"), choices=Person.Sex.choices)
+    citizenships = forms.MultipleChoiceField(
+        label=_("Citizenships"),
+        required=False,
+        choices=lambda: _countries(),
+        widget=FilterableCheckboxes,
+        help_text=_("Tick one or more; type in the box to find a country."),
+    )
+    stateless = forms.BooleanField(label=_("Stateless"), required=False)
+    languages = forms.CharField(label=_("Languages"), required=False, max_length=200)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=50)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    address = forms.CharField(label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept in the history and shown on the case timeline."),
+    )
+
+    @staticmethod
+    def initial_for(person: Person) -> dict:
+        return {
+            "given_name": person.given_name,
+            "family_name": person.family_name,
+            "other_names": person.other_names,
+            "date_of_birth": person.date_of_birth,
+            "estimated_age": person.estimated_age,
+            "sex": person.sex,
+            "citizenships": [c.code for c in person.citizenships],
+            "stateless": person.stateless,
+            "languages": person.languages,
+            "phone": person.phone,
+            "email": person.email,
+            "address": person.address,
+        }
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("reason")
+        if data.get("date_of_birth"):
+            data["estimated_age"] = None
+        return data
+
+
+def _countries():
+    from .collation import sorted_countries
+
+    return sorted_countries()

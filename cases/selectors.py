@@ -352,7 +352,15 @@ _CASE_TIMELINE_FIELDS = {"victim_status", "closed_at", "close_reason", "risk_lev
 def case_timeline(*, case: Case) -> list[TimelineEntry]:
     """What happened to the case, newest first, built from the history tables."""
     case_records = list(case.history.select_related("history_user").order_by("history_date"))
-    person_records = list(
+    # The person as they were when the case opened (the last record before it), then every change
+    # since: a correction is then a change, not the person's first record.
+    baseline = (
+        Person.history.filter(id=case.person_id, history_date__lt=case.created_at)
+        .select_related("history_user")
+        .order_by("-history_date")
+        .first()
+    )
+    person_records = ([baseline] if baseline is not None else []) + list(
         Person.history.filter(id=case.person_id, history_date__gte=case.created_at)
         .select_related("history_user")
         .order_by("history_date")
@@ -426,7 +434,7 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
             created_title=_("Person recorded"),
             changed_title=_("Personal details updated"),
         )
-        if e.details or e.reason
+        if (e.details or e.reason) and e.at >= case.created_at
     ]
     for rec in assignment_records:
         actor = rec.history_user.display_name if rec.history_user else _("the system")

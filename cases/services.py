@@ -286,6 +286,93 @@ def case_set_victim_status(*, case: Case, status: str, actor: User | None, reaso
     return case
 
 
+# The details of a person a caseworker or coordinator may correct (cases.corrections).
+PERSON_FIELDS = (
+    "given_name",
+    "family_name",
+    "other_names",
+    "date_of_birth",
+    "estimated_age",
+    "estimated_age_on",
+    "sex",
+    "citizenships",
+    "stateless",
+    "languages",
+    "phone",
+    "email",
+    "address",
+)
+PERSON_REASON_NEEDED = _("Give the reason for the correction (e.g. the person's passport was seen).")
+PERSON_NOTHING_CHANGED = _("Nothing was changed; change a detail, or cancel.")
+PERSON_DOB_IN_FUTURE = _("The date of birth cannot be in the future.")
+PERSON_AGE_NEEDS_DATE = _("Give the day the age was estimated on, or leave the estimated age empty.")
+PERSON_AGE_IMPLAUSIBLE = _("An estimated age is between 0 and 120 years.")
+
+
+@transaction.atomic
+def person_correct(*, case: Case, actor: User, reason: str, **values: Any) -> Person:
+    """Correct what is known of the person of a case (the real name once known, the date of
+    birth, citizenship, languages, contact, other names), with a reason.
+
+    The derived facts (minor, third-country national) follow from the details; a change that
+    would break a rule a stage already relied on (a residence permit recorded for a third-country
+    national, family consultations given for a minor) is refused by that stage's check, with a
+    message saying what relies on it. A date of birth replaces an estimated age (the two are never
+    stored together)."""
+    case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
+    permissions.require(actor, Action.CHANGE_CASE, case)
+    from . import corrections
+
+    reason = corrections.clean_reason(reason, message=PERSON_REASON_NEEDED)
+    person = Person.objects.select_for_update().get(pk=case.person_id)
+    before = Person.objects.get(pk=person.pk)
+    unknown = set(values) - set(PERSON_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("These details cannot be corrected here: %(names)s.") % {"names": ", ".join(sorted(unknown))}
+        )
+    for name, value in values.items():
+        if isinstance(value, str) and name != "citizenships":
+            value = value.strip()
+        setattr(person, name, value)
+    # A known date of birth replaces the estimate (the database allows only one of them).
+    if values.get("date_of_birth"):
+        person.estimated_age = None
+        person.estimated_age_on = None
+    errors: dict[str, Any] = {}
+    if person.date_of_birth and person.date_of_birth > timezone.localdate():
+        errors["date_of_birth"] = PERSON_DOB_IN_FUTURE
+    if person.estimated_age is not None:
+        if not 0 <= person.estimated_age <= 120:
+            errors["estimated_age"] = PERSON_AGE_IMPLAUSIBLE
+        elif "estimated_age_on" not in values and (
+            person.estimated_age_on is None or person.estimated_age != before.estimated_age
+        ):
+            # An age estimated now is an age on today.
+            person.estimated_age_on = timezone.localdate()
+    else:
+        person.estimated_age_on = None
+    if errors:
+        raise ValidationError(errors)
+    changed = [
+        name
+        for name in PERSON_FIELDS
+        if getattr(person, name) != getattr(before, name)
+        and not (
+            name == "citizenships"
+            and {c.code for c in person.citizenships} == {c.code for c in before.citizenships}
+        )
+    ]
+    if not changed:
+        raise ValidationError(PERSON_NOTHING_CHANGED)
+    person.full_clean()
+    for check in corrections.person_checks():
+        check(person=person, before=before)
+    history_stamp(person, actor=actor, reason=reason)
+    person.save()
+    return person
+
+
 @transaction.atomic
 def case_close(*, case: Case, actor: User, reason: str) -> Case:
     case = _locked(case)

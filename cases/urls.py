@@ -13,6 +13,7 @@ urlpatterns = [
     path("<str:reference>/assign/", views.case_assign, name="assign"),
     path("<str:reference>/unassign/", views.case_unassign, name="unassign"),
     path("<str:reference>/close/", views.case_close, name="close"),
+    path("<str:reference>/person/", views.person_correct, name="person_correct"),
     path("<str:reference>/stage/", views.case_move_stage, name="move_stage"),
     path("<str:reference>/reopen/", views.case_reopen, name="reopen"),
     path("<str:reference>/transfer/", views.case_transfer, name="transfer"),

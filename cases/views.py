@@ -110,6 +110,7 @@ def case_detail(request, reference: str):
         "timeline": selectors.case_timeline(case=case),
         "can_assign": can_assign,
         "can_close": permissions.can(user, Action.CLOSE_CASE, case),
+        "can_correct_person": permissions.can(user, Action.CHANGE_CASE, case),
         "can_move_stage": permissions.can(user, Action.MOVE_STAGE, case),
         "can_reopen": permissions.can(user, Action.REOPEN_CASE, case),
         "can_transfer": permissions.can(user, Action.TRANSFER_CASE, case),
@@ -431,3 +432,26 @@ def transfer_decline(request, pk: int):
     else:
         messages.success(request, _("The transfer was declined."))
     return redirect("cases:transfers")
+
+
+@login_required
+def person_correct(request, reference: str):
+    """Correct the person's details with a reason (the caseworker or the coordinator)."""
+    from .forms import PersonCorrectForm
+    from .pages import form_page
+
+    case = _case_for_action(request, reference)
+    if not permissions.can(request.user, Action.CHANGE_CASE, case):
+        raise PermissionDenied
+    form = PersonCorrectForm(request.POST or None, initial=PersonCorrectForm.initial_for(case.person))
+    return form_page(
+        request,
+        form=form,
+        save=lambda: services.person_correct(
+            case=case, actor=request.user, reason=form.cleaned_data["reason"], **form.service_kwargs()
+        ),
+        template="cases/person_correct.html",
+        context={"case": case, "person": case.person},
+        success=_("The person's details were corrected; the history keeps the earlier ones."),
+        done_url=case.get_absolute_url() + "#person-h",
+    )

@@ -78,3 +78,8 @@ class RehabilitationConfig(AppConfig):
         from . import corrections
 
         corrections.register()
+        from cases.corrections import register_person_check
+
+        from .services import person_check
+
+        register_person_check(person_check)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal, InvalidOperation
-from typing import cast
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -714,3 +714,36 @@ def alert_acknowledge(*, alert: Alert, actor: User) -> Alert:
     history_stamp(alert, actor=actor, reason=_("Alert acknowledged"))
     alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
     return alert
+
+
+# --- the person's details, as the family consultations rely on them (cases.corrections) ----------
+
+PERSON_FAMILY_RELIES = _(
+    "Family consultations were given on case %(reference)s because the victim was under 18 on "
+    "%(date)s, the day of identification; with these details they were %(age)s. Check the date of "
+    "birth, or void those consultations first."
+)
+
+
+def person_check(*, person: Any, before: Any) -> None:
+    """Refuse a correction of the age that would make the family consultations already given (and
+    counted) unlawful: they are only for a victim under 18 on the day of identification."""
+    cases = Case.objects.filter(
+        person_id=person.pk,
+        family_consultations__isnull=False,
+        family_consultations__voided_at__isnull=True,
+    ).distinct()
+    for case in cases:
+        on = selectors.identification_reference_date(case=case)
+        if person.is_minor_on(on) is not True:
+            age = person.age_on(on)
+            raise ValidationError(
+                {
+                    "date_of_birth": PERSON_FAMILY_RELIES
+                    % {
+                        "reference": case.reference,
+                        "date": on.isoformat(),
+                        "age": "?" if age is None else age,
+                    }
+                }
+            )

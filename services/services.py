@@ -539,3 +539,36 @@ def residence_permit_save(*, case: Case, actor: User, **fields: Any) -> Residenc
     history_stamp(permit, actor=actor)
     permit.save()
     return permit
+
+
+# --- the person's details, as stage 2 relies on them (cases.corrections) -------------------------
+
+PERSON_PERMIT_RELIES = _(
+    "A residence permit is recorded on case %(reference)s for this person as a third-country "
+    "national; a citizenship of the EU, the EEA or Switzerland (or none known) would contradict it. "
+    "Check the citizenship, or have the permit record corrected first."
+)
+PERSON_REFLECTION_RELIES = _(
+    "A reflection period is running on case %(reference)s for this person as a third-country "
+    "national; a citizenship of the EU, the EEA or Switzerland (or none known) would contradict it. "
+    "End the reflection period first, or check the citizenship."
+)
+
+
+def person_check(*, person: Any, before: Any) -> None:
+    """Refuse a correction of the person that would break what stage 2 recorded on the strength
+    of their being a third-country national."""
+    if person.is_third_country_national is True or before.is_third_country_national is not True:
+        return
+    permit = ResidencePermit.objects.filter(case__person_id=person.pk).select_related("case").first()
+    if permit is not None:
+        raise ValidationError({"citizenships": PERSON_PERMIT_RELIES % {"reference": permit.case.reference}})
+    running = (
+        ReflectionPeriod.objects.filter(case__person_id=person.pk, status=ReflectionPeriod.Status.RUNNING)
+        .select_related("case")
+        .first()
+    )
+    if running is not None:
+        raise ValidationError(
+            {"citizenships": PERSON_REFLECTION_RELIES % {"reference": running.case.reference}}
+        )
