@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0015_entry_corrections"),
+        ("cases", "0017_entry_corrections"),
         ("services", "0002_proposed_at_default"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0015_entry_corrections"),
+        ("cases", "0017_entry_corrections"),
         ("services", "0003_entry_corrections"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0014_bring_stages_into_line"),
+        ("cases", "0016_search_name_transliterated"),
     ]
 
     operations = [
