@@ -305,6 +305,7 @@ def reflection_period_end(request, reference: str):
         title=_("End the reflection period early"),
         save=lambda: services.reflection_period_end(case=case, actor=request.user, **form.cleaned_data),
         success=_("The reflection period was ended early."),
+        anchor="tcn-h",
     )
 
 
