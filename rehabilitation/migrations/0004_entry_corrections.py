@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0017_entry_corrections"),
+        ("cases", "0018_entry_corrections"),
         ("rehabilitation", "0003_opening_balance"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -7,8 +7,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0017_entry_corrections"),
-        ("services", "0002_proposed_at_default"),
+        ("cases", "0018_entry_corrections"),
+        ("services", "0003_identification_proposed_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

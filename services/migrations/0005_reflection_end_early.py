@@ -6,8 +6,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0017_entry_corrections"),
-        ("services", "0003_entry_corrections"),
+        ("cases", "0018_entry_corrections"),
+        ("services", "0004_entry_corrections"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

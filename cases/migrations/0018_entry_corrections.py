@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0016_search_name_transliterated"),
+        ("cases", "0017_figure_snapshots"),
     ]
 
     operations = [
