@@ -37,5 +37,6 @@ class CasesConfig(AppConfig):
 
         # The snapshot kinds of this app register themselves (docs/performance.md).
         from . import snapshots  # noqa: F401
+
         # Every date field, whichever app declares it, refuses dates that cannot be true.
         dates.install()

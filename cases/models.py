@@ -809,6 +809,7 @@ class FigureSnapshot(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} ({self.computed_at:%Y-%m-%d %H:%M})"
 
+
 # --- corrections and voids of the entries the stages record ----------------------------------
 
 
