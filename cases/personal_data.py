@@ -126,6 +126,7 @@ def _declare() -> None:
         CaseAssignment,
         CaseTransfer,
         EntryCorrection,
+        FigureSnapshot,
         LegalRepresentative,
         Organisation,
         Person,
@@ -177,6 +178,7 @@ def _declare() -> None:
     not_personal(User, reason="staff accounts: the controller's own users, not data subjects")
     not_personal(UserRole, reason="staff roles")
     not_personal(TrainingRecord, reason="staff training")
+    not_personal(FigureSnapshot, reason="precomputed aggregate figures, suppressed as published")
     # The stage history and hand-overs keep the statistics' dates; their free-text reasons may name
     # the person or what happened to them.
     register(StageChange, case_path="case", fields={"reason": Rule.REDACT})
