@@ -27,9 +27,9 @@ QUERIES = {
     ("referrals", "coordinator"): 13,
     # The case page: each stage app's section and its history table once, the permission checks
     # read once per request (cases.permissions.PermissionCacheMiddleware).
-    ("case", "caseworker"): 43,
-    ("case", "coordinator"): 46,
-    ("case", "national"): 45,
+    ("case", "caseworker"): 45,
+    ("case", "coordinator"): 48,
+    ("case", "national"): 47,
 }
 
 

@@ -19,6 +19,8 @@ PRODUCTION_ENV = {
     "DJANGO_PRODUCTION": "1",
     "DJANGO_SECRET_KEY": "a-production-like-secret-key-for-the-test-only-4f9c2b7e1d8a6035e9b1c7d2",
     "DJANGO_ALLOWED_HOSTS": "nrm.example.lv",
+    # The documents' key-encryption key (docs/documents.md); production refuses to start without it.
+    "DOCUMENTS_KEYS": "k1:dGVzdC1vbmx5LWtleS1mb3ItcHJvZHVjdGlvbi0zMmI=",
 }
 
 

@@ -339,6 +339,8 @@ WHO_MAY_OPEN: list[tuple[str, frozenset]] = [
     ("cases/<str:reference>/representatives/", NGO),
     ("cases/<str:reference>/accesses/", NGO_COORDINATORS | {"national"}),
     ("cases/<str:reference>/stage/", NGO_COORDINATORS),
+    # Correcting the person's details: whoever works the case (cases/permissions.py).
+    ("cases/<str:reference>/person/", NGO),
     ("cases/<str:reference>/reopen/", NGO_COORDINATORS),
     ("cases/<str:reference>/transfer/", NGO_COORDINATORS),
     ("cases/transfers/", NGO_COORDINATORS),
@@ -365,6 +367,8 @@ WHO_MAY_OPEN: list[tuple[str, frozenset]] = [
     ("documents/", CASE_READERS | PARTNERS),
     ("reintegration/cases/", NGO),
     ("reintegration/<int:pk>/", PARTNERS | NGO),
+    # A consultation is held by the NGO and the partner together: either corrects or voids it.
+    ("reintegration/entries/partner-consultations/", PARTNERS | NGO),
     ("reintegration/", PARTNERS),  # the partners' list
     ("security/password/reset/", PUBLIC),
     ("security/approvals/", NGO_COORDINATORS | {"national"}),
