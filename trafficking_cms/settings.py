@@ -119,6 +119,10 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
+if "DATABASE_URL" not in os.environ:
+    # The embedded SQLite file lives in var/; a fresh checkout has none yet, and Django's model
+    # checks open the database (JSONField support) before any command runs.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'demo.sqlite3'}"),
