@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Max, Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -624,24 +624,33 @@ def case_access_record_many(*, case_ids: Iterable[int | None], actor: User, kind
     """Record that actor saw each of these cases in a list, page or export: one insert for the
     rows and one for their history, however many cases. Callers pass only the cases their
     selector already scoped to actor (a list shows nothing else)."""
-    ids = list(dict.fromkeys(pk for pk in case_ids if pk is not None))
-    if not ids:
-        return 0
+    return read_log_record_many(model=CaseAccess, fk="case_id", ids=case_ids, actor=actor, kind=kind)
+
+
+def read_log_record_many(
+    *, model: type[models.Model], fk: str, ids: Iterable[int | None], actor: User, kind: str
+) -> int:
+    """One read-log row per distinct id (the case's, or another app's read log such as the
+    referrals'), in one insert for the rows and one for their history; the reader's name as it
+    is now."""
     from simple_history.utils import bulk_create_with_history
 
+    distinct = list(dict.fromkeys(pk for pk in ids if pk is not None))
+    if not distinct:
+        return 0
     now = timezone.now()
     rows = [
-        CaseAccess(
-            case_id=pk,
+        model(
+            **{fk: pk},
             user=actor,
             organisation_id=actor.organisation_id,
             reader_name=actor.display_name[:300],
             kind=kind,
             at=now,
         )
-        for pk in ids
+        for pk in distinct
     ]
-    bulk_create_with_history(rows, CaseAccess, default_user=actor, default_date=now)
+    bulk_create_with_history(rows, model, default_user=actor, default_date=now)
     return len(rows)
 
 

@@ -418,22 +418,8 @@ def referral_access_record_many(*, referral_ids: Iterable[int | None], actor: Us
     """Record that actor read each of these referrals (a page, a list, an API answer): one insert
     for the rows and one for their history, however many. Callers pass only referrals their
     selector already scoped to actor."""
-    from simple_history.utils import bulk_create_with_history
-
-    ids = list(dict.fromkeys(pk for pk in referral_ids if pk is not None))
-    if not ids or not getattr(actor, "is_authenticated", False):
+    if not getattr(actor, "is_authenticated", False):
         return 0
-    now = timezone.now()
-    rows = [
-        ReferralAccess(
-            referral_id=pk,
-            user=actor,
-            organisation_id=actor.organisation_id,
-            reader_name=actor.display_name[:300],
-            kind=kind,
-            at=now,
-        )
-        for pk in ids
-    ]
-    bulk_create_with_history(rows, ReferralAccess, default_user=actor, default_date=now)
-    return len(rows)
+    return case_services.read_log_record_many(
+        model=ReferralAccess, fk="referral_id", ids=referral_ids, actor=actor, kind=kind
+    )
