@@ -123,6 +123,15 @@ def start_worker_process(*, broker_url: str, database_name: str, log: Path) -> s
             "LOG_FORMAT": "text",
         }
     )
+    # A parallel test worker publishes under its own key prefix (the root conftest.py); the
+    # worker process listens under the same one, or it never sees the task.
+    from trafficking_cms.celery import app
+
+    prefix = (app.conf.broker_transport_options or {}).get("global_keyprefix")
+    if prefix:
+        env["CELERY_BROKER_KEYPREFIX"] = prefix
+    else:
+        env.pop("CELERY_BROKER_KEYPREFIX", None)
     handle = open(log, "wb")  # noqa: SIM115 - the worker writes to it for its whole life
     return subprocess.Popen(
         [
