@@ -208,6 +208,44 @@ class AmountField(forms.DecimalField):
         return value
 
 
+NUMBER_NOT_A_NUMBER = _("Enter a number, e.g. 1,5 or 1.5.")
+_DECIMAL = re.compile(r"\d+([.,]\d+)?|[.,]\d+")
+
+
+def parse_decimal(text: str) -> Decimal:
+    """A number as people type it in any language: 1,5 and 1.5 are the same, whatever the page's
+    language (no thousands separators: hours and other small numbers need none)."""
+    raw = _SPACES.sub("", str(text))
+    if not _DECIMAL.fullmatch(raw):
+        raise ValidationError(NUMBER_NOT_A_NUMBER, code="invalid")
+    try:
+        return Decimal(raw.replace(",", "."))
+    except InvalidOperation:
+        raise ValidationError(NUMBER_NOT_A_NUMBER, code="invalid") from None
+
+
+class DecimalCommaField(forms.DecimalField):
+    """A decimal number with the decimal comma accepted in every language (and the point), as a
+    text box that shows the value in the reader's form: a browser's number box drops "1,5" in an
+    English page, and Django's localized parsing reads it as 15 there."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+    default_error_messages = {"invalid": NUMBER_NOT_A_NUMBER}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_decimal(value)
+        except ValidationError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal) and self.decimal_places is not None:
+            return number_format(value, self.decimal_places, use_l10n=True)
+        return value
+
+
 class AmountConfirmMixin:
     """A form with amount fields asks once more for an unusually large amount: the refusal names
     it, and a "The amount is right" box appears to tick."""

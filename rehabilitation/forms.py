@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms import AmountConfirmMixin, AmountField
+from cases.forms import AmountConfirmMixin, AmountField, DecimalCommaField
 
 from .models import RehabilitationCourse, SpecialistKind
 
@@ -17,17 +17,21 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+HOURS_NOT_A_NUMBER = _("Enter the hours as a number in quarter hours, e.g. 1,5 or 1.5.")
+
+
 def _date(label=_("Date"), **kwargs):
     return forms.DateField(label=label, widget=DateInput, initial=timezone.localdate, **kwargs)
 
 
 def _hours(label=_("Hours")):
-    return forms.DecimalField(
+    # A text box, not a number box: "1,5" is accepted in every language (cases.forms).
+    return DecimalCommaField(
         label=label,
         max_digits=5,
         decimal_places=2,
         help_text=_("In quarter hours: 0.25, 0.50, 0.75, 1.00 …"),
-        widget=forms.NumberInput(attrs={"step": "0.25", "min": "0.25", "inputmode": "decimal"}),
+        error_messages={"invalid": HOURS_NOT_A_NUMBER},
     )
 
 

@@ -110,6 +110,43 @@ def test_court_support_form_logs_and_refuses_with_the_message(client, rcase, cas
     assert CourtSupportEntry.objects.filter(case=rcase).count() == 2
 
 
+@pytest.mark.parametrize("language", ["en", "lv"])
+def test_hours_accept_the_decimal_comma_in_every_language(client, rcase, caseworker, language):
+    """The text "1,5" is one and a half hours on an English page as on a Latvian one (never 15); a value
+    that is no number is refused with its own message and the typed text stays in the box."""
+    from django.utils import translation
+
+    client.force_login(caseworker)
+    client.cookies["django_language"] = language
+    url = reverse("rehabilitation:court_support_add", args=[rcase.reference])
+    today = timezone.localdate().isoformat()
+    assert client.post(url, {"date": today, "hours": "1,5", "activity": "Hearing"}).status_code == 302
+    assert client.post(url, {"date": today, "hours": " 2.25 ", "activity": "Hearing"}).status_code == 302
+    assert sorted(CourtSupportEntry.objects.filter(case=rcase).values_list("hours", flat=True)) == [
+        Decimal("1.50"),
+        Decimal("2.25"),
+    ]
+    refused = client.post(url, {"date": today, "hours": "1,5,0", "activity": "Hearing"})
+    assert refused.status_code == 400
+    with translation.override(language):
+        message = str(translation.gettext("Enter the hours as a number in quarter hours, e.g. 1,5 or 1.5."))
+    page = refused.content.decode()
+    assert message in page and 'value="1,5,0"' in page
+    assert CourtSupportEntry.objects.filter(case=rcase).count() == 2
+
+
+def test_hours_box_shows_the_value_in_the_readers_form():
+    from django.utils import translation
+
+    from rehabilitation.forms import CourtSupportForm
+
+    form = CourtSupportForm(initial={"hours": Decimal("1.50")})
+    with translation.override("lv"):
+        assert 'value="1,50"' in str(form["hours"]) and 'inputmode="decimal"' in str(form["hours"])
+    with translation.override("en"):
+        assert 'value="1.50"' in str(form["hours"])
+
+
 def test_forms_are_404_out_of_scope_and_403_for_the_national_coordinator(
     client, rcase, caseworker2, national
 ):
