@@ -273,6 +273,45 @@ def drop_indexes_and_fks(cur, tables: list[str]) -> tuple[list[str], list[str]]:
     )
 
 
+def model_defaults_for_the_load(cur, tables: list[str]) -> list[str]:
+    """Give every NOT NULL column without a database default the model field's default, for the
+    load, and return the statements that remove them again: the INSERTs below name the columns
+    that carry data, and a field added later (with a Django-side default) must not break them."""
+    import json
+    from decimal import Decimal
+
+    from django.apps import apps
+    from django.db import connection
+
+    fields = {}
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            fields[(model._meta.db_table, field.column)] = field
+    cur.execute(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_name = ANY(%s) AND is_nullable = 'NO' AND column_default IS NULL",
+        [tables],
+    )
+    undo = []
+    with connection.schema_editor(atomic=False) as editor:
+        for table, column in cur.fetchall():
+            field = fields.get((table, column))
+            if field is None:
+                continue
+            value = field.get_default()  # the explicit default, or "" for a text field
+            if value is None:
+                continue
+            if isinstance(value, dict | list):
+                literal = editor.quote_value(json.dumps(value))
+            elif isinstance(value, bool | int | str | Decimal):
+                literal = editor.quote_value(value)
+            else:
+                continue
+            cur.execute(f'ALTER TABLE {table} ALTER COLUMN "{column}" SET DEFAULT {literal}')
+            undo.append(f'ALTER TABLE {table} ALTER COLUMN "{column}" DROP DEFAULT')
+    return undo
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=10_000)
@@ -319,6 +358,7 @@ def main() -> None:
             load.run("reset", f"TRUNCATE {', '.join(all_tables)} RESTART IDENTITY CASCADE")
         index_sql, fk_sql = drop_indexes_and_fks(cur, all_tables)
         print(f"dropped {len(index_sql)} indexes and {len(fk_sql)} foreign keys for the load", flush=True)
+        defaults_undo = model_defaults_for_the_load(cur, all_tables)
         cur.execute(
             "SELECT id FROM auth_permission WHERE codename = 'view_case' AND content_type_id = "
             "(SELECT id FROM django_content_type WHERE app_label = 'cases' AND model = 'case')"
@@ -406,7 +446,7 @@ def main() -> None:
 
         # --- the plan of every case: one row per case, every later table derives from it ------
         stage = (
-            f"CASE WHEN {h('i', 1, 1000)} < 20 THEN 'referral' WHEN {h('i', 1, 1000)} < 170 THEN 'identification' "
+            f"CASE WHEN {h('i', 1, 1000)} < 170 THEN 'identification' "
             f"WHEN {h('i', 1, 1000)} < 370 THEN 'rehabilitation' WHEN {h('i', 1, 1000)} < 500 THEN 'reintegration' "
             "ELSE 'closed' END"
         )
@@ -415,7 +455,7 @@ def main() -> None:
             f"""
             CREATE UNLOGGED TABLE _plan AS
             SELECT i, org, stage,
-                   CASE WHEN stage IN ('referral', 'identification') THEN 'presumed'
+                   CASE WHEN stage = 'identification' THEN 'presumed'
                         WHEN stage = 'closed' AND {h("i", 2, 10)} < 3 THEN 'not_identified'
                         ELSE 'identified' END AS victim_status,
                    opened_on,
@@ -424,7 +464,10 @@ def main() -> None:
                    END AS closed_at,
                    CASE WHEN {h("i", 4, 100)} < 3 THEN 'high' WHEN {h("i", 4, 100)} < 20 THEN 'medium'
                         WHEN {h("i", 4, 100)} < 50 THEN 'low' ELSE '' END AS risk,
-                   (stage <> 'referral' AND NOT (stage <> 'closed' AND {h("i", 5, 100)} < 3)) AS assigned,
+                   -- a case accepted from a referral is in identification from the start; the newest
+                   -- (and a few more) still wait for a caseworker. Every later stage needed an
+                   -- approved identification, hence a caseworker (cases/lifecycle.py).
+                   NOT (stage = 'identification' AND ({h("i", 1, 1000)} < 20 OR {h("i", 5, 100)} < 3)) AS assigned,
                    {h("i", 6, caseworkers_per_ngo)} AS cw_k,
                    {h("i", 7, coordinators_per_ngo)} AS coord_k,
                    {h("i", 8, first_responders)} AS fr_k,
@@ -436,7 +479,7 @@ def main() -> None:
               FROM generate_series(1::bigint, {n}) i
             ) s;
             -- open cases are recent: the older ones were mostly closed
-            UPDATE _plan SET stage = 'closed', victim_status = 'identified',
+            UPDATE _plan SET stage = 'closed', victim_status = 'identified', assigned = true,
                    closed_at = least(now() - interval '1 day', opened_on + (30 + {h("i", 3, 700)}) * interval '1 day')
             WHERE stage <> 'closed' AND opened_on < current_date - 730 AND {h("i", 10, 100)} < 80;
             ALTER TABLE _plan ADD PRIMARY KEY (i);
@@ -694,6 +737,8 @@ def main() -> None:
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
             )
         cur.execute("DROP TABLE _plan")
+        for statement in defaults_undo:
+            cur.execute(statement)
         for statement in index_sql:
             load.run(statement.split(" ON ")[0].replace("CREATE INDEX ", "index "), statement)
         for statement in fk_sql:
