@@ -91,8 +91,39 @@ def test_a_case_from_a_police_referral_to_closure_and_back(
     expect(page.get_by_text("The course has started; it may last 180 days.")).to_be_visible()
     check_stage("rehabilitation")
 
-    # 5. Court support is logged, and a wrong entry voided so its hours come back: the voiding
-    # of entries is its own piece of work (correcting what was recorded); its step goes here.
+    # 5. The caseworker logs court support twice, one entry by mistake (it belonged to another
+    # case), sees the hours used and remaining, voids the wrong one with a reason, and its hours
+    # come back.
+    login("caseworker")
+    case_page()
+    for hours, activity in (
+        ("2.50", "Accompanied to the police interview"),
+        ("6.00", "Hearing of another client"),
+    ):
+        page.get_by_role("link", name="Log court support").click()
+        page.get_by_label("Date").fill(today)
+        page.get_by_label("Hours").fill(hours)
+        page.get_by_label("Activity").fill(activity)
+        page.get_by_role("button", name="Save").click()
+        expect(page.get_by_text("The court-support hours were logged.")).to_be_visible()
+    court_hours = page.locator(".court-hours")
+    expect(court_hours).to_have_text("8.50 of 150.00 hours used · 141.50 remaining")
+    court = page.get_by_role("region", name="Court support")
+    wrong = court.get_by_role("row").filter(has_text="Hearing of another client")
+    wrong.get_by_role("link", name=re.compile(r"^Void")).click()
+    expect(page.get_by_role("heading", name="Void: Court support entry")).to_be_visible()
+    page.get_by_role("button", name="Void the entry").click()
+    expect(page.get_by_text("This field is required.").first).to_be_visible()
+    page.get_by_label("Reason for voiding").fill("Logged on the wrong case")
+    page.get_by_role("button", name="Void the entry").click()
+    expect(page.get_by_text("The entry was voided; it no longer counts toward its limit.")).to_be_visible()
+    expect(court_hours).to_have_text("2.50 of 150.00 hours used · 147.50 remaining")
+    expect(wrong.get_by_text("Voided", exact=True)).to_be_visible()
+    expect(wrong.get_by_role("link", name=re.compile(r"^Void"))).to_have_count(0)
+    timeline = page.get_by_role("region", name="Timeline")
+    voided = timeline.get_by_role("listitem").filter(has_text="Entry voided: Court support entry")
+    expect(voided).to_contain_text("Logged on the wrong case")
+    check_stage("rehabilitation")
 
     # 6. The caseworker refers the case to Rīga: the case moves to reintegration.
     login("caseworker")
