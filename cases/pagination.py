@@ -6,7 +6,13 @@ up to the cap (narrow the search to reach the others). See docs/performance.md.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -62,3 +68,82 @@ class BoundedPageNumberPagination(PageNumberPagination):
         }
         response["required"] = [*response.get("required", []), "count_is_capped"]
         return response
+
+
+# --- a table within a page ----------------------------------------------------------------------
+
+SECTION_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class Window:
+    """One page of a table inside a larger page (the case page's consultations, court support…):
+    per_page + 1 rows read, so no COUNT, and the same number of queries whatever the table holds.
+    Its links keep the other tables' pages (each table has its own parameter) and return to the
+    table's heading."""
+
+    rows: list[Any]
+    number: int
+    start: int
+    previous_url: str
+    next_url: str
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.rows) - 1
+
+    @property
+    def is_paged(self) -> bool:
+        return bool(self.previous_url or self.next_url)
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        number = int(raw or 1)
+    except ValueError:
+        return 1
+    # Past the bounded count's pages nobody pages by hand; a larger number is the last of them.
+    return min(max(number, 1), LIST_COUNT_CAP)
+
+
+def window(
+    request: HttpRequest,
+    rows: QuerySet[Any],
+    *,
+    param: str,
+    anchor: str,
+    per_page: int = SECTION_PAGE_SIZE,
+) -> Window:
+    number = _page_number(request.GET.get(param))
+    offset = (number - 1) * per_page
+    found = list(rows[offset : offset + per_page + 1])
+    if not found and number > 1:
+        # A page past the end (the rows were voided or the link is old): the first page.
+        number, offset = 1, 0
+        found = list(rows[: per_page + 1])
+
+    def url(page: int) -> str:
+        query = request.GET.copy()
+        if page == 1:
+            query.pop(param, None)
+        else:
+            query[param] = str(page)
+        encoded = query.urlencode()
+        return f"{request.path}{'?' + encoded if encoded else ''}#{anchor}"
+
+    return Window(
+        rows=found[:per_page],
+        number=number,
+        start=offset + 1,
+        previous_url=url(number - 1) if number > 1 else "",
+        next_url=url(number + 1) if len(found) > per_page else "",
+    )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cases.pages import form_page
+from cases.pagination import window
 
 from . import limits, permissions, selectors, services
 from .forms import (
@@ -78,12 +79,35 @@ def case_section_context(request, case) -> dict | None:
         "course": course,
         "plan": plan,
         "progress": selectors.plan_progress(course=course, plan=plan) if course else [],
-        "services": list(selectors.course_services(course=course)[:50]) if course else [],
-        "material": list(selectors.material_assistance_list(course=course)[:50]) if course else [],
-        "post_course": list(selectors.post_course_consultations(course=course)) if course else [],
+        # Each table a page at a time, with its own parameter (cases.pagination.window).
+        "services": window(
+            request, selectors.course_services(course=course), param="services_page", anchor="services-h"
+        )
+        if course
+        else [],
+        "material": window(
+            request,
+            selectors.material_assistance_list(course=course),
+            param="material_page",
+            anchor="material-h",
+        )
+        if course
+        else [],
+        "post_course": window(
+            request,
+            selectors.post_course_consultations(course=course),
+            param="post_course_page",
+            anchor="post-course-h",
+        )
+        if course
+        else [],
         "family_members": list(selectors.family_members(case=case)),
-        "family_consultations": list(selectors.family_consultations(case=case)),
-        "court_entries": list(selectors.court_support_entries(case=case)[:50]),
+        "family_consultations": window(
+            request, selectors.family_consultations(case=case), param="family_page", anchor="family-h"
+        ),
+        "court_entries": window(
+            request, selectors.court_support_entries(case=case), param="court_page", anchor="court-h"
+        ),
         "can_record": can_record,
         "court_hours_used_up": entitlements.court_hours_remaining <= 0,
         "can_view_notes": permissions.can(user, Action.VIEW_NOTES, case),

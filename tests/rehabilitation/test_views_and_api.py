@@ -526,7 +526,10 @@ def test_the_sections_and_the_panel_run_a_fixed_number_of_queries(
         context = views.case_section_context(request, rcase)
         views.entitlements_section_context(request, rcase)
         views.alerts_section_context(request, rcase)
-    assert len(context["court_entries"]) == n and len(context["family_consultations"]) == n
+    # A page of each table (cases.pagination.SECTION_PAGE_SIZE rows), never all of them.
+    assert len(context["court_entries"]) == min(n, 20) and len(context["family_consultations"]) == min(n, 20)
+    assert len(context["services"]) == len(context["post_course"]) == min(n, 20)
+    assert bool(context["court_entries"].next_url) == (n > 20)
     with django_assert_num_queries(QUERIES_PANEL):
         assert len(views.alerts_panel_context(request)["alerts"]) == n
 
@@ -552,3 +555,55 @@ def test_the_case_page_shows_consultations_delivered_against_the_plan(client, rc
     # Consulted outside the plan: shown, said so; planned for nobody and never consulted: absent.
     assert "Medical practitioner</th>" in table and "1 of 0" in table and "not in the plan" in table
     assert "Social worker" not in table
+
+
+def test_the_case_page_tables_page_past_twenty_rows_with_their_own_links(client, rcase, caseworker):
+    """45 court-support entries and 25 consultations: 20 rows a table, "Older entries" to the next
+    page of that table only (the other table keeps its page), the same queries on every page, and
+    a page number that is no number or past the end shows the first page."""
+    course = course_at_day(rcase, 100, actor=caseworker)
+    today = timezone.localdate()
+    for i in range(45):
+        CourtSupportEntry.objects.create(
+            case=rcase,
+            date=today - D(days=i),
+            hours=Decimal("1.00"),
+            activity=f"Hearing {i:02d}",
+            recorded_by=caseworker,
+        )
+    for _i in range(25):
+        CourseService.objects.create(
+            course=course,
+            date=course.start_date,
+            specialist="lawyer",
+            hours=Decimal("1.00"),
+            recorded_by=caseworker,
+        )
+    client.force_login(caseworker)
+    url = rcase.get_absolute_url()
+    first = client.get(url).content.decode()
+    assert "Hearing 19" in first and "Hearing 20" not in first
+    assert "Entries 1–20" in first and "Newer entries" not in first
+    assert f'href="{url}?court_page=2#court-h"' in first
+    assert f'href="{url}?services_page=2#services-h"' in first
+
+    second = client.get(url, {"court_page": 2, "services_page": 2}).content.decode()
+    assert "Hearing 20" in second and "Hearing 39" in second and "Hearing 19" not in second
+    assert "Entries 21–40" in second
+    # Each link keeps the other table's page and returns to its own table.
+    assert f'href="{url}?court_page=3&amp;services_page=2#court-h"' in second
+    assert f'href="{url}?services_page=2#court-h"' in second  # newer: court page 1
+    assert f'href="{url}?court_page=2#services-h"' in second  # services page 1
+
+    last = client.get(url, {"court_page": 3}).content.decode()
+    assert (
+        "Hearing 44" in last
+        and "Entries 41–45" in last
+        and "Older entries" not in last.split('id="court-h"')[1].split("</section>")[0]
+    )
+
+    for odd in ("x", "-4", "99"):
+        page = client.get(url, {"court_page": odd}).content.decode()
+        assert "Hearing 00" in page and "Hearing 20" not in page
+
+    assert _count(client, url) == _count(client, url + "?court_page=2&services_page=2")
