@@ -18,6 +18,7 @@ from cases.models import Case, CaseAssignment, CaseUserObjectPermission, Person
 from cases.services import NOT_ASSIGNABLE
 from rehabilitation import selectors as rehabilitation_selectors
 from rehabilitation import services as rehabilitation_services
+from rehabilitation.forms import HOURS_NOT_A_NUMBER
 from rehabilitation.models import CourtSupportEntry, PostCourseConsultation
 
 from .conftest import (
@@ -77,7 +78,8 @@ def test_the_dry_run_of_a_broken_file_reports_every_bad_row_and_column_and_chang
     assert found["cases", 3, "opened_on"] == "Enter a valid date."
     assert found["cases", 3, "caseworkers"] == str(importer.NO_SUCH_USER % {"username": "nobody"})
     assert found["cases", 5, "person_id"] == str(importer.PERSON_FAILED % {"id": "P-1", "row": 2})
-    assert found["court_support", 2, "hours_used"] == "Enter a number."
+    # The hours box of the court-support form: "1,5" would be read, "abc" is no number.
+    assert found["court_support", 2, "hours_used"] == str(HOURS_NOT_A_NUMBER)
     assert found["court_support", 3, ""] == str(rehabilitation_services.NOT_IDENTIFIED)
     assert found["court_support", 4, "case_id"] == str(importer.CASE_FAILED % {"id": "C-2", "row": 3})
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from caseload import importer, services
 from caseload.models import ImportRun
 from cases.models import Case
+from rehabilitation.forms import HOURS_NOT_A_NUMBER
 
 from .conftest import broken_caseload, good_caseload, table_counts, write_xlsx
 
@@ -74,7 +75,8 @@ def test_a_broken_file_is_reported_on_the_page_and_changes_nothing(
     assert run.file_path == "" and not stored.exists()  # deleted: the coordinator uploads a fixed file
     page = client.get(reverse("caseload:run", args=[run.pk])).content.decode()
     assert "15 problems found; nothing was imported." in page
-    assert "<td>court_support</td><td>2</td><td>hours_used</td><td>Enter a number.</td>" in page
+    hours = str(HOURS_NOT_A_NUMBER)
+    assert f"<td>court_support</td><td>2</td><td>hours_used</td><td>{hours}</td>" in page
     assert "Confirm the import" not in page
     # Nothing to confirm.
     client.post(reverse("caseload:run_confirm", args=[run.pk]))
