@@ -204,9 +204,7 @@ def _user(username: str) -> User | None:
 def _move_to(case: Case, stage: str, actor: User) -> Case:
     case.refresh_from_db()
     if case.stage != stage and stage in STAGE_TRANSITIONS[case.stage]:
-        case = case_services.case_move_to_stage(
-            case=case, stage=stage, actor=actor, reason=str(IMPORTED_REASON)
-        )
+        case = case_services.case_move_to_stage(case=case, stage=stage, actor=actor, reason=IMPORTED_REASON)
     return case
 
 
@@ -270,7 +268,7 @@ def _cases(ctx: Context, row: Row) -> str:
         organisation=ctx.organisation,
         actor=ctx.actor,
         opened_on=data["opened_on"],
-        reason=str(IMPORTED_REASON),
+        reason=IMPORTED_REASON,
         external_id=external_id,
     )
     for user in caseworkers:

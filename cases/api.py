@@ -111,10 +111,15 @@ class CaseDetailSerializer(CaseSerializer):
 class StageChangeSerializer(serializers.ModelSerializer):
     event_display = serializers.CharField(source="get_event_display", read_only=True)
     actor = serializers.SerializerMethodField()
+    reason = serializers.SerializerMethodField()
 
     class Meta:
         model = StageChange
         fields = ["from_stage", "to_stage", "event", "event_display", "reason", "actor", "at"]
+
+    def get_reason(self, obj) -> str:
+        # Stored as a code: in the reader's language (cases.reasons).
+        return selectors.history_reason_text(obj.reason)
 
     def get_actor(self, obj) -> str | None:
         return obj.actor.display_name if obj.actor else None

@@ -30,6 +30,7 @@ from .models import (
     normalise_name,
 )
 from .permissions import Action
+from .reasons import render_reason
 from .sections import timeline_sources
 
 if TYPE_CHECKING:
@@ -231,10 +232,10 @@ class TimelineEntry:
 
 
 def history_reason_text(stored: str | None) -> str:
-    """A history row's reason in the reader's language: the stored code is the source text of a
-    translatable reason (cases.services.history_reason_code); typed text matches no entry and
-    reads as typed."""
-    return _(stored) if stored else ""
+    """A history row's (or a stage change's) reason in the reader's language: the stored code is
+    the source text of a translatable reason or a coded reason with its parameters
+    (cases.reasons); typed text matches no entry and reads as typed."""
+    return render_reason(stored)
 
 
 def _model_field(model: type[Model], name: str) -> Field[Any, Any] | None:
@@ -399,7 +400,7 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
                         "new": change.get_to_stage_display(),
                     }
                 ],
-                change.reason,
+                history_reason_text(change.reason),
             )
         )
     for transfer in case.transfers.select_related("proposed_by", "decided_by", "to_organisation"):

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
 from . import lifecycle, permissions
+from .reasons import EVENT_WITH_REASON, CodedReason
+from .reasons import coded_reason as coded_reason  # the stage apps store their coded reasons through here
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -65,6 +67,7 @@ TRANSFER_ALREADY_PROPOSED = _(
 )
 TRANSFER_NOT_OPEN = _("This transfer is no longer awaiting an answer (%(status)s).")
 TRANSFER_CASE_CLOSED = _("The case was closed after the transfer was proposed; it cannot be transferred.")
+TRANSFERRED = _("Transferred from %(from)s to %(to)s")
 DECLINE_NEEDS_REASON = _("Give the reason for declining the transfer, so that the sending NGO knows.")
 
 # How far along the stages a case is: an event moves a case forward to the stage its records imply,
@@ -83,7 +86,7 @@ BACKWARD_EVENTS = frozenset({StageChange.Event.ONWARD_REFERRAL_WITHDRAWN})
 STATE_FUNDED_STAGES = frozenset({Case.Stage.REHABILITATION, Case.Stage.FOLLOW_UP})
 
 
-def history_stamp(obj: Model, *, actor: User | None, reason: StrOrPromise = "") -> None:
+def history_stamp(obj: Model, *, actor: User | None, reason: StrOrPromise | CodedReason = "") -> None:
     """Name the acting user (and the reason) on the history row the next save() writes.
 
     Every app's services call this before a save, so a history row never lacks its actor.
@@ -94,10 +97,13 @@ def history_stamp(obj: Model, *, actor: User | None, reason: StrOrPromise = "") 
         obj.__dict__["_change_reason"] = history_reason_code(reason)
 
 
-def history_reason_code(reason: StrOrPromise) -> str:
+def history_reason_code(reason: StrOrPromise | CodedReason) -> str:
     """A translatable reason is stored as its source text, the code that the timeline and the
     audit trail translate into the reader's language (cases.selectors.history_reason_text);
-    a reason a user typed is stored as typed."""
+    one with parameters (coded_reason) as its code and its parameters; a reason a user typed is
+    stored as typed."""
+    if isinstance(reason, CodedReason):
+        return reason.encode()
     with override(None):
         return str(reason)
 
@@ -169,7 +175,7 @@ def case_open(
                 case.save()
         except IntegrityError:
             continue
-        _record_stage_change(case, from_stage="", event=event, actor=actor, reason=str(reason))
+        _record_stage_change(case, from_stage="", event=event, actor=actor, reason=reason)
         return case
     raise IntegrityError("could not allocate a case reference")
 
@@ -179,10 +185,21 @@ def _locked(case: Case) -> Case:
 
 
 def _record_stage_change(
-    case: Case, *, from_stage: str, event: str, actor: User | None, reason: str = ""
+    case: Case,
+    *,
+    from_stage: str,
+    event: str,
+    actor: User | None,
+    reason: StrOrPromise | CodedReason = "",
 ) -> None:
+    # Stored as a code, read in the reader's language (cases.selectors.history_reason_text).
     change = StageChange(
-        case=case, from_stage=from_stage, to_stage=case.stage, event=event, reason=reason, actor=actor
+        case=case,
+        from_stage=from_stage,
+        to_stage=case.stage,
+        event=event,
+        reason=history_reason_code(reason) if reason else "",
+        actor=actor,
     )
     history_stamp(change, actor=actor, reason=reason)
     change.save()
@@ -194,7 +211,7 @@ def _move(
     *,
     event: str,
     actor: User | None,
-    reason: str = "",
+    reason: StrOrPromise | CodedReason = "",
     fields: tuple[str, ...] | list[str] = (),
 ) -> Case:
     """The one place a stage changes: along the allowed transitions, with a history row naming the
@@ -208,15 +225,21 @@ def _move(
         )
     previous = case.stage
     case.stage = stage
-    label = str(StageChange.Event(event).label)
-    history_stamp(case, actor=actor, reason=f"{label}: {reason}" if reason else label)
+    label = StageChange.Event(event).label
+    history_stamp(
+        case,
+        actor=actor,
+        reason=coded_reason(EVENT_WITH_REASON, event=label, reason=reason) if reason else label,
+    )
     case.save(update_fields=["stage", "updated_at", *fields])
     _record_stage_change(case, from_stage=previous, event=event, actor=actor, reason=reason)
     return case
 
 
 @transaction.atomic
-def case_stage_follow(*, case: Case, event: str, actor: User | None, reason: str = "") -> Case:
+def case_stage_follow(
+    *, case: Case, event: str, actor: User | None, reason: StrOrPromise | CodedReason = ""
+) -> Case:
     """After an event a stage app recorded (in the same transaction), move the case to the stage
     its records now imply (cases.lifecycle). Stage apps call this; it never needs to know them."""
     case = _locked(case)
@@ -235,7 +258,7 @@ def case_stage_follow(*, case: Case, event: str, actor: User | None, reason: str
 
 
 @transaction.atomic
-def case_move_to_stage(*, case: Case, stage: str, actor: User, reason: str = "") -> Case:
+def case_move_to_stage(*, case: Case, stage: str, actor: User, reason: StrOrPromise = "") -> Case:
     """A coordinator moves the case by hand, with a reason, along the allowed transitions."""
     case = _locked(case)
     permissions.require(actor, Action.MOVE_STAGE, case)
@@ -250,7 +273,9 @@ def case_move_to_stage(*, case: Case, stage: str, actor: User, reason: str = "")
                 % {"current": case.get_stage_display(), "target": Case.Stage(stage).label}
             }
         )
-    reason = (reason or "").strip()
+    # A typed reason is stored as typed; a translatable one (an import's) as its code.
+    if isinstance(reason, str):
+        reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": MOVE_NEEDS_REASON})
     if stage in STATE_FUNDED_STAGES and case.victim_status != Case.VictimStatus.IDENTIFIED:
@@ -271,7 +296,9 @@ def stages_reachable_by_hand(case: Case) -> list[tuple[str, StrOrPromise]]:
     ]
 
 
-def case_set_victim_status(*, case: Case, status: str, actor: User | None, reason: str = "") -> Case:
+def case_set_victim_status(
+    *, case: Case, status: str, actor: User | None, reason: StrOrPromise | CodedReason = ""
+) -> Case:
     """Change the victim status; callers (the identification service) check their own rights."""
     with transaction.atomic():
         case = _locked(case)
@@ -506,8 +533,9 @@ def case_transfer_accept(
     history_stamp(
         case,
         actor=actor,
-        reason=str(_("Transferred from %(from)s to %(to)s"))
-        % {"from": transfer.from_organisation.name, "to": transfer.to_organisation.name},
+        reason=coded_reason(
+            TRANSFERRED, **{"from": transfer.from_organisation.name, "to": transfer.to_organisation.name}
+        ),
     )
     case.save(update_fields=["organisation", "updated_at"])
     _decide_transfer(transfer, status=CaseTransfer.Status.ACCEPTED, actor=actor)

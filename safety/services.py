@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import SecurityEvent
 from accounts.services import security_event_record
 from cases.models import Case, CaseAccess, CaseAssignment, Organisation, Person, RiskLevel, Role, User
-from cases.services import case_access_record, history_stamp
+from cases.services import case_access_record, coded_reason, history_stamp
 from operations.models import OutboxEmail
 from operations.services import Email, outbox_write
 
@@ -35,6 +35,7 @@ from .permissions import Action
 logger = logging.getLogger(__name__)
 
 # Error messages: module constants the tests reuse.
+RISK_ASSESSED = _("Risk assessed: %(level)s")
 LEVEL_REQUIRED = _("Choose the risk level: low, medium or high.")
 REVIEW_AFTER_ASSESSMENT = _("The next review must come after the day of the assessment (%(date)s).")
 ASSESSED_IN_FUTURE = _("An assessment cannot be dated in the future.")
@@ -109,7 +110,7 @@ def risk_assessment_record(
         history_stamp(
             case,
             actor=actor,
-            reason=str(_("Risk assessed: %(level)s")) % {"level": latest.get_level_display()},
+            reason=coded_reason(RISK_ASSESSED, level=RiskLevel(latest.level).label),
         )
         case.save(update_fields=["risk_level", "updated_at"])
     return assessment
@@ -188,7 +189,7 @@ def safe_contact_instructions_set(*, case: Case, actor: User, instructions: str)
         raise ValidationError({"instructions": INSTRUCTIONS_TOO_LONG % {"max": INSTRUCTIONS_MAX}})
     person = Person.objects.select_for_update().get(pk=case.person_id)
     person.safe_contact_instructions = instructions
-    history_stamp(person, actor=actor, reason=str(_("Safe-contact instructions changed")))
+    history_stamp(person, actor=actor, reason=_("Safe-contact instructions changed"))
     person.save(update_fields=["safe_contact_instructions", "updated_at"])
     return person
 

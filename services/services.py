@@ -28,6 +28,7 @@ from .models import (
     GROUND_FIELDS,
     AssistanceRecord,
     CriminalProceeding,
+    Ground,
     Hearing,
     Identification,
     ReflectionPeriod,
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 # Error messages: module constants the tests reuse.
+APPROVED_ON_GROUND = _("Identification approved: %(ground)s")
 ALREADY_PROPOSED = _(
     "An identification is already awaiting review on this case; wait for the coordinator's decision."
 )
@@ -189,8 +191,8 @@ def identification_approve(*, identification: Identification, actor: User) -> Id
             case=case,
             status=Case.VictimStatus.IDENTIFIED,
             actor=actor,
-            reason=str(_("Identification approved: %(ground)s"))
-            % {"ground": identification.get_ground_display()},
+            # Codes, not text: read in the reader's language (cases.reasons).
+            reason=case_services.coded_reason(APPROVED_ON_GROUND, ground=Ground(identification.ground).label),
         )
         # The stage follows in the same transaction: an identified victim's state-funded
         # assistance begins (docs/lifecycle.md). "Not identified" keeps the case in identification
@@ -199,7 +201,7 @@ def identification_approve(*, identification: Identification, actor: User) -> Id
             case=case,
             event=StageChange.Event.IDENTIFICATION_APPROVED,
             actor=actor,
-            reason=identification.get_ground_display(),
+            reason=Ground(identification.ground).label,
         )
     else:
         case_services.case_set_victim_status(

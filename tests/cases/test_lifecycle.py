@@ -14,6 +14,7 @@ from django.utils import timezone
 from cases import lifecycle, permissions, services
 from cases.models import Alert, Case, CaseTransfer, Role, StageChange
 from cases.permissions import Action
+from cases.selectors import history_reason_text
 from referrals import services as referral_services
 from rehabilitation import jobs
 from rehabilitation import services as rehabilitation_services
@@ -89,7 +90,8 @@ def test_the_stage_follows_each_event_with_history_and_timeline(police, coordina
     assert (case.stage, case.victim_status) == (Case.Stage.REHABILITATION, Case.VictimStatus.IDENTIFIED)
     last = case.history.first()
     assert last.stage == Case.Stage.REHABILITATION and last.history_user == coordinator
-    assert last.history_change_reason.startswith("Identification approved")
+    # Stored as a code with its parameters, read in the reader's language (cases.reasons).
+    assert history_reason_text(last.history_change_reason).startswith("Identification approved")
 
     rehabilitation_services.course_start(case=case, start_date=TODAY(), actor=caseworker)
     assert Case.objects.get(pk=case.pk).stage == Case.Stage.REHABILITATION
@@ -238,7 +240,9 @@ def test_close_and_reopen_return_to_the_stage_the_records_imply(
     assert permissions.can(caseworker2, Action.CHANGE_CASE, case)
     assert not permissions.can(caseworker, Action.VIEW_CASE, case)  # granted again only by assignment
     assert [e for e, _f, _t in events(case)][-2:] == [StageChange.Event.CLOSED, StageChange.Event.REOPENED]
-    assert case.history.first().history_change_reason == "Case reopened: Trafficked again"
+    assert (
+        history_reason_text(case.history.first().history_change_reason) == "Case reopened: Trafficked again"
+    )
 
     with pytest.raises(ValidationError) as exc:
         services.case_reopen(case=case, actor=coordinator, reason="again")
@@ -342,7 +346,7 @@ def test_transfer_to_another_ngo_moves_the_case_and_its_access(
     assert not permissions.can(caseworker, Action.VIEW_CASE, case)
     assert not permissions.can(coordinator, Action.VIEW_CASE, case)
     assert (
-        case.history.first().history_change_reason
+        history_reason_text(case.history.first().history_change_reason)
         == f"Transferred from {mandated_ngo.name} to {other_ngo.name}"
     )
     transfer.refresh_from_db()

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 
 from cases import services as case_services
 from cases.models import Case, Role
+from cases.selectors import history_reason_text
 from services import services
 from services.models import (
     FIELD_NEEDED_FOR_GROUND,
@@ -140,7 +141,7 @@ def test_coordinator_approves_and_the_person_is_identified(caseworker, coordinat
     latest = case_of_caseworker.history.latest("history_date")
     assert latest.history_user == coordinator and latest.victim_status == "identified"
     assert (
-        latest.history_change_reason
+        history_reason_text(latest.history_change_reason)
         == "Identification approved: decision of the performer of the criminal procedure"
     )
 
