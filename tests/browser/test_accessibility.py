@@ -212,3 +212,24 @@ def test_national_dashboard_monitoring_summaries_security_log_and_audit_trail(
         f"{live_server.url}/monitoring/cases/{marija.reference}/audit/", "case audit trail as national"
     )
     audit.assert_clean()
+
+
+def test_person_correction_entry_correct_and_void_and_transfer_pages(page, live_server, demo, as_demo, audit):
+    """The pages added with the corrections and the transfers, as their users see them, a refused
+    form included."""
+    from rehabilitation.models import CourtSupportEntry
+
+    marija = demo["cases"]["marija"]
+    entry = CourtSupportEntry.objects.filter(case=marija).order_by("pk").first()
+    as_demo("caseworker")
+    audit.visit(f"{live_server.url}{marija.get_absolute_url()}person/", "person correction as caseworker")
+    page.get_by_role("button", name="Save the correction").click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    audit.check("person correction refused (no reason) as caseworker")
+    base = f"{live_server.url}/rehabilitation/entries/court-support/{entry.pk}"
+    audit.visit(f"{base}/correct/", "court-support entry correction as caseworker")
+    audit.visit(f"{base}/void/", "court-support entry void as caseworker")
+    as_demo("coordinator")
+    audit.visit(f"{live_server.url}/cases/transfers/", "incoming transfers as coordinator")
+    audit.visit(f"{live_server.url}{marija.get_absolute_url()}transfer/", "transfer proposal as coordinator")
+    audit.assert_clean()

@@ -92,13 +92,25 @@ def test_dashboard_alerts_show_the_deadline_and_days_left(page, live_server, log
 
 ROLE_PAGES = {
     "police": ["/", "/referrals/", "/referrals/new/"],
-    "coordinator": ["/", "/cases/", "{marija}", "/referrals/", "{marija}accesses/"],
+    "coordinator": [
+        "/",
+        "/cases/",
+        "{marija}",
+        "/referrals/",
+        "{marija}accesses/",
+        "/cases/transfers/",
+        "{marija}transfer/",
+        "{marija}person/",
+    ],
     "caseworker": [
         "/",
         "/cases/",
         "{marija}",
         "{aija}",
+        "{marija}person/",
         "/rehabilitation/cases/{marija_ref}/court-support/add/",
+        "/rehabilitation/entries/court-support/{court_entry}/correct/",
+        "/rehabilitation/entries/court-support/{court_entry}/void/",
     ],
     "municipality": ["/", "/reintegration/", "/reintegration/{riga}/"],
     "employment": ["/", "/reintegration/"],
@@ -116,11 +128,14 @@ ROLE_PAGES = {
 
 
 def test_every_main_page_of_every_role_fits_a_390_px_phone(page, live_server, login, demo):
+    from rehabilitation.models import CourtSupportEntry
     from reintegration.models import PartnerReferral
 
     marija, aija = demo["cases"]["marija"], demo["cases"]["aija"]
     riga = PartnerReferral.objects.get(case=demo["cases"]["roberts"], partner=demo["orgs"]["riga"])
+    court_entry = CourtSupportEntry.objects.filter(case=marija).order_by("pk").first()
     values = {
+        "court_entry": court_entry.pk,
         "marija": marija.get_absolute_url(),
         "aija": aija.get_absolute_url(),
         "marija_ref": marija.reference,
