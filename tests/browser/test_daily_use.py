@@ -1,4 +1,4 @@
-"""Daily use in a real browser: the error summary, amounts as people type them, the country
+"""Daily use in a real browser: the error summary, amounts and hours as people type them, the country
 filter, the deadlines on the dashboard, and every main page of every role on a 390 px phone."""
 
 import pytest
@@ -165,3 +165,66 @@ def test_the_header_folds_into_a_menu_on_a_phone(page, live_server, login, demo)
     expect(menu).to_have_attribute("aria-expanded", "true")
     page.get_by_role("link", name="Cases", exact=True).click()
     expect(page.get_by_role("heading", name="Cases")).to_be_visible()
+
+
+def test_hours_take_the_decimal_comma_and_long_tables_page(page, live_server, login, demo):
+    """A caseworker types "1,5" hours on an English page (one and a half hours, not fifteen), and
+    sees them as 1,50 on a Latvian one; the court-support table of a case with many entries shows
+    20 rows and pages to the next 20 from its own link, landing on its heading."""
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from rehabilitation.models import CourtSupportEntry
+
+    marija = demo["cases"]["marija"]
+    login("caseworker", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/rehabilitation/cases/{marija.reference}/court-support/add/")
+    page.get_by_label("Hours").fill("1,5")
+    page.get_by_label("Activity").fill("Hearing 1,5")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#court-h")).to_be_visible()
+    entry = CourtSupportEntry.objects.get(case=marija, activity="Hearing 1,5")
+    assert entry.hours == Decimal("1.50")
+    row = page.locator("tr", has_text="Hearing 1,5")
+    expect(row).to_contain_text("1.50")
+    page.context.add_cookies([{"name": "django_language", "value": "lv", "url": live_server.url}])
+    page.reload()
+    expect(page.locator("tr", has_text="Hearing 1,5")).to_contain_text("1,50")
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+
+    # Many entries (written straight to the table: the limit is not what is tested here).
+    CourtSupportEntry.objects.bulk_create(
+        CourtSupportEntry(
+            case=marija,
+            date=timezone.localdate() - datetime.timedelta(days=400 + i),
+            hours=Decimal("0.25"),
+            activity=f"Old hearing {i:02d}",
+            recorded_by=entry.recorded_by,
+        )
+        for i in range(25)
+    )
+    page.goto(f"{live_server.url}{marija.get_absolute_url()}")
+    court = page.locator("section[aria-labelledby=court-h]")
+    expect(court.locator("tbody tr")).to_have_count(20)
+    expect(court.get_by_text("Entries 1–20")).to_be_visible()
+    court.get_by_role("link", name="Older entries").click()
+    assert "court_page=2" in page.url and page.url.endswith("#court-h")
+    expect(court.get_by_text("Entries 21–")).to_be_visible()
+    assert CourtSupportEntry.objects.filter(case=marija).count() <= 40  # so the oldest is on page 2
+    expect(court.get_by_role("cell", name="Old hearing 24", exact=True)).to_be_visible()
+    court.get_by_role("link", name="Newer entries").click()
+    expect(court.get_by_role("cell", name="Hearing 1,5", exact=True)).to_be_visible()
+
+
+def test_the_audit_trail_reads_reasons_in_the_readers_language(page, live_server, login, demo):
+    """The approval of Marija's identification was written by an English-speaking coordinator; the
+    national coordinator reading in Latvian reads its reason, and its ground, in Latvian."""
+    marija = demo["cases"]["marija"]
+    login("national", DEMO_PASSWORD)
+    page.context.add_cookies([{"name": "django_language", "value": "lv", "url": live_server.url}])
+    page.goto(f"{live_server.url}/monitoring/cases/{marija.reference}/audit/?kind=change")
+    body = page.locator("main")
+    expect(body.get_by_text("Identifikācija apstiprināta:").first).to_be_visible()
+    expect(body.get_by_text("Identification approved")).to_have_count(0)
