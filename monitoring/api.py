@@ -4,11 +4,13 @@ Out of scope is a 404 like on the pages; a malformed period is a 400 with the fo
 """
 
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 from cases import selectors as case_selectors
 
@@ -91,15 +93,62 @@ class FiguresViewSet(viewsets.ViewSet):
         return Response(FiguresSerializer(_figures_data(figures)).data)
 
 
+AUDIT_KIND_UNKNOWN = _("Choose one of: %(kinds)s.")
+
+
+class AuditTrailPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = AuditEntrySerializer(many=True)
+
+
+AUDIT_API_PAGE_SIZE = 50
+
+
 class AuditTrailViewSet(viewsets.ViewSet):
     @extend_schema(
-        summary="Every view, download and change of a case (national coordinator)",
-        responses=AuditEntrySerializer(many=True),
+        summary="Every view, download and change of a case, newest first, a page at a time (national coordinator)",
+        parameters=[
+            OpenApiParameter("page", OpenApiTypes.INT, description="Page number (50 entries a page)"),
+            OpenApiParameter(
+                "kind",
+                OpenApiTypes.STR,
+                enum=list(selectors.AUDIT_KINDS),
+                description="Only views, downloads or changes",
+            ),
+        ],
+        responses=AuditTrailPageSerializer,
     )
     def list(self, request, reference: str = ""):
+        kind = request.query_params.get("kind", "")
+        if kind and kind not in selectors.AUDIT_KINDS:
+            raise serializers.ValidationError(
+                {"kind": [AUDIT_KIND_UNKNOWN % {"kinds": ", ".join(selectors.AUDIT_KINDS)}]}
+            )
         try:
             case = case_selectors.case_get_for_user_or_404(user=request.user, reference=reference)
-            entries = selectors.case_audit_trail(user=request.user, case=case)
+            # Paged by the database, like the page (monitoring.selectors.case_audit_page).
+            page = selectors.case_audit_page(
+                user=request.user,
+                case=case,
+                kind=kind,
+                page=request.query_params.get("page"),
+                per_page=AUDIT_API_PAGE_SIZE,
+            )
         except Http404 as exc:
             raise NotFound from exc
-        return Response(AuditEntrySerializer(entries, many=True).data)
+
+        def link(number: int) -> str:
+            return replace_query_param(request.build_absolute_uri(), "page", number)
+
+        return Response(
+            AuditTrailPageSerializer(
+                {
+                    "count": page.paginator.count,
+                    "next": link(page.next_page_number()) if page.has_next() else None,
+                    "previous": link(page.previous_page_number()) if page.has_previous() else None,
+                    "results": page.object_list,
+                }
+            ).data
+        )

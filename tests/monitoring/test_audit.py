@@ -115,7 +115,7 @@ def test_api_audit_trail_for_the_national_coordinator_only(client, national, coo
     client.force_login(national)
     response = client.get(url)
     assert response.status_code == 200
-    rows = response.json()
+    rows = response.json()["results"]
     assert {
         "kind": "download",
         "what": "Downloaded the PDF summary",
@@ -258,3 +258,21 @@ def test_the_audit_page_is_refused_to_everyone_but_the_national_coordinator(coor
 
     with pytest.raises(Http404):
         selectors.case_audit_page(user=coordinator, case=worked_case)
+
+
+def test_api_audit_trail_is_paged_by_the_database(client, national, caseworker, worked_case):
+    from monitoring.api import AUDIT_API_PAGE_SIZE, AUDIT_KIND_UNKNOWN
+
+    for _n in range(AUDIT_API_PAGE_SIZE + 5):
+        case_services.case_access_record(case=worked_case, actor=caseworker, kind=CaseAccess.Kind.VIEW)
+    url = f"/api/v1/cases/{worked_case.reference}/audit-trail/"
+    client.force_login(national)
+    first = client.get(url, {"kind": "view"}).json()
+    assert first["count"] == AUDIT_API_PAGE_SIZE + 6 and len(first["results"]) == AUDIT_API_PAGE_SIZE
+    assert first["previous"] is None and "page=2" in first["next"] and "kind=view" in first["next"]
+    second = client.get(first["next"]).json()
+    assert len(second["results"]) == 6 and second["next"] is None and "kind=view" in second["previous"]
+    assert {r["kind"] for r in first["results"] + second["results"]} == {"view"}
+    refused = client.get(url, {"kind": "everything"})
+    assert refused.status_code == 400
+    assert refused.json() == {"kind": [str(AUDIT_KIND_UNKNOWN % {"kinds": "view, download, change"})]}
