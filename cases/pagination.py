@@ -6,7 +6,7 @@ up to the cap (narrow the search to reach the others). See docs/performance.md.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,7 +117,7 @@ def _page_number(raw: str | None) -> int:
 
 def window(
     request: HttpRequest,
-    rows: QuerySet[Any],
+    rows: QuerySet[Any] | Sequence[Any],
     *,
     param: str,
     anchor: str,

@@ -26,7 +26,7 @@ from .forms import (
 from .forms import add_service_errors as _errors_to_form
 from .models import CaseAccess, LegalRepresentative, Role
 from .pages import form_page
-from .pagination import BoundedPaginator
+from .pagination import BoundedPaginator, window
 from .permissions import Action
 from .sections import case_sections, dashboard_panels, restricted_case_url
 
@@ -107,7 +107,10 @@ def case_detail(request, reference: str):
         "person": case.person,
         "contact": selectors.person_contact_for_user(user=user, case=case),
         "sections": case_sections(request, case),
-        "timeline": selectors.case_timeline(case=case),
+        # 20 entries at a time, newest first (cases.pagination.window).
+        "timeline": window(
+            request, selectors.case_timeline(case=case), param="timeline_page", anchor="timeline-h"
+        ),
         "can_assign": can_assign,
         "can_close": permissions.can(user, Action.CLOSE_CASE, case),
         "can_correct_person": permissions.can(user, Action.CHANGE_CASE, case),

@@ -264,3 +264,26 @@ def test_the_migration_recodes_reasons_stored_in_the_writers_language(case_of_ca
         reasons = [e.reason for e in case_timeline(case=case_of_caseworker)]
     assert "Transferred from A to B" in reasons
     assert all(not (r.history_change_reason or "").startswith('{"code"') for r in typed)
+
+
+def test_the_case_page_shows_the_timeline_twenty_entries_at_a_time(client, caseworker, case_of_caseworker):
+    """A long timeline shows its newest 20 entries and pages on from "Older entries"."""
+    from cases import services
+    from cases.models import Case
+
+    for i in range(25):
+        case = Case.objects.get(pk=case_of_caseworker.pk)
+        case.risk_level = ("low", "medium", "high")[i % 3]
+        services.history_stamp(case, actor=caseworker, reason=f"Typed reason {i:02d}")
+        case.save()
+    entries = case_timeline(case=case_of_caseworker)
+    assert len(entries) > 20
+    client.force_login(caseworker)
+    url = case_of_caseworker.get_absolute_url()
+    first = client.get(url)
+    assert len(first.context["timeline"]) == 20
+    body = first.content.decode()
+    assert f'href="{url}?timeline_page=2#timeline-h"' in body and "Entries 1–20" in body
+    second = client.get(url, {"timeline_page": 2})
+    assert [e.title for e in second.context["timeline"]] == [e.title for e in entries[20:40]]
+    assert f'href="{url}#timeline-h"' in second.content.decode()
