@@ -24,6 +24,7 @@ from .models import (
     MaterialAssistance,
     PostCourseConsultation,
     RehabilitationCourse,
+    RehabilitationPlan,
     SpecialistKind,
 )
 from .permissions import Action
@@ -159,6 +160,30 @@ class CourseEndSerializer(serializers.Serializer):
         choices=[RehabilitationCourse.Status.COMPLETED, RehabilitationCourse.Status.ENDED_EARLY]
     )
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+def _planned(source: str, who: str) -> serializers.IntegerField:
+    return serializers.IntegerField(
+        source=source,
+        min_value=0,
+        max_value=services.PLAN_MAX_PLANNED,
+        help_text=f"Planned consultations with the {who}.",
+    )
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    """The client rehabilitation plan: its goals and the consultations planned per specialist."""
+
+    social_worker = _planned("planned_social_worker", "social worker")
+    psychologist = _planned("planned_psychologist", "psychologist")
+    lawyer = _planned("planned_lawyer", "lawyer")
+    medical = _planned("planned_medical", "medical practitioner")
+    other = _planned("planned_other", "other specialist")
+
+    class Meta:
+        model = RehabilitationPlan
+        fields = ["id", "goals", "social_worker", "psychologist", "lawyer", "medical", "other", *VOID_FIELDS]
+        read_only_fields = ["id"]
 
 
 class CourseServiceSerializer(_NotesHidden, serializers.ModelSerializer):

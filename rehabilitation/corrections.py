@@ -15,6 +15,7 @@ from .models import (
     FamilyConsultation,
     MaterialAssistance,
     PostCourseConsultation,
+    RehabilitationPlan,
 )
 from .permissions import Action
 
@@ -41,6 +42,18 @@ def _family_from_api(entry, data: dict) -> dict:
 
         raise ValidationError({"family_member": services.FAMILY_MEMBER_NOT_OF_CASE})
     return {**data, "family_member": member}
+
+
+def _plan_from_api(entry, data: dict) -> dict:
+    # The serializer reads the counts into the model's names; the service takes the form's.
+    return {name.removeprefix("planned_"): value for name, value in data.items()}
+
+
+def _plan_initial(plan: RehabilitationPlan) -> dict:
+    return {
+        "goals": plan.goals,
+        **{services.PLAN_FORM_FIELDS[kind]: count for kind, count in plan.planned().items()},
+    }
 
 
 def _kind(slug, model, *, form, fields, correct, void, serializer, anchor, **extra) -> CorrectableKind:
@@ -107,6 +120,23 @@ def register() -> None:
         ),
     ):
         register_correctable(kind)
+    register_correctable(
+        CorrectableKind(
+            slug="plans",
+            model=RehabilitationPlan,
+            namespace="rehabilitation",
+            get_for_user_or_404=partial(selectors.entry_get_for_user_or_404, model=RehabilitationPlan),
+            can_write=_can_write,
+            case_of=_case_of,
+            form_class=forms.PlanForm,
+            initial=_plan_initial,
+            correct=services.plan_correct,
+            void=services.plan_void,
+            serializer_class=api.PlanSerializer,
+            done_url=_done("#course-h"),
+            from_api=_plan_from_api,
+        )
+    )
     register_correctable(
         CorrectableKind(
             slug="court-support",

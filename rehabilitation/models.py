@@ -110,12 +110,22 @@ class RehabilitationCourse(models.Model):
         """The last day an in-course service may be dated: the end, or day 180."""
         return self.ended_on or self.last_day
 
+    @property
+    def plan(self) -> RehabilitationPlan | None:
+        """The plan that counts (a voided one does not), from `counted_plans` when the selector
+        prefetched it."""
+        plans = getattr(self, "counted_plans", None)
+        if plans is None:
+            plans = list(self.plans.filter(voided_at__isnull=True)[:1])
+        return plans[0] if plans else None
 
-class RehabilitationPlan(models.Model):
+
+class RehabilitationPlan(Correctable):
     """The client rehabilitation plan: goals and planned consultations per specialist
-    (docs/domain.md, "The stages")."""
+    (docs/domain.md, "The stages"). A course has at most one plan that counts; a voided plan (written
+    on the wrong case) stays in the history, and a new one can be written."""
 
-    course = models.OneToOneField(RehabilitationCourse, on_delete=models.CASCADE, related_name="plan")
+    course = models.ForeignKey(RehabilitationCourse, on_delete=models.CASCADE, related_name="plans")
     goals = models.TextField(_("goals"))
     planned_social_worker = models.PositiveSmallIntegerField(_("social worker"), default=0)
     planned_psychologist = models.PositiveSmallIntegerField(_("psychologist"), default=0)
@@ -129,6 +139,15 @@ class RehabilitationPlan(models.Model):
     class Meta:
         verbose_name = _("rehabilitation plan")
         verbose_name_plural = _("rehabilitation plans")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course"],
+                condition=Q(voided_at__isnull=True),
+                name="plan_one_counted_per_course",
+                violation_error_message=_("This course already has a plan; correct it instead."),
+            ),
+            *void_constraints("plan"),
+        ]
 
     PLANNED_FIELDS = {
         SpecialistKind.SOCIAL_WORKER: "planned_social_worker",

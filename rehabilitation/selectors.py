@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import models
 from django.db.models import Case as SqlCase
-from django.db.models import DateField, Exists, F, OuterRef, Q, QuerySet, Sum, When
+from django.db.models import DateField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, When
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import formats, timezone
@@ -74,7 +74,9 @@ def course_current(*, case: Case) -> RehabilitationCourse | None:
     """The active course, else the latest one."""
     return (
         RehabilitationCourse.objects.filter(case=case)
-        .select_related("plan")
+        .prefetch_related(
+            Prefetch("plans", queryset=RehabilitationPlan.objects.counted(), to_attr="counted_plans")
+        )
         .order_by("-start_date", "-pk")
         .first()
     )

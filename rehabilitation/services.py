@@ -95,6 +95,16 @@ FAMILY_USED = _("All %(limit)s family consultations have been used; no more can 
 FAMILY_MEMBER_NOT_OF_CASE = _("Choose a family member recorded on this case.")
 AMOUNT_POSITIVE = _("Enter an amount of more than zero euros.")
 PLAN_NEEDS_GOALS = _("Write the goals of the plan.")
+PLAN_MAX_PLANNED = 500
+PLAN_PLANNED_RANGE = _("Plan between 0 and %(max)s consultations.")
+# The plan's counts as the pages and the API name them.
+PLAN_FORM_FIELDS = {
+    SpecialistKind.SOCIAL_WORKER: "social_worker",
+    SpecialistKind.PSYCHOLOGIST: "psychologist",
+    SpecialistKind.LAWYER: "lawyer",
+    SpecialistKind.MEDICAL: "medical",
+    SpecialistKind.OTHER: "other",
+}
 ALERT_ALREADY_ACKNOWLEDGED = _("This alert was already acknowledged.")
 
 
@@ -238,7 +248,11 @@ def plan_save(*, case: Case, goals: str, planned: dict[str, int], actor: User) -
         raise ValidationError(NO_COURSE)
     if not (goals or "").strip():
         raise ValidationError({"goals": PLAN_NEEDS_GOALS})
-    plan = RehabilitationPlan.objects.filter(course=course).first() or RehabilitationPlan(course=course)
+    # The plan that counts is revised in place (a plan changes as the course goes); a voided one
+    # stays as it was, and a new plan is written beside it.
+    plan = RehabilitationPlan.objects.counted().filter(course=course).first() or RehabilitationPlan(
+        course=course
+    )
     plan.goals = goals.strip()
     for kind, field_name in RehabilitationPlan.PLANNED_FIELDS.items():
         setattr(plan, field_name, max(int(planned.get(kind, 0) or 0), 0))
@@ -246,6 +260,61 @@ def plan_save(*, case: Case, goals: str, planned: dict[str, int], actor: User) -
     history_stamp(plan, actor=actor)
     plan.save()
     return plan
+
+
+def _plan_check(*, goals: str, planned: dict[str, Any]) -> dict[str, Any]:
+    """The plan's values as the model's fields: goals written, each count a whole number from 0."""
+    goals = (goals or "").strip()
+    if not goals:
+        raise ValidationError({"goals": PLAN_NEEDS_GOALS})
+    values: dict[str, Any] = {"goals": goals}
+    for kind, field_name in RehabilitationPlan.PLANNED_FIELDS.items():
+        try:
+            count = int(planned.get(kind, 0) or 0)
+        except (TypeError, ValueError):
+            count = -1
+        if not 0 <= count <= PLAN_MAX_PLANNED:
+            raise ValidationError({PLAN_FORM_FIELDS[kind]: PLAN_PLANNED_RANGE % {"max": PLAN_MAX_PLANNED}})
+        values[field_name] = count
+    return values
+
+
+@transaction.atomic
+def plan_correct(
+    *,
+    entry: RehabilitationPlan,
+    goals: str,
+    social_worker: int = 0,
+    psychologist: int = 0,
+    lawyer: int = 0,
+    medical: int = 0,
+    other: int = 0,
+    reason: str,
+    actor: User,
+) -> RehabilitationPlan:
+    """Correct what the plan says, with a reason: the history keeps both versions, the timeline
+    shows the correction. A voided plan is not corrected; write a new one."""
+    case, _course, entry = _lock_course_entry(RehabilitationPlan, entry)
+    permissions.require(actor, Action.RECORD, case)
+    corrections.require_not_voided(entry)
+    planned: dict[str, Any] = {
+        SpecialistKind.SOCIAL_WORKER: social_worker,
+        SpecialistKind.PSYCHOLOGIST: psychologist,
+        SpecialistKind.LAWYER: lawyer,
+        SpecialistKind.MEDICAL: medical,
+        SpecialistKind.OTHER: other,
+    }
+    values = _plan_check(goals=goals, planned=planned)
+    entry.updated_by = actor
+    return corrections.apply_correction(entry=entry, case=case, values=values, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def plan_void(*, entry: RehabilitationPlan, reason: str, actor: User) -> RehabilitationPlan:
+    """Void a plan written on the wrong case: the course has no plan until a new one is written."""
+    case, _course, entry = _lock_course_entry(RehabilitationPlan, entry)
+    permissions.require(actor, Action.RECORD, case)
+    return corrections.apply_void(entry=entry, case=case, actor=actor, reason=reason)
 
 
 def _course_service_check(
@@ -281,7 +350,7 @@ def course_service_log(
     return entry
 
 
-def _lock_course_entry[E: CourseService | MaterialAssistance | PostCourseConsultation](
+def _lock_course_entry[E: CourseService | MaterialAssistance | PostCourseConsultation | RehabilitationPlan](
     model: type[E], entry: E
 ) -> tuple[Case, RehabilitationCourse, E]:
     """The case, then the entry's course, then the entry: the order every writer takes."""

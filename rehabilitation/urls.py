@@ -35,5 +35,6 @@ urlpatterns = [
         "material-assistance",
         "post-course-consultations",
         "family-consultations",
+        "plans",
     ),
 ]

@@ -47,6 +47,7 @@ OBJECT_MODELS_BY_PREFIX = {
     "rehabilitation/entries/material-assistance/<int:pk>/": "rehabilitation.MaterialAssistance",
     "rehabilitation/entries/post-course-consultations/<int:pk>/": "rehabilitation.PostCourseConsultation",
     "rehabilitation/entries/family-consultations/<int:pk>/": "rehabilitation.FamilyConsultation",
+    "rehabilitation/entries/plans/<int:pk>/": "rehabilitation.RehabilitationPlan",
     "services/entries/assistance/<int:pk>/": "services.AssistanceRecord",
     "services/entries/proceedings/<int:pk>/": "services.CriminalProceeding",
     "services/entries/hearings/<int:pk>/": "services.Hearing",
