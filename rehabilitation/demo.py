@@ -24,22 +24,7 @@ from cases import services as case_services
 from cases.models import Case
 
 from . import jobs, services
-from .models import (
-    CourseService,
-    CourtSupportEntry,
-    FamilyConsultation,
-    FamilyMember,
-    RehabilitationCourse,
-    RehabilitationPlan,
-)
-
-
-def _save(obj, actor, reason=""):
-    obj._history_user = actor
-    if reason:
-        obj._change_reason = reason
-    obj.save()
-    return obj
+from .models import CourtSupportEntry, RehabilitationCourse
 
 
 def _course(case, actor, start):
@@ -52,20 +37,15 @@ def load(state: dict) -> None:
     caseworker, caseworker2 = users["caseworker"], users["caseworker2"]
     days = lambda n: today - datetime.timedelta(days=n)  # noqa: E731
 
+    # Every entry through its service, as the caseworker's forms would record it.
     marija = cases.get("marija")
     if marija is not None and not RehabilitationCourse.objects.filter(case=marija).exists():
-        course = _course(marija, caseworker, days(54))
-        _save(
-            RehabilitationPlan(
-                course=course,
-                goals="Drošs mājoklis, skolas turpināšana, psiholoģiskais atbalsts.",
-                planned_social_worker=10,
-                planned_psychologist=12,
-                planned_lawyer=4,
-                planned_medical=2,
-                updated_by=caseworker,
-            ),
-            caseworker,
+        _course(marija, caseworker, days(54))
+        services.plan_save(
+            case=marija,
+            goals="Drošs mājoklis, skolas turpināšana, psiholoģiskais atbalsts.",
+            planned={"social_worker": 10, "psychologist": 12, "lawyer": 4, "medical": 2},
+            actor=caseworker,
         )
         for n, (specialist, hours, notes) in enumerate(
             [
@@ -74,80 +54,58 @@ def load(state: dict) -> None:
                 ("lawyer", "2.00", "Tiesības kriminālprocesā izskaidrotas."),
             ]
         ):
-            _save(
-                CourseService(
-                    course=course,
-                    date=days(50 - 10 * n),
-                    specialist=specialist,
-                    hours=Decimal(hours),
-                    notes=notes,
-                    recorded_by=caseworker,
-                ),
-                caseworker,
+            services.course_service_log(
+                case=marija,
+                date=days(50 - 10 * n),
+                specialist=specialist,
+                hours=Decimal(hours),
+                notes=notes,
+                actor=caseworker,
             )
-        mother = _save(
-            FamilyMember(
-                case=marija,
-                given_name="Inga",
-                family_name="Ozoliņa",
-                relationship="māte",
-                recorded_by=caseworker,
-            ),
-            caseworker,
+        mother = services.family_member_add(
+            case=marija, given_name="Inga", family_name="Ozoliņa", relationship="māte", actor=caseworker
         )
-        _save(
-            FamilyConsultation(
-                case=marija,
-                family_member=mother,
-                date=days(30),
-                specialist="psychologist",
-                notes="Atbalsts ģimenei.",
-                recorded_by=caseworker,
-            ),
-            caseworker,
+        services.family_consultation_log(
+            case=marija,
+            family_member=mother,
+            date=days(30),
+            specialist="psychologist",
+            notes="Atbalsts ģimenei.",
+            actor=caseworker,
         )
     if marija is not None and not CourtSupportEntry.objects.filter(case=marija).exists():
         # 148.00 hours over the proceedings: nine long days in court and a last entry of 13.00.
         for n in range(10):
-            _save(
-                CourtSupportEntry(
-                    case=marija,
-                    date=days(52 - 4 * n),
-                    hours=Decimal("15.00" if n < 9 else "13.00"),
-                    activity="Pavadīšana uz tiesas sēdi un sagatavošanās",
-                    recorded_by=caseworker,
-                ),
-                caseworker,
+            services.court_support_log(
+                case=marija,
+                date=days(52 - 4 * n),
+                hours=Decimal("15.00" if n < 9 else "13.00"),
+                activity="Pavadīšana uz tiesas sēdi un sagatavošanās",
+                actor=caseworker,
             )
 
     ahmed = cases.get("ahmed")
     if ahmed is not None and not RehabilitationCourse.objects.filter(case=ahmed).exists():
-        course = _course(ahmed, caseworker, days(174))
-        _save(
-            CourseService(
-                course=course,
-                date=days(170),
-                specialist="social_worker",
-                hours=Decimal("2.00"),
-                notes="Vajadzību izvērtējums.",
-                recorded_by=caseworker,
-            ),
-            caseworker,
+        _course(ahmed, caseworker, days(174))
+        services.course_service_log(
+            case=ahmed,
+            date=days(170),
+            specialist="social_worker",
+            hours=Decimal("2.00"),
+            notes="Vajadzību izvērtējums.",
+            actor=caseworker,
         )
 
     lan = cases.get("lan")
     if lan is not None and not RehabilitationCourse.objects.filter(case=lan).exists():
-        course = _course(lan, caseworker2, days(149))
-        _save(
-            CourseService(
-                course=course,
-                date=days(140),
-                specialist="psychologist",
-                hours=Decimal("1.00"),
-                notes="Konsultācija ar tulku.",
-                recorded_by=caseworker2,
-            ),
-            caseworker2,
+        _course(lan, caseworker2, days(149))
+        services.course_service_log(
+            case=lan,
+            date=days(140),
+            specialist="psychologist",
+            hours=Decimal("1.00"),
+            notes="Konsultācija ar tulku.",
+            actor=caseworker2,
         )
 
     inese = cases.get("inese")

@@ -17,23 +17,29 @@ from django.utils import timezone
 from cases import services as case_services
 
 from . import services
-from .models import (
-    AssistanceRecord,
-    CriminalProceeding,
-    Hearing,
-    ReflectionPeriod,
-    ResidencePermit,
-)
+from .models import AssistanceRecord, ReflectionPeriod
 
 Kind = AssistanceRecord.Kind
+ASSISTANCE_FIELDS = (
+    "kind",
+    "started_on",
+    "ended_on",
+    "arranged_by",
+    "outcome",
+    "claim",
+    "amount_eur",
+    "compensation_status",
+)
 
 
-def _save(obj, actor, reason=""):
+def _dated(obj, actor, **dates) -> None:
+    """Shift a decision's dates to when it happened: the demo shows a caseload built over months,
+    and a user's click can only ever say "now". Only dates are written here, never a status."""
+    for name, value in dates.items():
+        setattr(obj, name, value)
     obj._history_user = actor
-    if reason:
-        obj._change_reason = reason
-    obj.save()
-    return obj
+    obj._change_reason = "Demo data: dated earlier"
+    obj.save(update_fields=list(dates))
 
 
 def _approved(
@@ -46,25 +52,26 @@ def _approved(
         case=case, actor=proposer, ground=ground, outcome=outcome, outcome_reason=outcome_reason, **document
     )
     identification = services.identification_approve(identification=proposal, actor=decider)
-    identification.proposed_at = timezone.now() - datetime.timedelta(days=days_ago + 2)
-    identification.decided_at = timezone.now() - datetime.timedelta(days=days_ago)
-    _save(identification, decider, "Demo data: decided earlier")
+    _dated(
+        identification,
+        decider,
+        proposed_at=timezone.now() - datetime.timedelta(days=days_ago + 2),
+        decided_at=timezone.now() - datetime.timedelta(days=days_ago),
+    )
     return identification
 
 
 def _assistance(case, actor, kind, start, arranged_by, outcome="", end=None, **extra):
-    return _save(
-        AssistanceRecord(
-            case=case,
-            kind=kind,
-            started_on=start,
-            ended_on=end,
-            arranged_by=arranged_by,
-            outcome=outcome,
-            recorded_by=actor,
-            **extra,
-        ),
-        actor,
+    """Recorded through the service, as the caseworker's form would."""
+    return services.assistance_record(
+        case=case,
+        actor=actor,
+        kind=kind,
+        started_on=start,
+        ended_on=end,
+        arranged_by=arranged_by,
+        outcome=outcome,
+        **extra,
     )
 
 
@@ -153,25 +160,19 @@ def load(state: dict) -> None:
             "Zvērināts advokāts J. Bērziņš",
             "Pārstāvība kriminālprocesā.",
         )
-        proceeding = _save(
-            CriminalProceeding(
-                case=marija,
-                case_number="11816001026",
-                procedural_status="victim",
-                body="Rīgas rajona tiesa",
-                recorded_by=caseworker,
-            ),
-            caseworker,
+        proceeding = services.proceeding_record(
+            case=marija,
+            actor=caseworker,
+            case_number="11816001026",
+            procedural_status="victim",
+            body="Rīgas rajona tiesa",
         )
-        _save(
-            Hearing(
-                proceeding=proceeding,
-                date=days(-14),
-                place="Rīgas rajona tiesa, 12. zāle",
-                note="Nopratināšana ar skaņu un attēlu ierakstu.",
-                recorded_by=caseworker,
-            ),
-            caseworker,
+        services.hearing_record(
+            proceeding=proceeding,
+            actor=caseworker,
+            date=days(-14),
+            place="Rīgas rajona tiesa, 12. zāle",
+            note="Nopratināšana ar skaņu un attēlu ierakstu.",
         )
 
     lan = cases.get("lan")
@@ -205,21 +206,18 @@ def load(state: dict) -> None:
             "Nodarbinātības valsts aģentūra",
             "Reģistrēta NVA.",
         )
-        _save(
-            ResidencePermit(
-                case=lan,
-                travel_document_presented_on=days(150),
-                travel_document_type="pase",
-                travel_document_number="C1234567",
-                application_submitted_on=days(148),
-                decision="granted",
-                decision_on=days(120),
-                permit_number="RP-2026-004411",
-                valid_from=days(120),
-                valid_until=days(120) + datetime.timedelta(days=364),
-                recorded_by=caseworker2,
-            ),
-            caseworker2,
+        services.residence_permit_save(
+            case=lan,
+            actor=caseworker2,
+            travel_document_presented_on=days(150),
+            travel_document_type="pase",
+            travel_document_number="C1234567",
+            application_submitted_on=days(148),
+            decision="granted",
+            decision_on=days(120),
+            permit_number="RP-2026-004411",
+            valid_from=days(120),
+            valid_until=days(120) + datetime.timedelta(days=364),
         )
 
     roberts = cases.get("roberts")
@@ -238,34 +236,40 @@ def load(state: dict) -> None:
                 {"name": "K. Vanags", "profession": "jurists"},
             ],
         )
-        _assistance(
+        # Claimed, and later awarded: the award is a correction of the claim's status and amount,
+        # as the caseworker records it (docs/lifecycle.md).
+        claim = _assistance(
             roberts,
             caseworker,
             Kind.COMPENSATION,
             days(200),
             "Juridiskās palīdzības administrācija",
             claim="Valsts kompensācija cietušajam",
-            amount_eur=Decimal("2500.00"),
-            compensation_status="awarded",
+            amount_eur=Decimal("3000.00"),
+            compensation_status="claimed",
         )
-        proceeding = _save(
-            CriminalProceeding(
-                case=roberts,
-                case_number="12812000925",
-                procedural_status="witness",
-                body="Valsts policija",
-                recorded_by=caseworker,
-            ),
-            caseworker,
+        services.assistance_correct(
+            entry=claim,
+            actor=caseworker,
+            reason="Kompensācija piešķirta, mazākā apmērā nekā pieprasīts.",
+            **{
+                **{name: getattr(claim, name) for name in ASSISTANCE_FIELDS},
+                "amount_eur": Decimal("2500.00"),
+                "compensation_status": "awarded",
+            },
         )
-        _save(
-            Hearing(
-                proceeding=proceeding,
-                date=days(90),
-                place="Valsts policija, Čiekurkalna 1. līnija",
-                recorded_by=caseworker,
-            ),
-            caseworker,
+        proceeding = services.proceeding_record(
+            case=roberts,
+            actor=caseworker,
+            case_number="12812000925",
+            procedural_status="witness",
+            body="Valsts policija",
+        )
+        services.hearing_record(
+            proceeding=proceeding,
+            actor=caseworker,
+            date=days(90),
+            place="Valsts policija, Čiekurkalna 1. līnija",
         )
         _assistance(
             roberts,
@@ -301,16 +305,13 @@ def load(state: dict) -> None:
             "Darba vieta atrasta.",
         )
         # At the point of the application: submitted, awaiting the decision.
-        _save(
-            ResidencePermit(
-                case=ahmed,
-                travel_document_presented_on=days(20),
-                travel_document_type="pase",
-                travel_document_number="FA0987654",
-                application_submitted_on=days(18),
-                recorded_by=caseworker,
-            ),
-            caseworker,
+        services.residence_permit_save(
+            case=ahmed,
+            actor=caseworker,
+            travel_document_presented_on=days(20),
+            travel_document_type="pase",
+            travel_document_number="FA0987654",
+            application_submitted_on=days(18),
         )
 
     elina = cases.get("elina")

@@ -54,3 +54,46 @@ def test_caseworkers_each_have_cases_the_other_does_not(client):
 @pytest.mark.django_db
 def test_no_missing_migrations():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.django_db
+def test_the_demo_writes_every_entry_through_the_services():
+    """Each entry the stages record is written by the service a user's action calls (docs/
+    lifecycle.md, "The demo"): no demo loader saves a domain row itself, except the dates it
+    shifts back, and what only a service does shows in the data."""
+    import inspect
+    import re
+
+    from cases import demo
+    from cases.models import Alert
+    from documents import demo as documents_demo
+    from referrals import demo as referrals_demo
+    from rehabilitation import demo as rehabilitation_demo
+    from reintegration import demo as reintegration_demo
+    from safety import demo as safety_demo
+    from services import demo as services_demo
+
+    direct = re.compile(r"\.objects\.create\(|bulk_create|\.save\(")
+    for module in (rehabilitation_demo, reintegration_demo, safety_demo, documents_demo):
+        assert not direct.search(inspect.getsource(module)), module.__name__
+    # The referrals' and the identifications' dates are shifted back (a click only says "now"),
+    # and nothing else: the users and the training record are not case records.
+    for module in (referrals_demo, services_demo):
+        assert len(direct.findall(inspect.getsource(module))) == 1, module.__name__
+        assert "save(update_fields=list(dates))" in inspect.getsource(module)
+    assert len(direct.findall(inspect.getsource(demo))) == 4
+
+    load_demo(password="demo-password-2026!")
+    from rehabilitation.models import RehabilitationPlan
+    from services.models import AssistanceRecord
+
+    assert RehabilitationPlan.objects.get().history.get().history_user.username == "caseworker"
+    # A compensation claim later awarded: the award is a correction, with its reason.
+    awarded = AssistanceRecord.objects.get(compensation_status="awarded")
+    assert [v.compensation_status for v in awarded.history.order_by("history_date")] == ["claimed", "awarded"]
+    assert awarded.corrected_at is not None
+    # The court-support entry that crossed 80 % raised its alert at once, as on the page.
+    alert = Alert.objects.get(kind=Alert.Kind.COURT_HOURS_80)
+    assert alert.history.earliest("history_date").history_change_reason == (
+        "Raised by the entry that reached the limit"
+    )
