@@ -34,7 +34,6 @@ REASON_NEEDED = _("Give the reason for the correction (what was wrong).")
 VOID_REASON_NEEDED = _("Give the reason for voiding this entry (e.g. logged on the wrong case).")
 ALREADY_VOIDED = _("This entry was voided on %(date)s; a voided entry cannot be changed. Record a new one.")
 NOTHING_CHANGED = _("Nothing was changed; change a value, or cancel.")
-CASE_CLOSED = _("The case is closed; its entries cannot be changed.")
 
 REASON_MAX = 2000
 
@@ -108,11 +107,6 @@ def clean_reason(reason: str, *, message=REASON_NEEDED) -> str:
 def require_not_voided(entry: Any) -> None:
     if entry.voided_at is not None:
         raise ValidationError(ALREADY_VOIDED % {"date": timezone.localdate(entry.voided_at).isoformat()})
-
-
-def require_open(case: Case) -> None:
-    if not case.is_open:
-        raise ValidationError(CASE_CLOSED)
 
 
 def _log(*, entry: Any, case: Case, action: str, fields: list[str], reason: str, actor: User) -> None:

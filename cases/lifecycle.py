@@ -84,10 +84,6 @@ def implied_stage(case: Case, *, include_closed: bool = True) -> str:
     )
 
 
-def implied_status(case: Case) -> str:
-    return with_implied(Case.objects.filter(pk=case.pk)).values_list("implied_status", flat=True).get()
-
-
 @dataclass(frozen=True)
 class Problem:
     reference: str

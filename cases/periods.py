@@ -18,11 +18,6 @@ def last_day(start: datetime.date, days: int) -> datetime.date:
     return start + datetime.timedelta(days=days - 1)
 
 
-def warn_on(last: datetime.date, days_before: int) -> datetime.date:
-    """The day a warning is due, `days_before` days before the last day."""
-    return last - datetime.timedelta(days=days_before)
-
-
 def day_number(start: datetime.date, on: datetime.date) -> int:
     """Which day of the period `on` is: the start day is day 1 (0 or less: not yet begun)."""
     return (on - start).days + 1

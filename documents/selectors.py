@@ -12,7 +12,7 @@ from cases.models import Case, User
 from reintegration import selectors as reintegration_selectors
 
 from . import permissions
-from .models import Document, DocumentShare, RecordKind
+from .models import Document, DocumentShare
 from .permissions import Action
 
 # An onward referral (reintegration.PartnerReferral): that app is reached only through its
@@ -102,10 +102,4 @@ def document_shared_with_referral(*, user: User, referral: PartnerReferral) -> l
         Document.objects.filter(status=Document.Status.ACTIVE, destroyed_at__isnull=True)
         .filter(Exists(shares))
         .order_by("-document_date", "-pk")
-    )
-
-
-def ground_documents(*, case: Case, identification_id: int) -> list[Document]:
-    return list(
-        document_list_for_record(case=case, kind=RecordKind.IDENTIFICATION, record_id=identification_id)
     )

@@ -34,10 +34,6 @@ def course_last_day(start: datetime.date) -> datetime.date:
     return periods.last_day(start, COURSE_DAYS)
 
 
-def course_warn_on(start: datetime.date) -> datetime.date:
-    return periods.warn_on(course_last_day(start), COURSE_WARN_DAYS_BEFORE)
-
-
 def post_course_last_day(course_end: datetime.date) -> datetime.date:
     """The last day on which a post-course consultation may be dated: two years after the end."""
     return periods.add_years(course_end, POST_COURSE_YEARS)

@@ -35,10 +35,6 @@ def _case(request, reference: str, action: str | None = None):
     return case
 
 
-def _percent(used, limit) -> int:
-    return int(min(max(used * 100 / limit, 0), 100)) if limit else 0
-
-
 # --- sections of the case page and the dashboard ----------------------------------------------
 
 

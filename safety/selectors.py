@@ -82,7 +82,3 @@ def contact_disclosure_list(*, case: Case) -> QuerySet[ContactDisclosure]:
 def partner_organisations() -> QuerySet[Organisation]:
     """The organisations a contact may be disclosed to: the partners of stage 3."""
     return Organisation.objects.filter(kind__in=list(PARTNER_ROLE_BY_KIND), is_active=True).order_by("name")
-
-
-def emergency_access_list(*, case: Case) -> QuerySet[EmergencyAccess]:
-    return EmergencyAccess.objects.filter(case=case).select_related("user").order_by("-granted_at")

@@ -15,8 +15,3 @@ REFLECTION_WARN_DAYS_BEFORE = 5
 
 def reflection_period_last_day(start: datetime.date) -> datetime.date:
     return periods.last_day(start, REFLECTION_PERIOD_DAYS)
-
-
-def reflection_period_warn_on(start: datetime.date) -> datetime.date:
-    """The day the job warns that a reflection period is about to end."""
-    return periods.warn_on(reflection_period_last_day(start), REFLECTION_WARN_DAYS_BEFORE)

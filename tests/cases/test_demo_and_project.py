@@ -1,5 +1,7 @@
 """The demo data `make run` loads, and project-wide checks."""
 
+import io
+
 import pytest
 from django.apps import apps
 from django.core.management import call_command
@@ -53,7 +55,9 @@ def test_caseworkers_each_have_cases_the_other_does_not(client):
 
 @pytest.mark.django_db
 def test_no_missing_migrations():
-    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+    out = io.StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    assert out.getvalue().strip() == "No changes detected"
 
 
 @pytest.mark.django_db

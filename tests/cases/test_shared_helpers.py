@@ -62,7 +62,6 @@ def test_periods_count_the_start_day_as_day_one():
         periods.last_day(start, 0)
     assert periods.day_number(start, D(2026, 1, 30)) == 30
     assert periods.day_number(start, D(2025, 12, 31)) == 0
-    assert periods.warn_on(D(2026, 1, 30), 5) == D(2026, 1, 25)
 
 
 def test_periods_remaining_days_and_the_end():

@@ -298,9 +298,11 @@ def test_family_consultation_uses_the_age_on_the_identification_approval(
     )
     ident.save()
     member = services.family_member_add(case=case, given_name="Inga", relationship="mother", actor=caseworker)
-    services.family_consultation_log(
+    consultation = services.family_consultation_log(
         case=case, family_member=member, date=today, specialist="psychologist", actor=caseworker
     )
+    consultation.refresh_from_db()
+    assert (consultation.case, consultation.family_member, consultation.date) == (case, member, today)
 
 
 def test_family_consultation_refuses_another_cases_member(mandated_ngo, caseworker):

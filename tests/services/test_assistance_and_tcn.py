@@ -38,7 +38,6 @@ def test_n_days_count_the_start_day_as_day_one():
     assert periods.days_remaining(datetime.date(2026, 1, 30), datetime.date(2026, 2, 5)) == 0
     assert not periods.has_ended(datetime.date(2026, 1, 30), datetime.date(2026, 1, 30))
     assert periods.has_ended(datetime.date(2026, 1, 30), datetime.date(2026, 1, 31))
-    assert limits.reflection_period_warn_on(start) == datetime.date(2026, 1, 25)
     # Across a leap day.
     assert limits.reflection_period_last_day(datetime.date(2028, 2, 15)) == datetime.date(2028, 3, 15)
 
