@@ -57,13 +57,14 @@ services: venv
 	 CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)}" \
 	 PY=$(PY) scripts/ensure-services.sh
 
-# Two passes: every test but the browser tests on parallel workers (pytest-xdist), each with its
-# own test database (test_<name>_gw0, ...) and its own key prefix on the Redis database
-# (conftest.py); then the browser tests one after another (one Chromium, one live server).
-# Branch coverage of both passes is reported; the build fails when the layers that decide
-# access and write data (every services.py, selectors.py, permissions.py) fall under
-# COVERAGE_FLOOR per cent. (Exit status 5, "no tests collected", is no failure: PYTEST_ARGS may
-# select tests of one kind only.)
+# One pass on parallel workers (pytest-xdist), each with its own test database (test_<name>_gw0,
+# ...) and its own key prefix on the Redis database (conftest.py). `--dist loadgroup` keeps the
+# browser tests together on one worker (one Chromium, one live server at a time), which runs them
+# while the other worker takes the rest; so do the modules that share one demo (xdist_group).
+# One pass creates each worker's test database once (a second, serial browser pass migrated a
+# third one). Branch coverage is reported; the build fails when the layers that decide access and
+# write data (every services.py, selectors.py, permissions.py) fall under COVERAGE_FLOOR per
+# cent. (Exit status 5, "no tests collected", is no failure: PYTEST_ARGS may select none.)
 TEST_WORKERS ?= 2
 COVERAGE_FLOOR ?= 90
 COVERAGE_FLOOR_FILES := */services.py,*/selectors.py,*/permissions.py
@@ -72,10 +73,8 @@ TEST_ENV = DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true
 
 test: venv sysdeps services
-	$(TEST_ENV) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup -m "not browser" \
-	    --cov --cov-report= $(PYTEST_ARGS) || [ $$? -eq 5 ]
-	$(TEST_ENV) $(PY) -m pytest -m browser --cov --cov-append --cov-report=term:skip-covered \
-	    $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(TEST_ENV) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup \
+	    --cov --cov-report=term:skip-covered $(PYTEST_ARGS) || [ $$? -eq 5 ]
 	$(PY) -m coverage report --include='$(COVERAGE_FLOOR_FILES)' --fail-under=$(COVERAGE_FLOOR)
 
 # The inner loop: no browser, no real Celery worker, no coverage.

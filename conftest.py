@@ -9,13 +9,45 @@ from cases.models import Organisation, Role
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+# Django's test environment already sends mail to the locmem outbox. Argon2 is for production;
+# hashing it for every factory user would dominate the suite.
+TEST_SETTINGS = {
+    "LANGUAGE_CODE": "en",
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    "CELERY_TASK_ALWAYS_EAGER": False,
+}
+
+
 @pytest.fixture(autouse=True)
 def _english(settings):
-    # Django's test environment already sends mail to the locmem outbox.
-    settings.LANGUAGE_CODE = "en"
-    # Argon2 is for production; hashing it for every factory user would dominate the suite.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.CELERY_TASK_ALWAYS_EAGER = False
+    for name, value in TEST_SETTINGS.items():
+        setattr(settings, name, value)
+
+
+@pytest.fixture(scope="module")
+def module_demo(request, django_db_setup, django_db_blocker):
+    """The demo (cases.demo.load_demo), loaded once for a module whose tests all read or write
+    against it, instead of once per test.
+
+    It is loaded inside a transaction that is rolled back after the module's last test; each test
+    (pytest-django's `db`) runs in a savepoint inside it, rolled back after the test, so what one
+    test writes the next never sees, exactly as with a demo of its own. Only for modules without
+    `transaction=True` tests; mark the module with an xdist_group so that its tests stay on one
+    worker and the demo is loaded once there. The password: the module's DEMO_PASSWORD."""
+    from django.db import transaction
+    from django.test.utils import override_settings
+
+    from cases.demo import load_demo
+
+    password = getattr(request.module, "DEMO_PASSWORD", "module-demo-password-2026")
+    with django_db_blocker.unblock(), override_settings(**TEST_SETTINGS):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield load_demo(password=password)
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from cases.demo import USERS, load_demo
+from cases.demo import USERS
 from cases.models import Case
 from cases.selectors import case_list_for_user
 from reintegration.selectors import partner_referral_list_for_user
@@ -30,7 +30,9 @@ from reintegration.selectors import partner_referral_list_for_user
 from .helpers import _FormParser
 from .urlsweep import SweepError, build_url, fill, routes
 
-pytestmark = pytest.mark.django_db
+# Every test reads the one demo of the module (conftest.module_demo), on one worker.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("extreme_values")]
+DEMO_PASSWORD = "extreme-demo-password-2026"
 
 # Every role of the demo: each reaches the forms its own pages show.
 ROLES = [username for username, *_ in USERS]
@@ -162,9 +164,9 @@ def _submit(client: Client, target: Target, value: str) -> int:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_date_and_number_field_takes_extreme_values(settings, role):
+def test_every_date_and_number_field_takes_extreme_values(settings, role, module_demo):
     settings.OTP_REQUIRED = False
-    state = load_demo(password="extreme-demo-password-2026")
+    state = module_demo
     user = state["users"][role]
     client = Client(raise_request_exception=False)
     client.force_login(user)

@@ -14,7 +14,7 @@ from django.apps import apps
 from django.db.models import Max, Q
 from django.test import Client
 
-from cases.demo import USERS, load_demo
+from cases.demo import USERS
 from cases.models import Case, Organisation, Role
 from cases.permissions import Action, can
 from cases.selectors import case_list_for_user
@@ -22,7 +22,9 @@ from tests.factories import OrganisationFactory, PersonFactory, UserFactory, mak
 
 from .urlsweep import REFUSED_BY_STATE, SweepError, fill, routes, who_may_open
 
-pytestmark = pytest.mark.django_db
+# Every test reads the one demo of the module (conftest.module_demo), on one worker.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("url_sweep")]
+DEMO_PASSWORD = "sweep-demo-password-2026"
 
 DISTINCTIVE_FAMILY_NAME = "Vexhammerova"
 # Pages an anonymous visitor may open (everything else: a redirect to a login page, or 401/403/404/405).
@@ -61,9 +63,9 @@ WRITE_ROLES = ROLES
 
 
 @pytest.fixture
-def world(settings):
+def world(settings, module_demo):
     settings.OTP_REQUIRED = False
-    state = load_demo(password="sweep-demo-password-2026")
+    state = module_demo
     other = OrganisationFactory(name="Sweep: another mandated NGO", kind=Organisation.Kind.MANDATED_NGO)
     users = dict(state["users"])
     users["other_ngo_worker"] = UserFactory(
