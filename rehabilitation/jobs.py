@@ -198,6 +198,10 @@ def _course_limit_alerts(today: datetime.date, stamp) -> int:
     )
 
 
+# How far back the daily job raises an alert it missed (the job did not run on those days).
+CATCH_UP_DAYS = 60
+
+
 def _court_hours_alerts(today: datetime.date, stamp) -> dict[str, int]:
     """At 80 % and at 100 % of the 150 hours, once per case each.
 
@@ -205,6 +209,13 @@ def _court_hours_alerts(today: datetime.date, stamp) -> dict[str, int]:
     saw it, and a case that already has one gets no second (NOT EXISTS, whatever its date).
     """
     counts = {}
+    # Only a case with an entry recorded or corrected within the catch-up window can have
+    # crossed a threshold since (a void only takes hours away): the idle rerun does not sum the
+    # hours of every open case (docs/performance.md).
+    since = stamp - datetime.timedelta(days=CATCH_UP_DAYS)
+    changed = CourtSupportEntry.objects.filter(
+        models.Q(created_at__gte=since) | models.Q(corrected_at__gte=since)
+    ).values("case_id")
     for kind, threshold in (
         (Kind.COURT_HOURS_80, limits.court_support_warn_threshold()),
         (Kind.COURT_HOURS_100, limits.COURT_SUPPORT_LIMIT),
@@ -212,6 +223,7 @@ def _court_hours_alerts(today: datetime.date, stamp) -> dict[str, int]:
         already = Alert.objects.filter(case_id=models.OuterRef("case_id"), kind=kind)
         totals = (
             CourtSupportEntry.objects.counted()
+            .filter(case_id__in=changed)
             .exclude(case__stage=Case.Stage.CLOSED)
             .values("case_id")
             .annotate(total=Sum("hours"))
@@ -262,10 +274,15 @@ def _reflection_steps(today: datetime.date, stamp, result: RunResult) -> None:
             reason=reason,
         )
     result.reflection_periods_ended = ended
-    # Periods that ran out (ended on their last day), whenever this job ended them; not one
-    # ended otherwise.
+    # Periods that ran out (ended on their last day), whenever this job ended them within the
+    # catch-up window; not one ended otherwise. The window keeps the idle rerun from reading
+    # every period that ever ran out (seconds at a million cases, docs/performance.md); a job
+    # stopped for longer is raised by the stale-job check long before.
     ended_periods = ReflectionPeriod.objects.filter(
-        status=ReflectionPeriod.Status.ENDED, ended_on=F("last_day"), last_day__lt=today
+        status=ReflectionPeriod.Status.ENDED,
+        ended_on=F("last_day"),
+        last_day__lt=today,
+        last_day__gte=today - datetime.timedelta(days=CATCH_UP_DAYS),
     ).exclude(case__stage=Case.Stage.CLOSED)
     result.alerts[Kind.REFLECTION_ENDED] = _insert_alerts(
         _alert_select(

@@ -310,3 +310,45 @@ def test_the_management_command_runs_for_a_date(mandated_ngo, caseworker, capsys
     course.refresh_from_db()
     assert course.status == "limit_reached" and course.ended_on == course.last_day
     assert "2 alerts raised, 1 courses ended" in capsys.readouterr().out
+
+
+def test_alerts_the_job_missed_are_raised_within_the_catch_up_window_only(mandated_ngo, caseworker):
+    """A period that ran out, or hours recorded, more than CATCH_UP_DAYS ago and never alerted
+    (the job did not run then) stay without an alert; within the window they get theirs."""
+    from services.limits import reflection_period_last_day
+    from services.models import ReflectionPeriod
+
+    today = timezone.localdate()
+    window = jobs.CATCH_UP_DAYS
+    periods = {}
+    for ago in (window - 1, window + 1):
+        case = identified_case(organisation=mandated_ngo, caseworkers=[caseworker])
+        last_day = today - D(days=ago)
+        start = last_day - (reflection_period_last_day(last_day) - last_day)
+        periods[ago] = ReflectionPeriod.objects.create(
+            case=case,
+            start_date=start,
+            last_day=last_day,
+            status="ended",
+            ended_on=last_day,
+            recorded_by=caseworker,
+        )
+    hours = {}
+    for ago in (window - 1, window + 1):
+        case = identified_case(organisation=mandated_ngo, caseworkers=[caseworker])
+        _hours(case, "150.00", caseworker, day=today - D(days=ago))
+        CourtSupportEntry.objects.filter(case=case).update(created_at=timezone.now() - D(days=ago))
+        hours[ago] = case
+
+    jobs.enforce_limits(today=today)
+
+    recent, old = periods[window - 1], periods[window + 1]
+    assert _alerts(recent.case) == [(recent.case_id, Kind.REFLECTION_ENDED, recent.last_day + D(days=1))]
+    assert _alerts(old.case) == []
+    assert _alerts(hours[window - 1]) == sorted(
+        [
+            (hours[window - 1].pk, Kind.COURT_HOURS_80, today),
+            (hours[window - 1].pk, Kind.COURT_HOURS_100, today),
+        ]
+    )
+    assert _alerts(hours[window + 1]) == []
