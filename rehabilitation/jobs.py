@@ -211,8 +211,11 @@ def _court_hours_alerts(today: datetime.date, stamp) -> dict[str, int]:
     counts = {}
     # Only a case with an entry recorded or corrected within the catch-up window can have
     # crossed a threshold since (a void only takes hours away): the idle rerun does not sum the
-    # hours of every open case (docs/performance.md).
-    since = stamp - datetime.timedelta(days=CATCH_UP_DAYS)
+    # hours of every open case (docs/performance.md). Counted back from the run's date, not the
+    # clock, so that a run replayed for an earlier date looks back from that date.
+    since = timezone.make_aware(
+        datetime.datetime.combine(today - datetime.timedelta(days=CATCH_UP_DAYS), datetime.time.min)
+    )
     changed = CourtSupportEntry.objects.filter(
         models.Q(created_at__gte=since) | models.Q(corrected_at__gte=since)
     ).values("case_id")

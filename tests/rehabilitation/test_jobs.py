@@ -352,3 +352,21 @@ def test_alerts_the_job_missed_are_raised_within_the_catch_up_window_only(mandat
         ]
     )
     assert _alerts(hours[window + 1]) == []
+
+
+def test_a_run_replayed_for_an_earlier_date_looks_back_from_that_date(mandated_ngo, caseworker):
+    """Hours recorded 70 days ago, never alerted: a run replayed as of 65 days ago (the command's
+    --date) raises their alerts; the window counts from the run's date, not from the clock."""
+    today = timezone.localdate()
+    case = identified_case(organisation=mandated_ngo, caseworkers=[caseworker])
+    _hours(case, "150.00", caseworker, day=today - D(days=70))
+    CourtSupportEntry.objects.filter(case=case).update(created_at=timezone.now() - D(days=70))
+
+    jobs.enforce_limits(today=today - D(days=65))
+
+    assert _alerts(case) == sorted(
+        [
+            (case.pk, Kind.COURT_HOURS_80, today - D(days=65)),
+            (case.pk, Kind.COURT_HOURS_100, today - D(days=65)),
+        ]
+    )
