@@ -310,4 +310,14 @@ class CourtSupportEntry(Correctable):
             ),
             *void_constraints("court_support"),
         ]
-        indexes = [models.Index(fields=["case", "date"], name="court_support_case_date_idx")]
+        indexes = [
+            models.Index(fields=["case", "date"], name="court_support_case_date_idx"),
+            # The daily job's catch-up window: the entries recorded or corrected lately
+            # (docs/performance.md, "The daily job's idle rerun").
+            models.Index(fields=["created_at"], name="court_support_created_idx"),
+            models.Index(
+                fields=["corrected_at"],
+                name="court_support_corrected_idx",
+                condition=Q(corrected_at__isnull=False),
+            ),
+        ]
