@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.db.models.query import ModelIterable
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
@@ -41,6 +42,42 @@ class BoundedPaginator(Paginator):
     def count_is_capped(self) -> bool:
         """True when there are more rows than the count says."""
         return self._bounded_count > self.cap
+
+    def page(self, number: int | str) -> Any:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(page_rows(self.object_list, bottom, top), number, self)
+
+
+def page_rows(rows: Any, bottom: int, top: int) -> Any:
+    """The rows of one page: the page's primary keys sorted and sliced on the listed table alone,
+    then only those rows read with their joins (select_related) and prefetches. A caseworker's
+    few hundred visible cases are sorted before the person and the organisation are joined to
+    25 of them, not to all (docs/performance.md, "The case lists")."""
+    if not isinstance(rows, QuerySet) or not _plain(rows):
+        return rows[bottom:top]
+    page_ids = rows.values("pk")[bottom:top]
+    outer = rows.model._default_manager.filter(pk__in=page_ids).order_by(*rows.query.order_by)
+    outer.query.select_related = rows.query.select_related
+    return outer.prefetch_related(*rows._prefetch_related_lookups)
+
+
+def _plain(rows: QuerySet[Any]) -> bool:
+    """A queryset of model instances, explicitly ordered, with nothing the page's rows would lose
+    by being read again by primary key (annotations, extra columns, deferred fields, DISTINCT)."""
+    query = rows.query
+    return (
+        rows._iterable_class is ModelIterable
+        and bool(query.order_by)
+        and not query.annotations
+        and not query.extra
+        and not query.distinct
+        and query.deferred_loading == (frozenset(), True)
+        and not query.combinator
+    )
 
 
 class BoundedPageNumberPagination(PageNumberPagination):
