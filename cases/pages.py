@@ -15,6 +15,17 @@ from django.shortcuts import redirect, render
 from .forms import add_service_errors
 
 
+def page_memo[T](request: HttpRequest, key: str, compute: Callable[[], T]) -> T:
+    """A read several sections of one page show (the case page's reflection period: the
+    services section and the entitlements), computed once per request, whichever section asks
+    first. Kept on the request: nothing outlives the page (docs/performance.md, "The case page")."""
+    memo: dict[str, Any] = request.__dict__.setdefault("_page_memo", {})
+    if key not in memo:
+        memo[key] = compute()
+    value: T = memo[key]
+    return value
+
+
 def run_service(form: forms.Form, save: Callable[[], object]) -> bool:
     """Call a service; on its ValidationError put the messages on the form and say False."""
     try:

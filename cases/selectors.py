@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count, Exists, Field, Model, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, Field, Model, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -350,19 +350,21 @@ def history_timeline_entries(
 _CASE_TIMELINE_FIELDS = {"victim_status", "closed_at", "close_reason", "risk_level", "person"}
 
 
-def case_timeline(*, case: Case) -> list[TimelineEntry]:
-    """What happened to the case, newest first, built from the history tables."""
+def case_timeline(*, case: Case, transfers: list[CaseTransfer] | None = None) -> list[TimelineEntry]:
+    """What happened to the case, newest first, built from the history tables (`transfers`: the
+    case's transfers when the caller has read them already, case_transfers)."""
     case_records = list(case.history.select_related("history_user").order_by("history_date"))
     # The person as they were when the case opened (the last record before it), then every change
     # since: a correction is then a change, not the person's first record.
+    # One query: the baseline is the newest record before the opening (a subquery).
     baseline = (
         Person.history.filter(id=case.person_id, history_date__lt=case.created_at)
-        .select_related("history_user")
         .order_by("-history_date")
-        .first()
+        .values("history_id")[:1]
     )
-    person_records = ([baseline] if baseline is not None else []) + list(
-        Person.history.filter(id=case.person_id, history_date__gte=case.created_at)
+    person_records = list(
+        Person.history.filter(id=case.person_id)
+        .filter(Q(history_date__gte=case.created_at) | Q(history_id=Subquery(baseline)))
         .select_related("history_user")
         .order_by("history_date")
     )
@@ -403,7 +405,7 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
                 history_reason_text(change.reason),
             )
         )
-    for transfer in case.transfers.select_related("proposed_by", "decided_by", "to_organisation"):
+    for transfer in case_transfers(case=case) if transfers is None else transfers:
         entries.append(
             TimelineEntry(
                 transfer.proposed_at,
@@ -484,10 +486,21 @@ def transfer_incoming_for_user_or_404(*, user: User, pk: int) -> CaseTransfer:
     return transfer
 
 
+def case_transfers(*, case: Case) -> list[CaseTransfer]:
+    """Every transfer of the case, proposed or decided, with who and where, newest first: the
+    case page reads them once for its timeline and its open transfer."""
+    return list(case.transfers.select_related("proposed_by", "decided_by", "to_organisation"))
+
+
 def transfer_open_for_case(*, case: Case) -> CaseTransfer | None:
     return (
         case.transfers.filter(status=CaseTransfer.Status.PROPOSED).select_related("to_organisation").first()
     )
+
+
+def transfer_open_of(transfers: list[CaseTransfer]) -> CaseTransfer | None:
+    """transfer_open_for_case from the case's transfers already read (case_transfers)."""
+    return next((t for t in transfers if t.status == CaseTransfer.Status.PROPOSED), None)
 
 
 def transfer_targets(*, case: Case) -> QuerySet[Organisation]:

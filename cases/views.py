@@ -102,6 +102,8 @@ def case_detail(request, reference: str):
     services.case_access_record(case=case, actor=request.user, kind=CaseAccess.Kind.VIEW)
     user = request.user
     can_assign = permissions.can(user, Action.ASSIGN_CASEWORKER, case)
+    # Read once for the timeline and the open transfer.
+    transfers = selectors.case_transfers(case=case)
     context = {
         "case": case,
         "person": case.person,
@@ -109,7 +111,10 @@ def case_detail(request, reference: str):
         "sections": case_sections(request, case),
         # 20 entries at a time, newest first (cases.pagination.window).
         "timeline": window(
-            request, selectors.case_timeline(case=case), param="timeline_page", anchor="timeline-h"
+            request,
+            selectors.case_timeline(case=case, transfers=transfers),
+            param="timeline_page",
+            anchor="timeline-h",
         ),
         "can_assign": can_assign,
         "can_close": permissions.can(user, Action.CLOSE_CASE, case),
@@ -117,7 +122,7 @@ def case_detail(request, reference: str):
         "can_move_stage": permissions.can(user, Action.MOVE_STAGE, case),
         "can_reopen": permissions.can(user, Action.REOPEN_CASE, case),
         "can_transfer": permissions.can(user, Action.TRANSFER_CASE, case),
-        "open_transfer": selectors.transfer_open_for_case(case=case),
+        "open_transfer": selectors.transfer_open_of(transfers),
         "can_view_access_log": permissions.can(user, Action.VIEW_ACCESS_LOG, case),
         "assign_form": AssignCaseworkerForm(caseworkers=selectors.caseworkers_assignable_to(case=case))
         if can_assign

@@ -4,13 +4,14 @@ scope is a 404, the same as missing."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import models
 from django.db.models import Case as SqlCase
-from django.db.models import DateField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, When
+from django.db.models import Count, DateField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import formats, timezone
@@ -212,8 +213,14 @@ class Entitlements:
         return max(self.court_hours_limit - self.court_hours_used, Decimal("0"))
 
 
-def entitlements_for_case(*, case: Case, today: datetime.date | None = None) -> Entitlements:
-    """What the state pays for, consumed and remaining, as the case page and the API show it."""
+def entitlements_for_case(
+    *,
+    case: Case,
+    today: datetime.date | None = None,
+    reflection_of: Callable[[], ReflectionView | None] | None = None,
+) -> Entitlements:
+    """What the state pays for, consumed and remaining, as the case page and the API show it
+    (`reflection_of`: the reflection period as the caller has it, for a page that shows it twice)."""
     from services import selectors as services_selectors
 
     today = today or timezone.localdate()
@@ -237,9 +244,31 @@ def entitlements_for_case(*, case: Case, today: datetime.date | None = None) -> 
         if not course.is_active and course.ended_on is not None:
             post_used = course.post_course_consultations.counted().count()
             post_last = limits.post_course_last_day(course.ended_on)
-    hours = CourtSupportEntry.objects.counted().filter(case=case).aggregate(total=Sum("hours"))[
-        "total"
-    ] or Decimal("0")
+    # The hours and the family consultations used, in one statement.
+    consumed = (
+        Case.objects.filter(pk=case.pk)
+        .values("pk")
+        .annotate(
+            hours=Subquery(
+                CourtSupportEntry.objects.counted()
+                .filter(case_id=OuterRef("pk"))
+                .order_by()
+                .values("case_id")
+                .annotate(total=Sum("hours"))
+                .values("total")
+            ),
+            family=Subquery(
+                FamilyConsultation.objects.counted()
+                .filter(case_id=OuterRef("pk"))
+                .order_by()
+                .values("case_id")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+        )
+        .first()
+    )
+    hours = (consumed["hours"] if consumed else None) or Decimal("0")
     return Entitlements(
         course=course_info,
         court_hours_used=hours.quantize(Decimal("0.01")),
@@ -247,9 +276,11 @@ def entitlements_for_case(*, case: Case, today: datetime.date | None = None) -> 
         post_course_used=post_used,
         post_course_limit=limits.POST_COURSE_LIMIT,
         post_course_last_day=post_last,
-        family_used=FamilyConsultation.objects.counted().filter(case=case).count(),
+        family_used=(consumed["family"] if consumed else None) or 0,
         family_limit=limits.FAMILY_CONSULTATION_LIMIT,
-        reflection=services_selectors.reflection_period_view(case=case, today=today),
+        reflection=reflection_of()
+        if reflection_of is not None
+        else services_selectors.reflection_period_view(case=case, today=today),
     )
 
 

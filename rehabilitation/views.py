@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from cases.pages import form_page
+from cases.pages import form_page, page_memo
 from cases.pagination import window
+from services import selectors as services_selectors
 
 from . import limits, permissions, selectors, services
 from .forms import (
@@ -42,7 +43,15 @@ def _entitlements(request, case):
     # Both sections show them; computed once per request.
     cache = request.__dict__.setdefault("_rehabilitation_entitlements", {})
     if case.pk not in cache:
-        cache[case.pk] = selectors.entitlements_for_case(case=case)
+        # The services section shows the reflection period too: read once (cases.pages.page_memo).
+        cache[case.pk] = selectors.entitlements_for_case(
+            case=case,
+            reflection_of=lambda: page_memo(
+                request,
+                f"reflection:{case.pk}",
+                lambda: services_selectors.reflection_period_view(case=case),
+            ),
+        )
     return cache[case.pk]
 
 

@@ -105,7 +105,12 @@ def identification_get_or_404(*, case: Case, pk: int) -> Identification:
 
 def identification_current(*, case: Case) -> Identification | None:
     """The proposal awaiting review or the approved one; else the latest returned one."""
-    rows = list(identification_list(case=case)[:20])
+    return identification_current_of(list(identification_list(case=case)[:20]))
+
+
+def identification_current_of(rows: list[Identification]) -> Identification | None:
+    """identification_current from the case's latest identifications (identification_list), for a
+    page that shows them too and reads them once."""
     for row in rows:
         if row.status != Identification.Status.RETURNED:
             return row

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from cases import services as case_services
 from cases.models import CaseAccess, Role
-from cases.pages import form_page, run_service
+from cases.pages import form_page, page_memo, run_service
 from cases.permissions import has_role
 
 from . import permissions, selectors, services
@@ -74,14 +74,16 @@ def case_section_context(request, case) -> dict | None:
     user = request.user
     if not permissions.can(user, Action.VIEW, case):
         return None
-    current = selectors.identification_current(case=case)
+    # The latest identifications, read once: the current one is among them.
+    latest = list(selectors.identification_list(case=case)[:20])
+    current = selectors.identification_current_of(latest)
     can_record = permissions.can(user, Action.RECORD, case)
     person = case.person
     awaiting = current is not None and current.status == current.Status.PROPOSED
     return {
         "case": case,
         "identification": current,
-        "identifications": list(selectors.identification_list(case=case)[:10]),
+        "identifications": latest[:10],
         "can_propose": permissions.can(user, Action.PROPOSE_IDENTIFICATION, case)
         and case.victim_status == case.VictimStatus.PRESUMED
         and not awaiting,
@@ -91,7 +93,10 @@ def case_section_context(request, case) -> dict | None:
         "can_record": can_record,
         "assistance": list(selectors.assistance_list(case=case)),
         "proceedings": list(selectors.proceeding_list(case=case)),
-        "reflection": selectors.reflection_period_view(case=case),
+        # The entitlements section shows it too (rehabilitation): read once.
+        "reflection": page_memo(
+            request, f"reflection:{case.pk}", lambda: selectors.reflection_period_view(case=case)
+        ),
         "permit": selectors.residence_permit_get(case=case),
         "is_tcn": person.is_third_country_national,
         "permit_offered": person.is_third_country_national is True

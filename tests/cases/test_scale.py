@@ -26,10 +26,12 @@ QUERIES = {
     # the queue's count (bounded) and its page, the anonymous ones, the latest decisions, the read log
     ("referrals", "coordinator"): 13,
     # The case page: each stage app's section and its history table once, the permission checks
-    # read once per request (cases.permissions.PermissionCacheMiddleware).
-    ("case", "caseworker"): 45,
-    ("case", "coordinator"): 48,
-    ("case", "national"): 47,
+    # read once per request (cases.permissions.PermissionCacheMiddleware); the identifications,
+    # the reflection period and the transfers read once for the two places that show them, the
+    # person's history in one statement, the hours and family consultations used in another.
+    ("case", "caseworker"): 40,
+    ("case", "coordinator"): 43,
+    ("case", "national"): 42,
 }
 
 
