@@ -73,20 +73,26 @@ def case_list_for_user(*, user: User, search: str = "", stage: str = "", status:
 
 
 def case_get_for_user_or_404(*, user: User, reference: str) -> Case:
-    """One case, or a 404 that looks the same whether it is missing or out of scope."""
-    visible = permissions.case_visibility_filter(user)
-    if visible is None:
+    """One case, or a 404 that looks the same whether it is missing or out of scope.
+
+    Found by its reference alone, then decided by permissions.can(VIEW_CASE): for one case the
+    same rule as the lists' visibility filter (the NGO, and a caseworker's view_case rows), without
+    compiling and running that filter's subqueries for a row the check reads anyway
+    (docs/performance.md, "The case page")."""
+    if permissions.case_visibility_filter(user) is None:
         _report_refusal(user=user, reference=reference)
         raise Http404
     case = (
-        Case.objects.filter(visible)
-        .select_related("person", "organisation")
+        Case.objects.select_related("person", "organisation")
         .prefetch_related(_active_assignments())
         .filter(reference=reference)
         .first()
     )
-    if case is None or not permissions.can(user, Action.VIEW_CASE, case):
-        _report_refusal(user=user, reference=reference)
+    if case is None:
+        raise Http404
+    if not permissions.can(user, Action.VIEW_CASE, case):
+        # The case exists: a refused access, for the security log (cases.signals).
+        signals.access_refused.send(sender=Case, user=user, target=f"cases.Case:{reference}")
         raise Http404
     return case
 
