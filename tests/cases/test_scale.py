@@ -401,3 +401,33 @@ def test_case_page_queries_do_not_grow_with_its_history(
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1], counts
     assert counts[0] == QUERIES[("case", who)]
+
+
+# The case's PDF summary (the benchmark's summary.pdf): session, user, roles, the case and its
+# assignments, the permissions, the read log, each section's read (the timeline's history tables
+# among them) and the session's renewal; the same for 3 rows of history and for 30.
+QUERIES[("pdf", "coordinator")] = 32
+
+
+def test_case_summary_pdf_queries_do_not_grow_with_its_history(client, mandated_ngo, caseworker, coordinator):
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import UserFactory
+
+    others = [UserFactory(organisation=mandated_ngo, roles=["caseworker"]) for _ in range(3)]
+    counts = []
+    for rows in (3, 30):
+        case = _worked_case(
+            rows,
+            organisation=mandated_ngo,
+            caseworker=caseworker,
+            coordinator=coordinator,
+            other_caseworkers=others,
+        )
+        client.force_login(coordinator)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("case_summary_pdf", args=[case.reference]))
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1], counts
+    assert counts[0] == QUERIES[("pdf", "coordinator")]
