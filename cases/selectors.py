@@ -29,6 +29,7 @@ from .models import (
     User,
     normalise_name,
 )
+from .pagination import page_rows
 from .permissions import Action
 from .reasons import render_reason
 from .sections import timeline_sources
@@ -187,11 +188,15 @@ def case_stage_counts_precomputed_for_user(*, user: User) -> tuple[dict[str, int
 
 def cases_assigned_to(*, user: User, limit: int = 50) -> QuerySet[Case]:
     """The open cases a caseworker is assigned to, for their dashboard."""
-    return (
+    # Sorted and cut on the case table first, then only those rows joined (cases.pagination).
+    rows: QuerySet[Case] = page_rows(
         case_list_for_user(user=user)
         .filter(assignments__user=user, assignments__ended_at__isnull=True)
-        .exclude(stage=Case.Stage.CLOSED)[:limit]
+        .exclude(stage=Case.Stage.CLOSED),
+        0,
+        limit,
     )
+    return rows
 
 
 def cases_without_caseworker(*, user: User, limit: int = 50) -> QuerySet[Case]:
