@@ -7,7 +7,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
-        from . import dates, views
+        from . import dates, history, views
         from .models import (
             Alert,
             Case,
@@ -40,3 +40,5 @@ class CasesConfig(AppConfig):
 
         # Every date field, whichever app declares it, refuses dates that cannot be true.
         dates.install()
+        # Model.history without a new manager class on every read (cases/history.py).
+        history.install()
