@@ -229,6 +229,22 @@ def _isolate_the_broker_per_worker(settings):
     app.conf.broker_transport_options = options
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    """Each worker's test database is built by running every migration (about half a minute);
+    the coverage tracer is paused meanwhile: migrations are not measured, and tracing them made the
+    build a third slower (docs/architecture.md, "Tests")."""
+    plugin = request.config.pluginmanager.getplugin("_cov")
+    controller = getattr(plugin, "cov_controller", None)
+    if fixturedef.argname != "django_db_setup" or controller is None:
+        return (yield)
+    controller.pause()
+    try:
+        return (yield)
+    finally:
+        controller.resume()
+
+
 def pytest_collection_modifyitems(config, items):
     # Should the browser tests run on parallel workers (`make test` runs them in a serial pass of
     # their own), they stay together on one worker (`--dist loadgroup`): one Chromium at a time.

@@ -12,13 +12,30 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Organisation, TrainingRecord, User, UserRole
+from .models import Organisation, Role, TrainingRecord, User, UserRole
+
+# More than a career's worth of courses; the page lists them all at once.
+TRAINING_RECORDS_PER_USER = 100
 
 
-class UserRoleInline(admin.TabularInline):
+class BoundedInline(admin.TabularInline):
+    """An inline that builds at most `max_num` forms, whatever the posted management form claims.
+
+    Django's own ceiling is 1,000 forms above `max_num`, and a refused form page renders every one
+    of them again: a forged TOTAL_FORMS made one request render 2,000 forms. Past `max_num` the
+    page now answers with Django's "Please submit at most ... forms"."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("absolute_max", self.max_num)
+        return super().get_formset(request, obj, **kwargs)
+
+
+class UserRoleInline(BoundedInline):
     model = UserRole
     fk_name = "user"
     extra = 0
+    # Each role at most once.
+    max_num = len(Role)
     fields = ["role", "granted_at"]
     readonly_fields = ["granted_at"]
 
@@ -34,9 +51,10 @@ class UserInviteForm(forms.ModelForm):
         self.fields["email"].help_text = _("The link to set their own password is sent here.")
 
 
-class TrainingRecordInline(admin.TabularInline):
+class TrainingRecordInline(BoundedInline):
     model = TrainingRecord
     extra = 0
+    max_num = TRAINING_RECORDS_PER_USER
 
 
 @admin.register(User)

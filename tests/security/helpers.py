@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+import pytest
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -94,3 +95,21 @@ class _FormParser(HTMLParser):
     def handle_data(self, data):
         if self._textarea:
             self._text += data
+
+
+# --- the sweeps ----------------------------------------------------------------------------------
+#
+# The sweeps (every URL, every form, every field, every role) assert that nothing answers 500,
+# leaks or changes; they are not what shows a line of code works, so they are left out of the
+# coverage measurement (`no_cover`), which also spares them the tracer's cost. Their roles go a
+# few to a parallel group: each group loads its module's demo once on its worker
+# (conftest.module_demo), and the groups spread over the workers (docs/architecture.md, "Tests").
+SWEEP_MARKS = [pytest.mark.django_db, pytest.mark.no_cover]
+
+
+def sweep_roles(roles: list[str], group: str, per_group: int = 3) -> list:
+    """`roles` for parametrize, `per_group` of them to an xdist group."""
+    return [
+        pytest.param(role, marks=pytest.mark.xdist_group(f"{group}-{i // per_group}"))
+        for i, role in enumerate(roles)
+    ]

@@ -112,3 +112,25 @@ def test_sysadmin_reaches_no_case_page(client, sysadmin, case_of_caseworker):
     assert client.get(case_of_caseworker.get_absolute_url()).status_code == 404
     assert client.get(f"/api/v1/cases/{case_of_caseworker.reference}/").status_code == 404
     assert client.get("/api/v1/cases/").json()["results"] == []
+
+
+@pytest.mark.parametrize("inline", ["role_grants", "training_records"])
+def test_a_forged_form_count_builds_no_more_forms_than_the_inline_allows(client, demo_like_sysadmin, inline):
+    """A management form claiming 10^12 forms is refused with Django's message, and the refused
+    page renders no more than the inline's maximum (Django's default ceiling was 2,000)."""
+    from cases.admin import TRAINING_RECORDS_PER_USER
+    from cases.models import Role, User
+
+    most = {"role_grants": len(Role), "training_records": TRAINING_RECORDS_PER_USER}[inline]
+    client.force_login(demo_like_sysadmin)
+    data = {"username": "forged", "email": "forged@example.invalid"}
+    for prefix in ("role_grants", "training_records"):
+        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    data[f"{inline}-TOTAL_FORMS"] = str(10**12)
+    response = client.post(reverse("admin:cases_user_add"), data)
+    assert response.status_code == 200
+    formset = next(f for f in response.context["inline_admin_formsets"] if f.formset.prefix == inline)
+    assert len(formset.formset.forms) == most
+    expected = f"Please submit at most {most} form"
+    assert any(expected in str(error) for error in formset.formset.non_form_errors())
+    assert not User.objects.filter(username="forged").exists()

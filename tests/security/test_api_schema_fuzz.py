@@ -1,6 +1,5 @@
 """schemathesis against the OpenAPI schema, in-process through Django's WSGI application."""
 
-import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
@@ -13,7 +12,10 @@ from schemathesis import GenerationMode
 from cases.demo import load_demo
 from cases.selectors import case_list_for_user
 
-pytestmark = pytest.mark.django_db
+from .helpers import SWEEP_MARKS
+
+# A sweep: no coverage (helpers.SWEEP_MARKS).
+pytestmark = SWEEP_MARKS
 # Examples per operation and mode: about 40 s for the whole API on these machines.
 EXAMPLES = 3
 

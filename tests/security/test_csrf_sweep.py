@@ -7,16 +7,18 @@ from django.test import Client
 from cases.models import Case
 from cases.selectors import case_list_for_user
 
+from .helpers import SWEEP_MARKS, sweep_roles
 from .test_url_sweep import _snapshot
 from .urlsweep import SweepError, fill, routes
 
-# Every test reads the one demo of the module (conftest.module_demo), on one worker.
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("csrf_sweep")]
+# A sweep: no coverage, the roles a few to a parallel group (helpers.SWEEP_MARKS).
+pytestmark = SWEEP_MARKS
 DEMO_PASSWORD = "csrf-demo-password-2026"
 
 
 @pytest.mark.parametrize(
-    "username", ["coordinator", "caseworker", "police", "municipality", "national", "admin"]
+    "username",
+    sweep_roles(["coordinator", "caseworker", "police", "municipality", "national", "admin"], "csrf"),
 )
 def test_every_post_without_a_token_is_refused_and_changes_nothing(settings, module_demo, username):
     settings.OTP_REQUIRED = False

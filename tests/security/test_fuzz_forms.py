@@ -7,10 +7,11 @@ from django.test import Client
 from cases.models import Case, Person
 from cases.selectors import case_list_for_user
 
+from .helpers import SWEEP_MARKS, sweep_roles
 from .urlsweep import fill, routes
 
-# Every test reads the one demo of the module (conftest.module_demo), on one worker.
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("fuzz_forms")]
+# A sweep: no coverage, the roles a few to a parallel group (helpers.SWEEP_MARKS).
+pytestmark = SWEEP_MARKS
 DEMO_PASSWORD = "fuzz-demo-password-2026"
 
 MALFORMED_PAYLOADS = [
@@ -43,7 +44,10 @@ MALFORMED_PAYLOADS = [
 
 
 @pytest.mark.parametrize(
-    "username", ["coordinator", "caseworker", "police", "municipality", "employment", "national"]
+    "username",
+    sweep_roles(
+        ["coordinator", "caseworker", "police", "municipality", "employment", "national"], "fuzz-forms"
+    ),
 )
 def test_every_form_survives_malformed_posts(settings, module_demo, username):
     settings.OTP_REQUIRED = False

@@ -20,10 +20,11 @@ from cases.permissions import Action, can
 from cases.selectors import case_list_for_user
 from tests.factories import OrganisationFactory, PersonFactory, UserFactory, make_case
 
+from .helpers import SWEEP_MARKS, sweep_roles
 from .urlsweep import REFUSED_BY_STATE, SweepError, fill, routes, who_may_open
 
-# Every test reads the one demo of the module (conftest.module_demo), on one worker.
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("url_sweep")]
+# A sweep: no coverage, the roles a few to a parallel group (helpers.SWEEP_MARKS).
+pytestmark = SWEEP_MARKS
 DEMO_PASSWORD = "sweep-demo-password-2026"
 
 DISTINCTIVE_FAMILY_NAME = "Vexhammerova"
@@ -117,7 +118,7 @@ def _text(response) -> str:
     return ""
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", sweep_roles(ROLES, "url-sweep-reads"))
 def test_every_url_for_every_role(world, role):
     out_case = world["out_case"]
     user = world["users"].get(role)
@@ -219,7 +220,7 @@ WRITE_METHODS = ("post", "put", "patch", "delete")
 NOT_WRITTEN = {"logout", "admin:logout", "set_language"}
 
 
-@pytest.mark.parametrize("role", WRITE_ROLES)
+@pytest.mark.parametrize("role", sweep_roles(WRITE_ROLES, "url-sweep-writes", per_group=2))
 def test_every_write_for_every_role(world, role):
     """POST, PUT, PATCH and DELETE (no CSRF token needed here: test_csrf.py covers that) to every
     route: never a 500; a role that may not open a route gets no 2xx from it, and its writes
