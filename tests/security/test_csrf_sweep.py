@@ -7,12 +7,12 @@ from django.test import Client
 from cases.models import Case
 from cases.selectors import case_list_for_user
 
-from .helpers import SWEEP_MARKS, sweep_roles
+from .helpers import LEAN_SWEEP_MARKS, sweep_roles
 from .test_url_sweep import _snapshot
 from .urlsweep import SweepError, fill, routes
 
 # A sweep: no coverage, the roles a few to a parallel group (helpers.SWEEP_MARKS).
-pytestmark = SWEEP_MARKS
+pytestmark = LEAN_SWEEP_MARKS
 DEMO_PASSWORD = "csrf-demo-password-2026"
 
 

@@ -7,11 +7,11 @@ from django.test import Client
 from cases.models import Case, Person
 from cases.selectors import case_list_for_user
 
-from .helpers import SWEEP_MARKS, sweep_roles
+from .helpers import LEAN_SWEEP_MARKS, sweep_roles
 from .urlsweep import fill, routes
 
 # A sweep: no coverage, the roles a few to a parallel group (helpers.SWEEP_MARKS).
-pytestmark = SWEEP_MARKS
+pytestmark = LEAN_SWEEP_MARKS
 DEMO_PASSWORD = "fuzz-demo-password-2026"
 
 MALFORMED_PAYLOADS = [
