@@ -5,7 +5,9 @@ SessionSecurityMiddleware: a session ends 12 hours after the login however activ
 views that refuse with PermissionDenied, and holds the current request for the security log's
 signal receivers (a selector that refuses an object has no request to hand).
 
-IdleSessionMiddleware: a background poll (passive_session) does not keep a session alive.
+IdleSessionMiddleware: a request renews the session's idle limit (SESSION_COOKIE_AGE) when the
+last renewal is SESSION_RENEW_SECONDS old or more, so a session ends between 29 and 30 idle
+minutes after its last request; a background poll (passive_session) never renews it.
 
 NoStoreMiddleware: no response of the project's own is kept by a browser or proxy cache.
 
@@ -31,6 +33,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 
 LOGIN_AT_SESSION_KEY = "accounts_login_at"
+RENEWED_AT_SESSION_KEY = "accounts_renewed_at"
 SESSION_EXPIRED_FLAG = "_accounts_session_expired"
 SESSION_ENDED = _("Your session ended: sessions last at most 12 hours. Log in again to continue.")
 TWO_FACTOR_REQUIRED = _("Give your two-factor code first: log in through the login page.")
@@ -56,16 +59,27 @@ def passive_session(view):
 
 
 class IdleSessionMiddleware(SessionMiddleware):
-    """Django's session middleware, except that a passive_session view does not extend the
-    session's idle limit (SESSION_SAVE_EVERY_REQUEST would renew it on every poll)."""
+    """Django's session middleware, which saves a session only when it changed, plus the renewal
+    of the idle limit: saving a session moves its expiry SESSION_COOKIE_AGE ahead, and a request
+    saves it when its last renewal is SESSION_RENEW_SECONDS old (SESSION_SAVE_EVERY_REQUEST would
+    write and commit on every request, and renew the session on every background poll)."""
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         request._passive_session = getattr(view_func, "passive_session", False)
 
     def process_response(self, request, response):
         session = getattr(request, "session", None)
-        if getattr(request, "_passive_session", False) and session is not None and not session.modified:
-            return response
+        if (
+            session is not None
+            and settings.SESSION_COOKIE_NAME in request.COOKIES
+            and not getattr(request, "_passive_session", False)
+        ):
+            renewed = session.get(RENEWED_AT_SESSION_KEY)
+            now = time.time()
+            if not session.is_empty() and (
+                renewed is None or now - float(renewed) >= settings.SESSION_RENEW_SECONDS
+            ):
+                session[RENEWED_AT_SESSION_KEY] = now
         return super().process_response(request, response)
 
 

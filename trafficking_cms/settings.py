@@ -153,10 +153,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Victims' case files: short sessions. 30 idle minutes (the cookie is renewed on every request),
-# and the session is not kept after the browser closes.
+# Victims' case files: short sessions. 30 idle minutes, and the session is not kept after the
+# browser closes. A request renews the idle limit at most once a minute
+# (accounts.middleware.IdleSessionMiddleware): not a write and a commit on every request.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = int(os.environ.get("SESSION_RENEW_SECONDS", "60"))
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

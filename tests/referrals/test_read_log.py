@@ -48,6 +48,7 @@ def _list_queries(client, url) -> int:
 def test_a_list_records_every_row_in_a_constant_number_of_queries(client, police, coordinator, url):
     submit(police)
     client.force_login(coordinator)
+    client.get(url)  # the session's renewal (at most once a minute) done before counting
     one = _list_queries(client, url)
     for name in ("Inga", "Anna", "Līga"):
         submit(police, given_name=name)

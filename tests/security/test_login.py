@@ -7,8 +7,9 @@ from axes.models import AccessAttempt
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from accounts.middleware import LOGIN_AT_SESSION_KEY, SESSION_ENDED
+from accounts.middleware import LOGIN_AT_SESSION_KEY, RENEWED_AT_SESSION_KEY, SESSION_ENDED
 from accounts.models import SecurityEvent
 from accounts.services import typed_username_mark
 from accounts.views import LOCKED_OUT, LOCKOUT_RELEASED
@@ -145,8 +146,39 @@ def test_success_clears_earlier_failures(client, caseworker):
 
 def test_sessions_are_short(settings):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_RENEW_SECONDS == 60
     assert settings.SESSION_ABSOLUTE_SECONDS == 12 * 3600
+
+
+def _expiry(client):
+    return Session.objects.get(session_key=client.cookies["sessionid"].value).expire_date
+
+
+def _age_renewal(client, seconds: float) -> None:
+    session = client.session
+    session[RENEWED_AT_SESSION_KEY] = time.time() - seconds
+    session.save()
+
+
+def test_a_request_renews_the_idle_limit_at_most_once_a_minute(client, caseworker):
+    import datetime
+
+    password_login(client, "caseworker")
+    client.get(reverse("dashboard"))
+    _age_renewal(client, 30)
+    Session.objects.filter(session_key=client.cookies["sessionid"].value).update(
+        expire_date=timezone.now() + datetime.timedelta(minutes=5)
+    )
+    before = _expiry(client)
+    # Renewed 30 seconds ago: the page neither writes the session nor moves its expiry.
+    client.get(reverse("dashboard"))
+    assert _expiry(client) == before
+    # A minute ago: the page renews it, 30 minutes from now.
+    _age_renewal(client, 61)
+    started = timezone.now()
+    client.get(reverse("dashboard"))
+    assert started + datetime.timedelta(minutes=29, seconds=59) <= _expiry(client)
+    assert time.time() - client.session[RENEWED_AT_SESSION_KEY] < 5
 
 
 def test_idle_session_expires_after_30_minutes(client, caseworker):
