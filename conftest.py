@@ -248,6 +248,10 @@ def pytest_fixture_setup(fixturedef, request):
 def pytest_collection_modifyitems(config, items):
     # Should the browser tests run on parallel workers (`make test` runs them in a serial pass of
     # their own), they stay together on one worker (`--dist loadgroup`): one Chromium at a time.
+    # They run without the coverage tracer (pytest-cov's no_cover): each journey's assertions are
+    # its measure, and the code under its pages is measured by the tests that call it directly
+    # (docs/architecture.md, "Tests").
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.xdist_group("browser"))
+            item.add_marker(pytest.mark.no_cover)
