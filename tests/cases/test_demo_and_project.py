@@ -54,7 +54,10 @@ def test_caseworkers_each_have_cases_the_other_does_not(client):
 
 
 @pytest.mark.django_db
-def test_no_missing_migrations():
+def test_no_missing_migrations(settings):
+    # The suite's databases are built from the models (--no-migrations, which hides the
+    # migrations from Django); this test reads them again.
+    settings.MIGRATION_MODULES = {}
     out = io.StringIO()
     call_command("makemigrations", "--check", "--dry-run", stdout=out)
     assert out.getvalue().strip() == "No changes detected"
@@ -101,3 +104,51 @@ def test_the_demo_writes_every_entry_through_the_services():
     assert alert.history.earliest("history_date").history_change_reason == (
         "Raised by the entry that reached the limit"
     )
+
+
+# Operations Django reproduces from the models' current state (what --no-migrations builds).
+MODEL_STATE_OPERATIONS = (
+    "CreateModel",
+    "DeleteModel",
+    "RenameModel",
+    "AlterModelTable",
+    "AlterModelTableComment",
+    "AlterModelOptions",
+    "AlterModelManagers",
+    "AlterUniqueTogether",
+    "AlterIndexTogether",
+    "AlterOrderWithRespectTo",
+    "AddField",
+    "RemoveField",
+    "AlterField",
+    "RenameField",
+    "AddIndex",
+    "RemoveIndex",
+    "RenameIndex",
+    "AddConstraint",
+    "RemoveConstraint",
+    "AlterConstraint",
+)
+
+
+def test_every_migration_that_changes_the_database_beyond_the_models_is_known(settings):
+    """The suite's databases are built from the models (docs/decisions/0006-test-schema-from-models.md):
+    every other kind of operation of every installed app's migrations is listed in tests/project.py,
+    as created for the tests or as a data migration."""
+    from django.apps import apps
+    from django.db.migrations.loader import MigrationLoader
+
+    from tests.project import DATA_MIGRATIONS, DATABASE_ONLY_OPERATIONS
+
+    settings.MIGRATION_MODULES = {}
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    found = set()
+    for (app_label, name), migration in loader.disk_migrations.items():
+        if not apps.is_installed(apps.get_app_config(app_label).name):
+            continue
+        for operation in migration.operations:
+            if type(operation).__name__ not in MODEL_STATE_OPERATIONS:
+                found.add((app_label, name))
+    known = set(DATABASE_ONLY_OPERATIONS) | DATA_MIGRATIONS
+    assert found - known == set(), "list these migrations in tests/project.py"
+    assert known - found == set(), "tests/project.py lists migrations that change nothing beyond the models"
