@@ -75,10 +75,12 @@ def create_what_only_migrations_create(schema_editor) -> None:
     from django.db.migrations.recorder import MigrationRecorder
     from django.test.utils import override_settings
 
+    recorder = MigrationRecorder(schema_editor.connection)
+    if recorder.has_table() and recorder.migration_qs.exists():
+        return  # a database kept from an earlier run (--reuse-db): built already
     for create in DATABASE_ONLY_OPERATIONS.values():
         create(schema_editor)
     with override_settings(MIGRATION_MODULES={}):
         migrations = MigrationLoader(None, ignore_no_migrations=True).disk_migrations
-    recorder = MigrationRecorder(schema_editor.connection)
     recorder.ensure_schema()
     recorder.migration_qs.bulk_create(recorder.Migration(app=app, name=name) for app, name in migrations)
