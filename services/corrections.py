@@ -11,6 +11,18 @@ from . import api, forms, permissions, selectors, services
 from .models import AssistanceRecord, CriminalProceeding, Hearing
 from .permissions import Action
 
+# What a correction of an assistance record carries: every field of its form.
+ASSISTANCE_FIELDS = (
+    "kind",
+    "started_on",
+    "ended_on",
+    "arranged_by",
+    "outcome",
+    "claim",
+    "amount_eur",
+    "compensation_status",
+)
+
 
 def _case_of(entry):
     return entry.proceeding.case if isinstance(entry, Hearing) else entry.case
@@ -43,16 +55,7 @@ def register() -> None:
             "assistance",
             AssistanceRecord,
             form=forms.AssistanceForm,
-            fields=(
-                "kind",
-                "started_on",
-                "ended_on",
-                "arranged_by",
-                "outcome",
-                "claim",
-                "amount_eur",
-                "compensation_status",
-            ),
+            fields=ASSISTANCE_FIELDS,
             correct=services.assistance_correct,
             void=services.assistance_void,
             serializer=api.AssistanceSerializer,

@@ -17,19 +17,10 @@ from django.utils import timezone
 from cases import services as case_services
 
 from . import services
+from .corrections import ASSISTANCE_FIELDS
 from .models import AssistanceRecord, ReflectionPeriod
 
 Kind = AssistanceRecord.Kind
-ASSISTANCE_FIELDS = (
-    "kind",
-    "started_on",
-    "ended_on",
-    "arranged_by",
-    "outcome",
-    "claim",
-    "amount_eur",
-    "compensation_status",
-)
 
 
 def _dated(obj, actor, **dates) -> None:

@@ -105,6 +105,8 @@ class _FormParser(HTMLParser):
 # few to a parallel group: each group loads its module's demo once on its worker
 # (conftest.module_demo), and the groups spread over the workers (docs/architecture.md, "Tests").
 SWEEP_MARKS = [pytest.mark.django_db, pytest.mark.no_cover]
+# The API's routes (JSON only, REST_FRAMEWORK's renderers): no Django form, every HTTP method.
+API_PREFIX = "/api/"
 # The sweeps that read only status and body (conftest.no_template_capture).
 LEAN_SWEEP_MARKS = [*SWEEP_MARKS, pytest.mark.usefixtures("no_template_capture")]
 

@@ -27,7 +27,7 @@ from cases.models import Case
 from cases.selectors import case_list_for_user
 from reintegration.selectors import partner_referral_list_for_user
 
-from .helpers import SWEEP_MARKS, _FormParser, sweep_roles
+from .helpers import API_PREFIX, SWEEP_MARKS, _FormParser, sweep_roles
 from .urlsweep import SweepError, build_url, fill, routes
 
 # A sweep: no coverage, the roles a few to a parallel group (helpers.SWEEP_MARKS).
@@ -41,8 +41,6 @@ ROLES = [username for username, *_ in USERS if username not in ("border", "nurse
 NOT_SUBMITTED = {"logout", "admin:logout", "set_language"}
 DATE_FIELDS = (forms.DateField, forms.DateTimeField)
 NUMBER_FIELDS = (forms.IntegerField, forms.DecimalField, forms.FloatField)
-# The API answers in JSON only (REST_FRAMEWORK's renderers): no page there carries a Django form.
-API_PREFIX = "/api/"
 EXTREME_DATES = ["0001-01-01", "9999-12-31", "1900-02-28"]
 EXTREME_NUMBERS = ["1000000000000", "-1000000000000", "99999999999999999999"]
 

@@ -20,7 +20,7 @@ from cases.permissions import Action, can
 from cases.selectors import case_list_for_user
 from tests.factories import OrganisationFactory, PersonFactory, UserFactory, make_case
 
-from .helpers import LEAN_SWEEP_MARKS, sweep_roles
+from .helpers import API_PREFIX, LEAN_SWEEP_MARKS, sweep_roles
 from .urlsweep import REFUSED_BY_STATE, SweepError, fill, routes, who_may_open
 
 # A sweep: no coverage, the roles a few to a parallel group (helpers.SWEEP_MARKS).
@@ -231,7 +231,6 @@ WRITE_METHODS = ("post", "put", "patch", "delete")
 # A page outside the API tells only GET and POST from the rest (no product module names PUT, PATCH
 # or DELETE: test_no_page_tells_put_patch_or_delete_apart), so PUT stands for all three there.
 PAGE_WRITE_METHODS = ("post", "put")
-API_PREFIX = "/api/"
 # Writes that end the sweep's own session or only set a cookie.
 NOT_WRITTEN = {"logout", "admin:logout", "set_language"}
 
